@@ -1,0 +1,144 @@
+"""SQLite event store for the embedded default: the library's recorder plus the journal.
+
+SQLite serialises writers, so the rowids of one transaction are contiguous and the
+journal row written in `_insert_events` commits or rolls back with the events.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+from uuid import UUID
+
+import orjson
+from eventsourcing.persistence import StoredEvent
+from eventsourcing.sqlite import (
+    SQLiteApplicationRecorder,
+    SQLiteCursor,
+    SQLiteDatastore,
+    SQLiteFactory,
+)
+
+from adapters.eventstore.claims import SequenceClaim, SequenceClaimRefused
+from application.journal import HistoryRow, JournalEntry, JournalRecord, row_to_entry
+
+_JOURNAL_COLUMNS = (
+    "command_id, command, actor, reason, idempotency_key, fingerprint, issued_at, "
+    "aggregate_id, version, result, first_position, last_position"
+)
+
+
+class JournalingSQLiteRecorder(SQLiteApplicationRecorder):
+    """Application recorder that writes the command journal with the events."""
+
+    def __init__(self, datastore: SQLiteDatastore, events_table_name: str = "stored_events"):
+        super().__init__(datastore, events_table_name)
+
+    def construct_create_table_statements(self) -> list[str]:
+        return [
+            *super().construct_create_table_statements(),
+            "CREATE TABLE IF NOT EXISTS command_journal ("
+            "command_id TEXT PRIMARY KEY, command TEXT NOT NULL, actor TEXT NOT NULL, "
+            "reason TEXT, idempotency_key TEXT UNIQUE, fingerprint TEXT NOT NULL, "
+            "issued_at TEXT NOT NULL, aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, "
+            "result TEXT NOT NULL, first_position INTEGER NOT NULL, "
+            "last_position INTEGER NOT NULL)",
+            "CREATE INDEX IF NOT EXISTS command_journal_positions "
+            "ON command_journal (first_position, last_position)",
+            "CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
+        ]
+
+    def _insert_events(
+        self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> Sequence[int] | None:
+        ids = super()._insert_events(c, stored_events, **kwargs)
+        if not ids:
+            return ids
+        for claim in kwargs.get("claims", ()):
+            self._claim(c, claim)
+        journal: JournalRecord | None = kwargs.get("journal")
+        if journal is not None:
+            c.execute(
+                f"INSERT INTO command_journal ({_JOURNAL_COLUMNS}) "
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                (
+                    journal.command_id.hex,
+                    journal.command,
+                    journal.actor,
+                    journal.reason,
+                    journal.idempotency_key,
+                    journal.fingerprint,
+                    journal.issued_at.isoformat(),
+                    journal.aggregate_id.hex,
+                    journal.version,
+                    orjson.dumps(journal.result).decode(),
+                    min(ids),
+                    max(ids),
+                ),
+            )
+        return ids
+
+    @staticmethod
+    def _claim(c: SQLiteCursor, claim: SequenceClaim) -> None:
+        c.execute("SELECT value FROM sequences WHERE name = ?", (claim.name,))
+        row = c.fetchone()
+        current = 0 if row is None else int(row[0])
+        if claim.value != current + 1:
+            raise SequenceClaimRefused(claim)
+        c.execute(
+            "INSERT INTO sequences (name, value) VALUES (?, ?) "
+            "ON CONFLICT (name) DO UPDATE SET value = excluded.value",
+            (claim.name, claim.value),
+        )
+
+    def journal_by_key(self, idempotency_key: str) -> JournalEntry | None:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {_JOURNAL_COLUMNS} FROM command_journal WHERE idempotency_key = ?",
+                (idempotency_key,),
+            )
+            row = c.fetchone()
+        return None if row is None else row_to_entry(dict(row))
+
+    def journal_between(self, first: int, last: int) -> list[JournalEntry]:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT {_JOURNAL_COLUMNS} FROM command_journal "
+                "WHERE last_position >= ? AND first_position <= ? ORDER BY first_position",
+                (first, last),
+            )
+            return [row_to_entry(dict(row)) for row in c.fetchall()]
+
+    def history_of(self, aggregate_id: UUID) -> list[HistoryRow]:
+        columns = ", ".join(f"c.{name.strip()}" for name in _JOURNAL_COLUMNS.split(","))
+        with self.datastore.transaction(commit=False) as c:
+            c.execute(
+                f"SELECT e.rowid AS position, e.originator_version, e.topic, e.state, {columns} "
+                f"FROM {self.events_table_name} e LEFT JOIN command_journal c "
+                "ON e.rowid BETWEEN c.first_position AND c.last_position "
+                "WHERE e.originator_id = ? ORDER BY e.originator_version",
+                (aggregate_id.hex,),
+            )
+            rows = [dict(row) for row in c.fetchall()]
+        return [
+            HistoryRow(
+                position=row["position"],
+                version=row["originator_version"],
+                topic=row["topic"],
+                state=bytes(row["state"]),
+                journal=None if row["command_id"] is None else row_to_entry(row),
+            )
+            for row in rows
+        ]
+
+    def sequence_value(self, name: str) -> int:
+        with self.datastore.transaction(commit=False) as c:
+            c.execute("SELECT value FROM sequences WHERE name = ?", (name,))
+            row = c.fetchone()
+        return 0 if row is None else int(row[0])
+
+
+class JournalingSQLiteFactory(SQLiteFactory):
+    """Infrastructure factory whose application recorder keeps the journal."""
+
+    application_recorder_class = JournalingSQLiteRecorder

@@ -1,0 +1,77 @@
+"""The Comptoir application: one event store, one ordered log, every aggregate."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.domain import DomainEvent
+from eventsourcing.persistence import JSONTranscoder
+
+from adapters.transcoding import register_domain_transcodings
+from application.commands import CommandRunner
+from application.journal import CommandJournal, JournalEntry
+from application.quotes import QuoteCommands
+
+
+@dataclass(frozen=True)
+class HistoryEntry:
+    """One event of a document, with who recorded it, when and why."""
+
+    position: int
+    version: int
+    event: DomainEvent
+    journal: JournalEntry | None
+
+    @property
+    def type(self) -> str:
+        return type(self.event).__qualname__
+
+    @property
+    def recorded_at(self) -> datetime:
+        return self.event.timestamp
+
+
+class Comptoir(Application[UUID]):
+    """Holds all aggregates so projectors read one totally ordered notification log."""
+
+    name = "Comptoir"
+
+    def __init__(
+        self,
+        env: dict[str, str] | None = None,
+        *,
+        on_recorded: Callable[[int], None] | None = None,
+    ) -> None:
+        super().__init__(env)
+        self.runner = CommandRunner(self, on_recorded or (lambda _position: None))
+        self.quotes = QuoteCommands(self.runner)
+
+    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
+        register_domain_transcodings(transcoder)
+
+    @property
+    def journal(self) -> CommandJournal:
+        return self.runner.journal
+
+    def history(self, aggregate_id: UUID) -> list[HistoryEntry]:
+        """Every event of a document in version order, each with its journal entry."""
+        entries = []
+        for row in self.journal.history_of(aggregate_id):
+            event: Any = self.mapper.to_domain_event(_stored(aggregate_id, row.version, row))
+            entries.append(HistoryEntry(row.position, row.version, event, row.journal))
+        return entries
+
+    def log_position(self) -> int:
+        """The position of the last event recorded, 0 when the log is empty."""
+        return self.recorder.max_notification_id() or 0
+
+
+def _stored(aggregate_id: UUID, version: int, row: Any) -> Any:
+    from eventsourcing.persistence import StoredEvent
+
+    return StoredEvent(aggregate_id, version, row.topic, row.state)

@@ -1,0 +1,164 @@
+"""The one path every command takes: idempotency, expected version, journal, save.
+
+A command handler builds an `Outcome` by loading aggregates and calling one verb;
+this module records it with its journal row in one transaction and turns storage
+conflicts into our errors. No business rule lives here.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from typing import Any, TypeVar
+from uuid import UUID
+
+from eventsourcing.application import AggregateNotFoundError, Application
+from eventsourcing.domain import Aggregate
+from eventsourcing.persistence import IntegrityError
+
+from adapters.eventstore.claims import SequenceClaim
+from application.errors import (
+    ConcurrentUpdate,
+    IdempotencyKeyReused,
+    RequestInFlight,
+    StaleVersion,
+)
+from application.journal import (
+    CommandContext,
+    CommandJournal,
+    JournalEntry,
+    JournalRecord,
+    fingerprint,
+)
+from domain.errors import NotFound
+
+A = TypeVar("A", bound=Aggregate)
+
+CLAIM_ATTEMPTS = 5
+
+
+@dataclass(frozen=True)
+class CommandResult:
+    """What a command produced: the document, its new version and the log position."""
+
+    aggregate_id: UUID
+    version: int
+    position: int | None
+    result: dict[str, str] = field(default_factory=dict)
+    replayed: bool = False
+
+    @classmethod
+    def from_journal(cls, entry: JournalEntry) -> CommandResult:
+        record = entry.record
+        return cls(record.aggregate_id, record.version, entry.last_position, record.result, True)
+
+
+@dataclass
+class Outcome:
+    """Aggregates changed by one command, the primary one first, and what to report."""
+
+    aggregates: Sequence[Aggregate]
+    result: dict[str, str] = field(default_factory=dict)
+    claims: Sequence[SequenceClaim] = ()
+
+
+class CommandRunner:
+    """Runs commands against an `eventsourcing` application with a journaling recorder."""
+
+    def __init__(self, app: Application[UUID], on_recorded: Callable[[int], None]) -> None:
+        self.app = app
+        self.on_recorded = on_recorded
+
+    @property
+    def journal(self) -> CommandJournal:
+        recorder: Any = self.app.recorder
+        return recorder  # type: ignore[no-any-return]
+
+    def load(self, cls: type[A], aggregate_id: UUID, ctx: CommandContext | None = None) -> A:
+        """Get an aggregate of the given type, checking the client's expected version."""
+        try:
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls):
+            raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
+        expected = None if ctx is None else ctx.expected_version
+        if expected is not None and expected != aggregate.version:
+            raise StaleVersion(expected, aggregate.version)
+        return aggregate
+
+    def load_version(self, cls: type[A], aggregate_id: UUID, version: int) -> A:
+        """Get an aggregate as it stood at `version`."""
+        try:
+            aggregate: Aggregate = self.app.repository.get(aggregate_id, version=version)
+        except AggregateNotFoundError:
+            raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
+        if not isinstance(aggregate, cls) or aggregate.version != version:
+            raise NotFound(f"{cls.__name__.lower()} {aggregate_id} has no version {version}")
+        return aggregate
+
+    def run(
+        self,
+        ctx: CommandContext,
+        command: str,
+        payload: dict[str, Any],
+        build: Callable[[], Outcome],
+    ) -> CommandResult:
+        """Execute `build` once (or again after a lost sequence claim) and record it."""
+        print_ = fingerprint(command, payload)
+        if ctx.idempotency_key is not None:
+            prior = self.journal.journal_by_key(ctx.idempotency_key)
+            if prior is not None:
+                if prior.record.fingerprint != print_:
+                    raise IdempotencyKeyReused(
+                        f"idempotency key {ctx.idempotency_key!r} was used for another request"
+                    )
+                return CommandResult.from_journal(prior)
+        for attempt in range(CLAIM_ATTEMPTS):
+            outcome = build()
+            try:
+                return self._record(ctx, command, print_, outcome)
+            except IntegrityError:
+                if outcome.claims and attempt < CLAIM_ATTEMPTS - 1 and self._claims_lost(outcome):
+                    continue
+                self._explain_conflict(ctx, outcome)
+                raise
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _record(
+        self, ctx: CommandContext, command: str, print_: str, outcome: Outcome
+    ) -> CommandResult:
+        primary = outcome.aggregates[0]
+        record = JournalRecord(
+            command_id=ctx.command_id,
+            command=command,
+            actor=ctx.actor,
+            reason=ctx.reason,
+            idempotency_key=ctx.idempotency_key,
+            fingerprint=print_,
+            issued_at=ctx.at,
+            aggregate_id=primary.id,
+            version=primary.version,
+            result=outcome.result,
+        )
+        recordings = self.app.save(*outcome.aggregates, journal=record, claims=outcome.claims)
+        position = max((r.notification.id for r in recordings), default=None)
+        if position is not None:
+            self.on_recorded(position)
+        return CommandResult(primary.id, primary.version, position, outcome.result)
+
+    def _claims_lost(self, outcome: Outcome) -> bool:
+        recorder: Any = self.app.recorder
+        return any(recorder.sequence_value(c.name) >= c.value for c in outcome.claims)
+
+    def _explain_conflict(self, ctx: CommandContext, outcome: Outcome) -> None:
+        if ctx.idempotency_key is not None and self.journal.journal_by_key(ctx.idempotency_key):
+            raise RequestInFlight(
+                f"a request with idempotency key {ctx.idempotency_key!r} was recorded meanwhile"
+            ) from None
+        primary = outcome.aggregates[0]
+        try:
+            current: int = self.app.repository.get(primary.id).version
+        except AggregateNotFoundError:
+            current = 0
+        raise ConcurrentUpdate(current) from None

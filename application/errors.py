@@ -1,0 +1,44 @@
+"""Errors of the application layer: concurrency and idempotency."""
+
+from __future__ import annotations
+
+from domain.errors import DomainError
+
+
+class Conflict(DomainError):
+    """The command lost a race or contradicts one already recorded."""
+
+    code = "conflict"
+
+
+class StaleVersion(Conflict):
+    """The client's expected version is not the document's current version."""
+
+    code = "stale-version"
+
+    def __init__(self, expected: int, current: int) -> None:
+        super().__init__(f"expected version {expected} but the document is at {current}")
+        self.expected = expected
+        self.current = current
+
+
+class ConcurrentUpdate(Conflict):
+    """Another command changed the document between our read and our write."""
+
+    code = "concurrent-update"
+
+    def __init__(self, current: int) -> None:
+        super().__init__(f"the document was changed concurrently; it is now at {current}")
+        self.current = current
+
+
+class RequestInFlight(Conflict):
+    """A request with the same idempotency key was recorded while this one ran."""
+
+    code = "idempotency-key-in-flight"
+
+
+class IdempotencyKeyReused(DomainError):
+    """An idempotency key already used for a different request."""
+
+    code = "idempotency-key-reused"
