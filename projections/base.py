@@ -1,0 +1,50 @@
+"""What the runner hands to views: logged events and folded documents."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate
+
+from application.journal import JournalEntry
+from projections.schema import Table
+
+
+@dataclass(frozen=True)
+class LoggedEvent:
+    """A decoded event at its position in the log, with its command's journal entry."""
+
+    position: int
+    aggregate_id: UUID
+    version: int
+    event: Any
+    journal: JournalEntry | None
+
+
+@dataclass(frozen=True)
+class Folded:
+    """A document as it stands after a batch, and the last position that changed it."""
+
+    aggregate: Aggregate
+    position: int
+
+
+class DocumentView(Protocol):
+    """A view with rows derived from one kind of document's current state."""
+
+    table: Table
+    key: str
+    document: type[Aggregate]
+
+    def rows(self, folded: Folded) -> list[dict[str, Any]]: ...
+
+
+class EventView(Protocol):
+    """A view that appends rows derived from each event."""
+
+    table: Table
+
+    def rows(self, events: Sequence[LoggedEvent]) -> list[dict[str, Any]]: ...

@@ -1,0 +1,46 @@
+"""A view's columns written once, giving both its DuckDB DDL and its Arrow schema."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import pyarrow as pa
+
+_TYPES: dict[str, tuple[str, pa.DataType]] = {
+    "text": ("VARCHAR", pa.string()),
+    "int": ("BIGINT", pa.int64()),
+    "money": ("DECIMAL(18,4)", pa.decimal128(18, 4)),
+    "number": ("DECIMAL(18,6)", pa.decimal128(18, 6)),
+    "date": ("DATE", pa.date32()),
+    "timestamp": ("TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
+    "bool": ("BOOLEAN", pa.bool_()),
+    "blob": ("BLOB", pa.binary()),
+}
+
+
+@dataclass(frozen=True)
+class Table:
+    """A read-model table: its name and its (column, kind) pairs."""
+
+    name: str
+    columns: Sequence[tuple[str, str]]
+    indexes: Sequence[str] = ()
+
+    def ddl(self) -> list[str]:
+        cols = ", ".join(f"{name} {_TYPES[kind][0]}" for name, kind in self.columns)
+        statements = [f"CREATE TABLE IF NOT EXISTS {self.name} ({cols})"]
+        statements += [
+            f"CREATE INDEX IF NOT EXISTS {self.name}_{column}_idx ON {self.name} ({column})"
+            for column in self.indexes
+        ]
+        return statements
+
+    @property
+    def column_names(self) -> list[str]:
+        return [name for name, _ in self.columns]
+
+    def arrow(self, rows: Sequence[dict[str, Any]]) -> pa.Table:
+        schema = pa.schema([(name, _TYPES[kind][1]) for name, kind in self.columns])
+        return pa.Table.from_pylist([dict(row) for row in rows], schema=schema)
