@@ -53,3 +53,336 @@ class UnknownLine(NotFound):
     """No line with that id on the document."""
 
     code = "unknown-line"
+
+
+# --- Quote -----------------------------------------------------------------------------
+
+
+class QuoteConflict(DomainError):
+    """The quote's current state refuses the command (beyond its transition table)."""
+
+    code = "quote-conflict"
+
+
+class QuoteExpired(QuoteConflict):
+    """The quote's validity date has passed."""
+
+    code = "quote-expired"
+
+
+class EmptyQuote(QuoteConflict):
+    """A quote without lines cannot be sent."""
+
+    code = "empty-quote"
+
+
+class QuoteStillValid(QuoteConflict):
+    """The quote cannot expire before its validity date has passed."""
+
+    code = "quote-still-valid"
+
+
+class ApprovalRequired(QuoteConflict):
+    """The quote crosses an approval threshold and its revision is not approved."""
+
+    code = "approval-required"
+
+    def __init__(self, reasons: list[str]) -> None:
+        super().__init__(
+            "this quote needs a manager's approval before it is sent: " + "; ".join(reasons)
+        )
+        self.reasons = reasons
+
+
+class QuoteAlreadyApproved(QuoteConflict):
+    """The current revision of the quote is already approved."""
+
+    code = "quote-already-approved"
+
+
+class QuotePartyRequired(InvalidInput):
+    """A quote needs a known customer or a prospect's name."""
+
+    code = "quote-party-required"
+
+
+class CustomerRequired(InvalidInput):
+    """A prospect's quote must name its customer when it converts into an order."""
+
+    code = "customer-required"
+
+
+class QuoteCustomerMismatch(InvalidInput):
+    """The customer given does not match the quote's customer."""
+
+    code = "quote-customer-mismatch"
+
+
+# --- Affair (A1–A9) ---------------------------------------------------------
+
+
+class InvalidStageLadder(InvalidInput):
+    """A stage ladder with no stages, duplicate codes or probabilities outside 0–100."""
+
+    code = "invalid-stage-ladder"
+
+
+class UnknownStage(InvalidInput):
+    """A stage code that is not on the affair's ladder."""
+
+    code = "unknown-stage"
+
+
+class InvalidAffairPeriod(InvalidInput):
+    """An affair period that ends before it starts."""
+
+    code = "invalid-affair-period"
+
+
+class InvalidProgress(InvalidInput):
+    """A progress percentage outside 0–100."""
+
+    code = "invalid-progress"
+
+
+class MissingHourlyRate(InvalidInput):
+    """No hourly rate given and none in force for the employee on that day."""
+
+    code = "missing-hourly-rate"
+
+
+class CurrencyNotConfigured(InvalidInput):
+    """A currency the affair neither uses nor has a conversion rate for."""
+
+    code = "currency-not-configured"
+
+
+class DuplicateCommittedCost(InvalidInput):
+    """A committed cost with that document reference is already outstanding."""
+
+    code = "duplicate-committed-cost"
+
+
+class BudgetExceeded(DomainError):
+    """A purchase would take the affair's purchases above their budget (blocking policy)."""
+
+    code = "budget-exceeded"
+
+
+class DateOutsideAffairPeriod(DomainError):
+    """A document's date falls outside the affair's period (blocking policy)."""
+
+    code = "date-outside-affair-period"
+
+
+class UnknownAlert(NotFound):
+    """No alert with that id on the affair."""
+
+    code = "unknown-alert"
+
+
+class UnknownAction(NotFound):
+    """No action with that id on the affair."""
+
+    code = "unknown-action"
+
+
+class UnknownCommittedCost(NotFound):
+    """No outstanding committed cost with that document reference."""
+
+    code = "unknown-committed-cost"
+
+
+# --- Order and Customer (O1–O8, U1–U2) ---
+
+
+class ReasonRequired(InvalidInput):
+    """A verb that must be justified was given no reason."""
+
+    code = "reason-required"
+
+
+class EmptyOrder(InvalidInput):
+    """An order must keep at least one line."""
+
+    code = "empty-order"
+
+
+class DuplicateLine(InvalidInput):
+    """A line id is already used on the order."""
+
+    code = "duplicate-line"
+
+
+class CreditLimitExceeded(DomainError):
+    """Outstanding plus this order exceeds the customer's credit limit, with no override."""
+
+    code = "credit-limit-exceeded"
+
+
+class OverDelivery(DomainError):
+    """A delivery would exceed the quantity ordered (as amended)."""
+
+    code = "over-delivery"
+
+
+class OverReturn(DomainError):
+    """A return would exceed the quantity delivered and not yet returned."""
+
+    code = "over-return"
+
+
+class QuantityBelowFulfilled(DomainError):
+    """An amendment would cut a line below what was already delivered or invoiced."""
+
+    code = "quantity-below-fulfilled"
+
+
+class OverInvoicing(DomainError):
+    """An invoice would exceed what the invoicing policy allows."""
+
+    code = "over-invoicing"
+
+
+class OverCrediting(DomainError):
+    """A credit note would exceed what is left to credit on its invoice."""
+
+    code = "over-crediting"
+
+
+class OverPayment(DomainError):
+    """A payment would exceed what is due on its invoice."""
+
+    code = "over-payment"
+
+
+class DuplicateDocument(DomainError):
+    """A delivery, return, invoice or credit note number is already used."""
+
+    code = "duplicate-document"
+
+
+class DuplicateInvoiceNumber(DuplicateDocument):
+    """An invoice or credit note number is already used on this order."""
+
+    code = "duplicate-invoice-number"
+
+
+class UnknownInvoice(NotFound):
+    """No invoice with that number on the order."""
+
+    code = "unknown-invoice"
+
+
+class OrderIncomplete(DomainError):
+    """An order cannot close while something is on backorder or not invoiced."""
+
+    code = "order-incomplete"
+
+
+class OrderHasOpenInvoices(DomainError):
+    """An order cannot be cancelled while an invoice on it is not fully credited."""
+
+    code = "order-has-open-invoices"
+
+
+class InvalidVatNumber(InvalidInput):
+    """A VAT number that does not have a valid form."""
+
+    code = "invalid-vat-number"
+
+
+class CustomerStillActive(DomainError):
+    """A customer with a recent quote cannot be marked inactive."""
+
+    code = "customer-still-active"
+
+
+class DuplicateAddress(InvalidInput):
+    """An address id is already used on the customer."""
+
+    code = "duplicate-address"
+
+
+class UnknownAddress(NotFound):
+    """No address with that id on the customer."""
+
+    code = "unknown-address"
+
+
+# --- Contract (C1–C5) -------------------------------------------------------------------
+
+
+class PeriodNotDue(DomainError):
+    """A contract period cannot be billed before it starts."""
+
+    code = "period-not-due"
+
+
+class ContractEnded(DomainError):
+    """The date falls after the contract's end or termination."""
+
+    code = "contract-ended"
+
+
+class ContractSuspended(DomainError):
+    """A suspended contract bills nothing; periods starting while suspended are skipped."""
+
+    code = "contract-suspended"
+
+
+class AmendmentBeforeBilledPeriod(DomainError):
+    """A change would take effect inside or before a period already billed."""
+
+    code = "amendment-before-billed-period"
+
+
+class NotAMaintenanceContract(InvalidInput):
+    """Only a maintenance contract covers assets."""
+
+    code = "not-a-maintenance-contract"
+
+
+# --- Asset (S1–S5) ----------------------------------------------------------------------
+
+
+class InvalidWarrantyPeriod(InvalidInput):
+    """A warranty's end is before its start."""
+
+    code = "warranty-dates-invalid"
+
+
+class UnknownServiceCase(NotFound):
+    """No service case with that id on the asset."""
+
+    code = "unknown-service-case"
+
+
+class UnknownChecklistPoint(NotFound):
+    """No checklist point with that id on the service case."""
+
+    code = "unknown-checklist-point"
+
+
+class DuplicateChecklistPoint(InvalidInput):
+    """The service case already has a checklist point with that id."""
+
+    code = "duplicate-checklist-point"
+
+
+class ChecklistIncomplete(DomainError):
+    """A service case cannot be returned to the customer while a point is unchecked."""
+
+    code = "checklist-incomplete"
+
+
+class AssetUnderAnotherContract(DomainError):
+    """The asset is already linked to another maintenance contract."""
+
+    code = "asset-under-another-contract"
+
+
+class UnknownRevision(NotFound):
+    """No revision with that number on the quote."""
+
+    code = "unknown-revision"

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
@@ -14,7 +15,7 @@ _TYPES: dict[str, tuple[str, pa.DataType]] = {
     "money": ("DECIMAL(18,4)", pa.decimal128(18, 4)),
     "number": ("DECIMAL(18,6)", pa.decimal128(18, 6)),
     "date": ("DATE", pa.date32()),
-    "timestamp": ("TIMESTAMPTZ", pa.timestamp("us", tz="UTC")),
+    "timestamp": ("TIMESTAMP", pa.timestamp("us")),
     "bool": ("BOOLEAN", pa.bool_()),
     "blob": ("BLOB", pa.binary()),
 }
@@ -43,4 +44,18 @@ class Table:
 
     def arrow(self, rows: Sequence[dict[str, Any]]) -> pa.Table:
         schema = pa.schema([(name, _TYPES[kind][1]) for name, kind in self.columns])
-        return pa.Table.from_pylist([dict(row) for row in rows], schema=schema)
+        stamps = [name for name, kind in self.columns if kind == "timestamp"]
+        prepared = []
+        for row in rows:
+            copy = dict(row)
+            for name in stamps:
+                copy[name] = utc_naive(copy.get(name))
+            prepared.append(copy)
+        return pa.Table.from_pylist(prepared, schema=schema)
+
+
+def utc_naive(value: datetime | None) -> datetime | None:
+    """Views store instants as UTC `TIMESTAMP`s (DuckDB's time zones need ICU)."""
+    if value is None or value.tzinfo is None:
+        return value
+    return value.astimezone(UTC).replace(tzinfo=None)

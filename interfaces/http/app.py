@@ -1,0 +1,49 @@
+"""The HTTP API: `create_app(settings)` builds everything; nothing happens at import."""
+
+from __future__ import annotations
+
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+from fastapi import FastAPI
+
+from interfaces.http import problems
+from interfaces.http.routes import quotes, views
+from interfaces.settings import Settings
+from interfaces.wiring import Clock, Services, utc_now
+
+
+def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
+    """A FastAPI app serving commands, documents, history and views."""
+    settings = settings or Settings()
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        services = Services.build(settings, clock)
+        app.state.services = services
+        services.start()
+        try:
+            yield
+        finally:
+            services.close()
+
+    app = FastAPI(
+        title="Comptoir",
+        version="0.1.0",
+        summary="Event-sourced quotes, orders, affairs, contracts and assets.",
+        lifespan=lifespan,
+    )
+    problems.install(app)
+    app.include_router(quotes.router)
+    app.include_router(views.router)
+
+    @app.get("/health", tags=["meta"], summary="Liveness and the projector's position")
+    def health() -> dict[str, int | str]:
+        services: Services = app.state.services
+        return {
+            "status": "ok",
+            "log_position": services.app.log_position(),
+            "view_position": services.runner.position,
+        }
+
+    return app
