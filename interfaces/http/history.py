@@ -6,10 +6,8 @@ from dataclasses import fields, is_dataclass
 from typing import Any
 from uuid import UUID
 
-from fastapi.encoders import jsonable_encoder
-
 from application.app import Comptoir
-from interfaces.http.schemas import HistoryItem
+from interfaces.http.schemas import HistoryItem, json_safe
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -34,7 +32,7 @@ def history_items(app: Comptoir, aggregate_id: UUID) -> list[HistoryItem]:
                 reason=None if record is None else record.reason,
                 command=None if record is None else record.command,
                 command_id=None if record is None else record.command_id,
-                data=jsonable_encoder(event_data(entry.event)),
+                data=json_safe(event_data(entry.event)),
             )
         )
     return items

@@ -7,6 +7,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
+from fastapi.encoders import jsonable_encoder
 from pydantic import BaseModel, ConfigDict, Field
 
 from application.commands import CommandResult
@@ -15,6 +16,11 @@ Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20, decimal_pl
 Percent = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=100, max_digits=9)]
 Text = Annotated[str, Field(max_length=2000)]
 ShortText = Annotated[str, Field(max_length=200)]
+
+
+def json_safe(value: Any) -> Any:
+    """JSON-ready data with every amount as an exact decimal string, never a float."""
+    return jsonable_encoder(value, custom_encoder={Decimal: str})
 
 
 class Body(BaseModel):

@@ -7,13 +7,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Response
-from fastapi.encoders import jsonable_encoder
 
 from domain.errors import InvalidInput
 from domain.values import MINOR_UNITS, round_money
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, ViewNotReady
-from interfaces.http.schemas import ViewPage
+from interfaces.http.schemas import ViewPage, json_safe
 from interfaces.wiring import Services
 
 router = APIRouter(prefix="/views", tags=["views"], responses=ERROR_RESPONSES)
@@ -79,7 +78,7 @@ def plain(row: dict[str, Any]) -> dict[str, Any]:
         elif isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
         out[name] = value
-    encoded: dict[str, Any] = jsonable_encoder(out)
+    encoded: dict[str, Any] = json_safe(out)
     return encoded
 
 

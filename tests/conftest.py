@@ -1,0 +1,100 @@
+"""Shared fixtures: settings for each event store, and real services.
+
+Postgres tests run in a schema of their own, dropped afterwards. When the
+services are missing they fail if COMPTOIR_REQUIRE_SERVICES=1 (as in
+scripts/test and CI) and skip otherwise.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+
+import psycopg
+import pytest
+
+from interfaces.settings import Settings
+
+STORES = ["sqlite", "postgres"]
+
+
+def pg_dsn() -> dict[str, str]:
+    return {
+        "host": os.environ.get("COMPTOIR_PG_HOST", "127.0.0.1"),
+        "port": os.environ.get("COMPTOIR_PG_PORT", "5432"),
+        "user": os.environ.get("COMPTOIR_PG_USER", "postgres"),
+        "password": os.environ.get("COMPTOIR_PG_PASSWORD", ""),
+        "dbname": os.environ.get("COMPTOIR_PG_DBNAME", "test"),
+    }
+
+
+def service_missing(what: str, error: Exception) -> None:
+    message = f"{what} is not reachable: {error}"
+    if os.environ.get("COMPTOIR_REQUIRE_SERVICES") == "1":
+        pytest.fail(message)
+    pytest.skip(message)
+
+
+@pytest.fixture
+def pg_schema() -> Iterator[str]:
+    """A fresh Postgres schema, dropped after the test."""
+    name = f"t_{uuid.uuid4().hex[:12]}"
+    try:
+        conn = psycopg.connect(**pg_dsn(), autocommit=True, connect_timeout=5)  # type: ignore[arg-type]
+    except psycopg.OperationalError as error:
+        service_missing("PostgreSQL", error)
+        raise
+    with conn:
+        conn.execute(f"CREATE SCHEMA {name}")
+        try:
+            yield name
+        finally:
+            conn.execute(f"DROP SCHEMA {name} CASCADE")
+
+
+def settings_for(store: str, tmp_path: Path, schema: str | None = None) -> Settings:
+    dsn = pg_dsn()
+    return Settings(
+        event_store=store,  # type: ignore[arg-type]
+        sqlite_path=tmp_path / "events.sqlite",
+        duckdb_path=tmp_path / "views.duckdb",
+        pg_host=dsn["host"],
+        pg_port=int(dsn["port"]),
+        pg_user=dsn["user"],
+        pg_password=dsn["password"],
+        pg_dbname=dsn["dbname"],
+        pg_schema=schema or "public",
+        pg_pool_size=4,
+        projector_poll_s=0.05,
+    )
+
+
+@pytest.fixture(params=STORES)
+def settings(request: pytest.FixtureRequest, tmp_path: Path) -> Settings:
+    """Settings for each durable event store in turn."""
+    store: str = request.param
+    schema = request.getfixturevalue("pg_schema") if store == "postgres" else None
+    return settings_for(store, tmp_path, schema)
+
+
+@pytest.fixture
+def memory_settings(tmp_path: Path) -> Settings:
+    return settings_for("memory", tmp_path)
+
+
+class FrozenClock:
+    """A clock the test moves by hand."""
+
+    def __init__(self, now: datetime) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+@pytest.fixture
+def clock() -> FrozenClock:
+    return FrozenClock(datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
