@@ -13,6 +13,7 @@ from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import JSONTranscoder
 
 from adapters.transcoding import register_domain_transcodings
+from application.access import AccessCommands
 from application.commands import CommandRunner
 from application.journal import CommandJournal, JournalEntry
 from application.quotes import QuoteCommands
@@ -50,6 +51,7 @@ class Comptoir(Application[UUID]):
         super().__init__(env)
         self.runner = CommandRunner(self, on_recorded or (lambda _position: None))
         self.quotes = QuoteCommands(self.runner)
+        self.access = AccessCommands(self.runner)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_domain_transcodings(transcoder)

@@ -7,8 +7,11 @@ from typing import Annotated
 import typer
 import uvicorn
 
+from application.app import Comptoir
+from application.journal import CommandContext
+from domain.access import Role
 from interfaces.settings import Settings
-from interfaces.wiring import Services
+from interfaces.wiring import Services, utc_now
 
 cli = typer.Typer(
     help="Comptoir: event-sourced quotes, orders, affairs, contracts and assets.",
@@ -38,6 +41,11 @@ def serve(
     host = host or settings.http_host
     port = port or settings.http_port
     where = f"{settings.sqlite_path}" if settings.event_store == "sqlite" else settings.event_store
+    with Comptoir(settings.eventstore_env()) as app:
+        secret = app.access.bootstrap_admin(system_context(reason="first run"))
+    if secret is not None:
+        typer.echo("First run: an admin API key was created. It is shown once; keep it:")
+        typer.echo(f"  {secret}")
     typer.echo(f"Comptoir event store: {where}; views: {settings.duckdb_path}")
     typer.echo(f"Comptoir API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
@@ -52,6 +60,29 @@ def project() -> None:
         typer.echo(f"applied {applied} events; views at position {services.runner.position}")
     finally:
         services.close()
+
+
+keys = typer.Typer(help="Issue and revoke API keys.", no_args_is_help=True)
+cli.add_typer(keys, name="keys")
+
+
+def system_context(reason: str) -> CommandContext:
+    """Commands issued from the console are recorded as the `system` actor."""
+    return CommandContext(actor="system", at=utc_now(), reason=reason)
+
+
+@keys.command("issue")
+def issue_key(
+    user: Annotated[str, typer.Option(help="Who the key is for")],
+    role: Annotated[list[Role], typer.Option(help="A role; repeat for several")],
+) -> None:
+    """Issue an API key and print its secret once."""
+    with Comptoir(load_settings().eventstore_env()) as app:
+        secret, outcome = app.access.issue(
+            system_context("issued from the console"), user=user, roles=[str(r) for r in role]
+        )
+    typer.echo(f"key id {outcome.aggregate_id} for {user} ({', '.join(role)}):")
+    typer.echo(secret)
 
 
 def main() -> None:

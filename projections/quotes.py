@@ -61,7 +61,7 @@ class QuotesView:
                 "total_net": totals.net,
                 "total_vat": totals.vat,
                 "total_gross": totals.gross,
-                "drafted_at": quote.created_on,
+                "drafted_at": quote.drafted_at,
                 "updated_at": quote.modified_on,
                 "version": quote.version,
                 "position": folded.position,

@@ -8,7 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from interfaces.http import problems
-from interfaces.http.routes import quotes, views
+from interfaces.http.routes import admin, quotes, views
 from interfaces.settings import Settings
 from interfaces.wiring import Clock, Services, utc_now
 
@@ -36,6 +36,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     problems.install(app)
     app.include_router(quotes.router)
     app.include_router(views.router)
+    app.include_router(admin.router)
 
     @app.get("/health", tags=["meta"], summary="Liveness and the projector's position")
     def health() -> dict[str, int | str]:

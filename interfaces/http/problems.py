@@ -22,6 +22,14 @@ class ViewNotReady(Exception):
     """A view has not reached the requested log position in time (503, retry)."""
 
 
+class Unauthenticated(Exception):
+    """No key, or a key that is unknown or revoked (401)."""
+
+
+class Forbidden(Exception):
+    """The key's roles do not allow this route (403)."""
+
+
 class Problem(BaseModel):
     """An error response: a stable `type` per error, a title, and what went wrong."""
 
@@ -81,6 +89,16 @@ def install(app: FastAPI) -> None:
         code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
         return problem(error.status_code, code, str(error.detail))
 
+    @app.exception_handler(Unauthenticated)
+    async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
+        response = problem(401, "unauthenticated", str(error))
+        response.headers["WWW-Authenticate"] = 'Bearer realm="comptoir"'
+        return response
+
+    @app.exception_handler(Forbidden)
+    async def forbidden(_: Request, error: Forbidden) -> JSONResponse:
+        return problem(403, "forbidden", str(error))
+
     @app.exception_handler(ViewNotReady)
     async def view_not_ready(_: Request, error: ViewNotReady) -> JSONResponse:
         response = problem(503, "view-not-ready", str(error))
@@ -96,6 +114,8 @@ def install(app: FastAPI) -> None:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    401: {"model": Problem, "description": "No valid API key", "content": {PROBLEM: {}}},
+    403: {"model": Problem, "description": "Role not allowed", "content": {PROBLEM: {}}},
     404: {"model": Problem, "description": "No such document", "content": {PROBLEM: {}}},
     409: {"model": Problem, "description": "Refused in this state", "content": {PROBLEM: {}}},
     422: {"model": Problem, "description": "Invalid input", "content": {PROBLEM: {}}},

@@ -8,24 +8,32 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from application.journal import CommandContext
 from interfaces.http.app import create_app
 from interfaces.settings import Settings
 from tests.conftest import FrozenClock
 
-ALICE = {"X-Actor": "alice"}
 PROBLEM = "application/problem+json"
 
 
 @pytest.fixture
 def client(settings: Settings, clock: FrozenClock) -> Iterator[TestClient]:
+    """A client authenticated as alice, a salesperson."""
     with TestClient(create_app(settings, clock)) as client:
+        client.headers["X-API-Key"] = issue_key(client, "alice", "sales")
         yield client
 
 
-def draft(client: TestClient, **body: Any) -> dict[str, Any]:
-    response = client.post(
-        "/quotes", json={"currency": "EUR", "prospect": "Martin", **body}, headers=ALICE
+def issue_key(client: TestClient, user: str, *roles: str) -> str:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    secret, _ = services.app.access.issue(
+        CommandContext(actor="test", at=services.clock()), user=user, roles=list(roles)
     )
+    return str(secret)
+
+
+def draft(client: TestClient, **body: Any) -> dict[str, Any]:
+    response = client.post("/quotes", json={"currency": "EUR", "prospect": "Martin", **body})
     assert response.status_code == 201, response.text
     result: dict[str, Any] = response.json()
     return result
@@ -38,7 +46,7 @@ def add_line(client: TestClient, quote_id: str, **body: Any) -> Any:
         "unit_price": "19.99",
         "vat_rate": "20",
     }
-    return client.post(f"/quotes/{quote_id}/lines", json={**line, **body}, headers=ALICE)
+    return client.post(f"/quotes/{quote_id}/lines", json={**line, **body})
 
 
 def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
@@ -62,11 +70,9 @@ def test_a_quote_is_drafted_priced_sent_and_accepted(client: TestClient) -> None
     added = add_line(client, quote_id, discount={"kind": "percent", "value": "10"})
     assert added.status_code == 201
     assert added.json()["result"] == {"line_id": "1"}
-    sent = client.post(f"/quotes/{quote_id}/send", headers={**ALICE, "If-Match": '"2"'})
+    sent = client.post(f"/quotes/{quote_id}/send", headers={"If-Match": '"2"'})
     assert sent.status_code == 200
-    accepted = client.post(
-        f"/quotes/{quote_id}/accept", json={"reason": "signed at the shop"}, headers=ALICE
-    )
+    accepted = client.post(f"/quotes/{quote_id}/accept", json={"reason": "signed at the shop"})
     assert accepted.json()["version"] == 4
     quote = client.get(f"/quotes/{quote_id}").json()
     assert quote["status"] == "accepted"
@@ -83,10 +89,10 @@ def test_a_quote_is_drafted_priced_sent_and_accepted(client: TestClient) -> None
 def test_lines_can_be_changed_and_removed_while_draft(client: TestClient) -> None:
     quote_id = draft(client)["id"]
     add_line(client, quote_id)
-    changed = client.patch(f"/quotes/{quote_id}/lines/1", json={"quantity": "5"}, headers=ALICE)
+    changed = client.patch(f"/quotes/{quote_id}/lines/1", json={"quantity": "5"})
     assert changed.status_code == 200
     assert client.get(f"/quotes/{quote_id}").json()["lines"][0]["quantity"] == "5"
-    removed = client.delete(f"/quotes/{quote_id}/lines/1", headers=ALICE)
+    removed = client.delete(f"/quotes/{quote_id}/lines/1")
     assert removed.status_code == 200
     assert client.get(f"/quotes/{quote_id}").json()["lines"] == []
 
@@ -94,10 +100,8 @@ def test_lines_can_be_changed_and_removed_while_draft(client: TestClient) -> Non
 def test_a_declined_quote_records_the_reason(client: TestClient) -> None:
     quote_id = draft(client)["id"]
     add_line(client, quote_id)
-    client.post(f"/quotes/{quote_id}/send", headers=ALICE)
-    declined = client.post(
-        f"/quotes/{quote_id}/decline", json={"reason": "too expensive"}, headers=ALICE
-    )
+    client.post(f"/quotes/{quote_id}/send")
+    declined = client.post(f"/quotes/{quote_id}/decline", json={"reason": "too expensive"})
     assert declined.status_code == 200
     history = client.get(f"/quotes/{quote_id}/history").json()
     assert history[-1]["type"] == "Quote.Declined"
@@ -137,7 +141,9 @@ def test_the_view_answers_after_the_command_with_min_position(client: TestClient
     assert body["position"] >= added["position"]
     [row] = [r for r in body["items"] if r["quote_id"] == created["id"]]
     assert (row["status"], row["total_net"], row["total_gross"]) == ("draft", "59.97", "71.96")
-    audit = client.get("/views/audit", params={"document_id": created["id"]}).json()
+    manager = {"X-API-Key": issue_key(client, "max", "manager")}
+    audit = client.get("/views/audit", params={"document_id": created["id"]}, headers=manager)
+    audit = audit.json()
     assert [r["event_type"] for r in audit["items"]] == ["Quote.Drafted", "Quote.LineAdded"]
 
 
@@ -150,7 +156,7 @@ def test_waiting_for_a_position_no_command_produced_is_a_client_error(client: Te
 def test_an_idempotent_retry_returns_the_first_response_and_appends_nothing(
     client: TestClient,
 ) -> None:
-    headers = {**ALICE, "Idempotency-Key": "draft-42"}
+    headers = {"Idempotency-Key": "draft-42"}
     body = {"currency": "EUR", "prospect": "Martin"}
     first = client.post("/quotes", json=body, headers=headers)
     again = client.post("/quotes", json=body, headers=headers)
@@ -164,10 +170,10 @@ def test_an_idempotent_retry_returns_the_first_response_and_appends_nothing(
 def test_a_stale_if_match_is_a_conflict_with_the_current_version(client: TestClient) -> None:
     quote_id = draft(client)["id"]
     add_line(client, quote_id)
-    stale = client.post(f"/quotes/{quote_id}/send", headers={**ALICE, "If-Match": '"1"'})
+    stale = client.post(f"/quotes/{quote_id}/send", headers={"If-Match": '"1"'})
     assert assert_problem(stale, 409, "stale-version")["current_version"] == 2
     assert_problem(
-        client.post(f"/quotes/{quote_id}/send", headers={**ALICE, "If-Match": "soon"}),
+        client.post(f"/quotes/{quote_id}/send", headers={"If-Match": "soon"}),
         422,
         "invalid-input",
     )
@@ -175,23 +181,21 @@ def test_a_stale_if_match_is_a_conflict_with_the_current_version(client: TestCli
 
 def test_a_forbidden_transition_is_a_conflict(client: TestClient) -> None:
     quote_id = draft(client)["id"]
-    assert_problem(
-        client.post(f"/quotes/{quote_id}/accept", headers=ALICE), 409, "invalid-transition"
-    )
+    assert_problem(client.post(f"/quotes/{quote_id}/accept"), 409, "invalid-transition")
 
 
 def test_sending_an_empty_quote_is_refused(client: TestClient) -> None:
     quote_id = draft(client)["id"]
-    assert_problem(client.post(f"/quotes/{quote_id}/send", headers=ALICE), 409, "empty-quote")
+    assert_problem(client.post(f"/quotes/{quote_id}/send"), 409, "empty-quote")
 
 
 def test_unknown_documents_and_lines_are_not_found(client: TestClient) -> None:
     unknown = "00000000-0000-0000-0000-000000000000"
     assert_problem(client.get(f"/quotes/{unknown}"), 404, "not-found")
     assert_problem(client.get(f"/quotes/{unknown}/history"), 404, "not-found")
-    assert_problem(client.post(f"/quotes/{unknown}/send", headers=ALICE), 404, "not-found")
+    assert_problem(client.post(f"/quotes/{unknown}/send"), 404, "not-found")
     quote_id = draft(client)["id"]
-    assert_problem(client.delete(f"/quotes/{quote_id}/lines/7", headers=ALICE), 404, "unknown-line")
+    assert_problem(client.delete(f"/quotes/{quote_id}/lines/7"), 404, "unknown-line")
 
 
 @pytest.mark.parametrize(
@@ -206,21 +210,17 @@ def test_unknown_documents_and_lines_are_not_found(client: TestClient) -> None:
 def test_malformed_drafts_say_which_field_is_wrong(
     client: TestClient, body: dict[str, Any], field: str
 ) -> None:
-    problem = assert_problem(
-        client.post("/quotes", json=body, headers=ALICE), 422, "invalid-request"
-    )
+    problem = assert_problem(client.post("/quotes", json=body), 422, "invalid-request")
     assert field in [e["field"] for e in problem["errors"]]
 
 
 def test_business_rule_violations_on_input_are_422(client: TestClient) -> None:
     assert_problem(
-        client.post("/quotes", json={"currency": "XXX", "prospect": "A"}, headers=ALICE),
+        client.post("/quotes", json={"currency": "XXX", "prospect": "A"}),
         422,
         "unknown-currency",
     )
-    assert_problem(
-        client.post("/quotes", json={"currency": "EUR"}, headers=ALICE), 422, "quote-party-required"
-    )
+    assert_problem(client.post("/quotes", json={"currency": "EUR"}), 422, "quote-party-required")
 
 
 @pytest.mark.parametrize(
@@ -245,16 +245,40 @@ def test_hostile_line_values_are_refused_and_append_nothing(
     assert client.get("/health").json()["log_position"] == before
 
 
-def test_commands_need_an_actor(client: TestClient) -> None:
-    problem = assert_problem(
-        client.post("/quotes", json={"currency": "EUR", "prospect": "A"}), 422, "invalid-request"
+def test_commands_need_a_valid_key_and_record_its_user_not_a_header(client: TestClient) -> None:
+    body = {"currency": "EUR", "prospect": "A"}
+    anonymous = client.post("/quotes", json=body, headers={"X-API-Key": ""})
+    assert_problem(anonymous, 401, "unauthenticated")
+    assert anonymous.headers["WWW-Authenticate"].startswith("Bearer")
+    forged = client.post("/quotes", json=body, headers={"X-API-Key": "cpt_forged"})
+    assert_problem(forged, 401, "unauthenticated")
+    quote_id = client.post("/quotes", json=body, headers={"X-Actor": "mallory"}).json()["id"]
+    assert client.get(f"/quotes/{quote_id}/history").json()[0]["actor"] == "alice"
+
+
+def test_a_bearer_token_works_like_the_key_header(client: TestClient) -> None:
+    key = client.headers.pop("X-API-Key")
+    response = client.post(
+        "/quotes",
+        json={"currency": "EUR", "prospect": "A"},
+        headers={"Authorization": f"Bearer {key}"},
     )
-    assert "header.x-actor" in [e["field"] for e in problem["errors"]]
+    assert response.status_code == 201
+
+
+def test_roles_are_enforced(client: TestClient) -> None:
+    auditor = {"X-API-Key": issue_key(client, "audrey", "auditor")}
+    quote_id = draft(client)["id"]
+    refused = client.post(f"/quotes/{quote_id}/lines", json={}, headers=auditor)
+    assert_problem(refused, 403, "forbidden")
+    assert client.get(f"/quotes/{quote_id}/history", headers=auditor).status_code == 200
+    assert client.get("/views/audit", headers=auditor).status_code == 200
+    assert_problem(client.get("/views/audit"), 403, "forbidden")
 
 
 def test_broken_json_is_a_clear_422(client: TestClient) -> None:
     response = client.post(
-        "/quotes", content=b"{not json", headers={**ALICE, "content-type": "application/json"}
+        "/quotes", content=b"{not json", headers={"content-type": "application/json"}
     )
     assert_problem(response, 422, "invalid-request")
 
@@ -268,3 +292,27 @@ def test_the_openapi_document_describes_the_quote_routes(client: TestClient) -> 
         "/views/quotes",
     ):
         assert path in paths
+
+
+def test_the_first_admin_key_is_made_once_and_can_issue_and_revoke_keys(
+    client: TestClient,
+) -> None:
+    services = client.app.state.services  # type: ignore[attr-defined]
+    context = CommandContext(actor="system", at=services.clock())
+    admin_key = services.app.access.bootstrap_admin(context)
+    assert admin_key is not None
+    assert services.app.access.bootstrap_admin(context) is None
+    admin = {"X-API-Key": admin_key}
+    issued = client.post("/admin/keys", json={"user": "bob", "roles": ["sales"]}, headers=admin)
+    assert issued.status_code == 201, issued.text
+    bob = {"X-API-Key": issued.json()["key"]}
+    assert client.post("/quotes", json={"currency": "EUR", "prospect": "A"}, headers=bob).is_success
+    assert_problem(
+        client.post("/admin/keys", json={"user": "eve", "roles": ["admin"]}), 403, "forbidden"
+    )
+    revoked = client.delete(f"/admin/keys/{issued.json()['id']}", headers=admin)
+    assert revoked.status_code == 200
+    refused = client.post("/quotes", json={"currency": "EUR", "prospect": "A"}, headers=bob)
+    assert_problem(refused, 401, "unauthenticated")
+    bad_role = client.post("/admin/keys", json={"user": "eve", "roles": ["boss"]}, headers=admin)
+    assert_problem(bad_role, 422, "invalid-request")

@@ -13,10 +13,11 @@ from fastapi import Body as BodyParam
 from pydantic import BaseModel, Field, model_validator
 
 from application.commands import CommandResult
+from application.journal import CommandContext
 from domain.errors import NotFound
 from domain.quote import Quote
 from domain.values import Discount, DiscountKind, line_net
-from interfaces.http.deps import ContextDep, ServicesDep
+from interfaces.http.deps import ServicesDep
 from interfaces.http.history import history_items
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.schemas import (
@@ -28,8 +29,12 @@ from interfaces.http.schemas import (
     ShortText,
     Text,
 )
+from interfaces.http.security import READERS, SELLERS, command, reader
 
 router = APIRouter(prefix="/quotes", tags=["quotes"], responses=ERROR_RESPONSES)
+
+Seller = Annotated[CommandContext, command(SELLERS)]
+Reader = reader(READERS)
 
 BASE = "/quotes"
 
@@ -175,7 +180,7 @@ class QuoteView(BaseModel):
                 vat_by_rate=[VatView(rate=r, vat=v) for r, v in totals.vat_by_rate.items()],
                 margin=totals.margin,
             ),
-            created_at=quote.created_on,
+            created_at=quote.drafted_at,
             updated_at=quote.modified_on,
         )
 
@@ -192,7 +197,7 @@ OptionalBody = Annotated[Body | None, BodyParam()]
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Draft a quote (Q1)")
 def draft_quote(
-    body: QuoteDraft, ctx: ContextDep, services: ServicesDep, response: Response
+    body: QuoteDraft, ctx: Seller, services: ServicesDep, response: Response
 ) -> Accepted:
     outcome = services.app.quotes.draft(
         replace(ctx, reason=body.reason),
@@ -209,7 +214,7 @@ def draft_quote(
 
 @router.post("/{quote_id}/lines", status_code=status.HTTP_201_CREATED, summary="Add a line (Q2)")
 def add_line(
-    quote_id: UUID, body: LineIn, ctx: ContextDep, services: ServicesDep, response: Response
+    quote_id: UUID, body: LineIn, ctx: Seller, services: ServicesDep, response: Response
 ) -> Accepted:
     outcome = services.app.quotes.add_line(
         replace(ctx, reason=body.reason),
@@ -231,7 +236,7 @@ def change_line(
     quote_id: UUID,
     line_id: Annotated[str, Path(max_length=20)],
     body: LinePatch,
-    ctx: ContextDep,
+    ctx: Seller,
     services: ServicesDep,
     response: Response,
 ) -> Accepted:
@@ -245,7 +250,7 @@ def change_line(
 def remove_line(
     quote_id: UUID,
     line_id: Annotated[str, Path(max_length=20)],
-    ctx: ContextDep,
+    ctx: Seller,
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
@@ -259,7 +264,7 @@ Verb = Literal["send", "accept", "decline"]
 
 
 def _verb(
-    verb: Verb, quote_id: UUID, ctx: ContextDep, services: ServicesDep, body: Body | None
+    verb: Verb, quote_id: UUID, ctx: Seller, services: ServicesDep, body: Body | None
 ) -> CommandResult:
     ctx = replace(ctx, reason=None if body is None else body.reason)
     commands = services.app.quotes
@@ -270,7 +275,7 @@ def _verb(
 @router.post("/{quote_id}/send", summary="Send the quote to the customer (Q4)")
 def send_quote(
     quote_id: UUID,
-    ctx: ContextDep,
+    ctx: Seller,
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
@@ -281,7 +286,7 @@ def send_quote(
 @router.post("/{quote_id}/accept", summary="Record the customer's signature (Q4)")
 def accept_quote(
     quote_id: UUID,
-    ctx: ContextDep,
+    ctx: Seller,
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
@@ -292,7 +297,7 @@ def accept_quote(
 @router.post("/{quote_id}/decline", summary="Record the customer's refusal (Q4)")
 def decline_quote(
     quote_id: UUID,
-    ctx: ContextDep,
+    ctx: Seller,
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
@@ -300,7 +305,11 @@ def decline_quote(
     return _accepted(_verb("decline", quote_id, ctx, services, body), response)
 
 
-@router.get("/{quote_id}", summary="The quote from the event store, now or at a version")
+@router.get(
+    "/{quote_id}",
+    summary="The quote from the event store, now or at a version",
+    dependencies=[Reader],
+)
 def get_quote(
     quote_id: UUID,
     services: ServicesDep,
@@ -312,7 +321,11 @@ def get_quote(
     return QuoteView.of(quote)
 
 
-@router.get("/{quote_id}/history", summary="Every event of the quote with who, when and why")
+@router.get(
+    "/{quote_id}/history",
+    summary="Every event of the quote with who, when and why",
+    dependencies=[Reader],
+)
 def quote_history(quote_id: UUID, services: ServicesDep) -> list[HistoryItem]:
     items = history_items(services.app, quote_id)
     if not items or not items[0].type.startswith("Quote."):

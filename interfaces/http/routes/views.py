@@ -13,6 +13,7 @@ from domain.values import MINOR_UNITS, round_money
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, ViewNotReady
 from interfaces.http.schemas import ViewPage, json_safe
+from interfaces.http.security import AUDITORS, READERS, reader
 from interfaces.wiring import Services
 
 router = APIRouter(prefix="/views", tags=["views"], responses=ERROR_RESPONSES)
@@ -85,7 +86,7 @@ def plain(row: dict[str, Any]) -> dict[str, Any]:
 QuoteOrder = Literal["drafted_at", "updated_at", "total_gross", "valid_until", "status"]
 
 
-@router.get("/quotes", summary="Quotes with status and totals")
+@router.get("/quotes", summary="Quotes with status and totals", dependencies=[reader(READERS)])
 def quotes_view(
     services: ServicesDep,
     response: Response,
@@ -110,7 +111,11 @@ def quotes_view(
     return page(services, "quotes", where, order, limit, offset, position)
 
 
-@router.get("/audit", summary="The audit log: every event with who, when and why (H3)")
+@router.get(
+    "/audit",
+    summary="The audit log: every event with who, when and why (H3)",
+    dependencies=[reader(AUDITORS)],
+)
 def audit_view(
     services: ServicesDep,
     response: Response,

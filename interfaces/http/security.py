@@ -1,0 +1,92 @@
+"""Authentication by API key (`X-API-Key` or `Authorization: Bearer`) and roles.
+
+The actor recorded in every journal row is the authenticated key's user; nothing
+a client writes in a header can change it.
+"""
+
+from collections.abc import Callable
+from typing import Annotated, Any
+
+from fastapi import Depends, Header, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+
+from application.access import Principal
+from application.journal import CommandContext
+from domain.access import Role
+from domain.errors import InvalidInput
+from interfaces.http.deps import ServicesDep
+from interfaces.http.problems import Forbidden, Unauthenticated
+
+SELLERS = frozenset({Role.SALES, Role.MANAGER})
+MANAGERS = frozenset({Role.MANAGER})
+BILLING = frozenset({Role.ACCOUNTANT, Role.MANAGER})
+READERS = frozenset({Role.SALES, Role.MANAGER, Role.ACCOUNTANT, Role.AUDITOR})
+AUDITORS = frozenset({Role.AUDITOR, Role.MANAGER})
+ADMINS = frozenset({Role.ADMIN})
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key")
+_bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token")
+
+
+def authenticated(
+    services: ServicesDep,
+    api_key: Annotated[str | None, Security(_api_key)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> Principal:
+    secret = api_key or (bearer.credentials if bearer is not None else None)
+    if not secret:
+        raise Unauthenticated("send an API key in X-API-Key or Authorization: Bearer")
+    principal = services.app.access.authenticate(secret)
+    if principal is None:
+        raise Unauthenticated("the API key is unknown or revoked")
+    return principal
+
+
+def allow(roles: frozenset[str]) -> Callable[..., Principal]:
+    """A dependency that admits principals holding any of `roles`."""
+    allowed = ", ".join(sorted(roles))
+
+    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+        if not principal.has_any(roles):
+            raise Forbidden(f"this needs one of the roles: {allowed}")
+        return principal
+
+    return check
+
+
+def parse_if_match(value: str | None) -> int | None:
+    """`If-Match: "3"` or `If-Match: 3` → 3."""
+    if value is None:
+        return None
+    text = value.strip().removeprefix("W/").strip('"')
+    if not text.isdigit() or len(text) > 12:
+        raise InvalidInput(f"If-Match must be a document version number, got {value!r}")
+    return int(text)
+
+
+def command(roles: frozenset[str]) -> Any:
+    """A dependency giving the `CommandContext` of an authenticated, allowed user."""
+
+    def context(
+        services: ServicesDep,
+        principal: Annotated[Principal, Depends(allow(roles))],
+        idempotency_key: Annotated[
+            str | None, Header(min_length=1, max_length=200, description="Retry-safe key")
+        ] = None,
+        if_match: Annotated[
+            str | None, Header(max_length=40, description="The version the client expects")
+        ] = None,
+    ) -> CommandContext:
+        return CommandContext(
+            actor=principal.user,
+            at=services.clock(),
+            idempotency_key=idempotency_key,
+            expected_version=parse_if_match(if_match),
+        )
+
+    return Depends(context)
+
+
+def reader(roles: frozenset[str]) -> Any:
+    """A dependency admitting readers holding any of `roles`."""
+    return Depends(allow(roles))
