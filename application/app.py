@@ -52,6 +52,7 @@ class Comptoir(Application[UUID]):
         self.runner = CommandRunner(self, on_recorded or (lambda _position: None))
         self.quotes = QuoteCommands(self.runner)
         self.access = AccessCommands(self.runner)
+        # one line per aggregate's commands, below
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_domain_transcodings(transcoder)

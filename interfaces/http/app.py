@@ -37,6 +37,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(quotes.router)
     app.include_router(views.router)
     app.include_router(admin.router)
+    # one line per resource's router, below
 
     @app.get("/health", tags=["meta"], summary="Liveness and the projector's position")
     def health() -> dict[str, int | str]:
