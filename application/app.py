@@ -16,6 +16,7 @@ from adapters.transcoding import register_domain_transcodings
 from application.access import AccessCommands
 from application.commands import CommandRunner
 from application.journal import CommandJournal, JournalEntry
+from application.policies import Policies
 from application.quotes import QuoteCommands
 
 
@@ -47,8 +48,10 @@ class Comptoir(Application[UUID]):
         env: dict[str, str] | None = None,
         *,
         on_recorded: Callable[[int], None] | None = None,
+        policies: Policies | None = None,
     ) -> None:
         super().__init__(env)
+        self.policies = policies or Policies()
         self.runner = CommandRunner(self, on_recorded or (lambda _position: None))
         self.quotes = QuoteCommands(self.runner)
         self.access = AccessCommands(self.runner)

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+from decimal import Decimal
 from pathlib import Path
 from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from application.policies import Policies
+from domain.quote_policy import ApprovalPolicy
+from domain.stages import RiskFactors
 
 
 class Settings(BaseSettings):
@@ -33,6 +38,32 @@ class Settings(BaseSettings):
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     quote_soon_days: int = Field(default=10, ge=1)
+    warranty_soon_days: int = Field(default=30, ge=1)
+    inactive_after_months: int = Field(default=18, ge=1)
+    approval_max_total: Decimal | None = Field(default=None, ge=0)
+    approval_max_discount_percent: Decimal | None = Field(default=None, ge=0, le=100)
+    approval_min_margin_percent: Decimal | None = Field(default=None, le=100)
+    risk_factor_low: Decimal = Field(default=Decimal("1.0"), ge=0, le=1)
+    risk_factor_medium: Decimal = Field(default=Decimal("0.75"), ge=0, le=1)
+    risk_factor_high: Decimal = Field(default=Decimal("0.5"), ge=0, le=1)
+
+    def policies(self) -> Policies:
+        """The company policies these settings describe."""
+        return Policies(
+            approval=ApprovalPolicy(
+                max_total=self.approval_max_total,
+                max_discount_percent=self.approval_max_discount_percent,
+                min_margin_percent=self.approval_min_margin_percent,
+            ),
+            risk_factors=RiskFactors(
+                low=self.risk_factor_low,
+                medium=self.risk_factor_medium,
+                high=self.risk_factor_high,
+            ),
+            quote_soon_days=self.quote_soon_days,
+            warranty_soon_days=self.warranty_soon_days,
+            inactive_after_months=self.inactive_after_months,
+        )
 
     def eventstore_env(self) -> dict[str, str]:
         """The `eventsourcing` environment that selects and configures the event store."""

@@ -36,6 +36,7 @@ class Services:
         app = Comptoir(
             settings.eventstore_env(),
             on_recorded=lambda position: holder[0].wake(position) if holder else None,
+            policies=settings.policies(),
         )
         runner = ProjectionRunner(app, store.writer(), page_size=settings.projector_page_size)
         holder.append(runner)

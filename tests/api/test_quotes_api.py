@@ -2,34 +2,14 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
 import pytest
 from fastapi.testclient import TestClient
 
 from application.journal import CommandContext
-from interfaces.http.app import create_app
-from interfaces.settings import Settings
+from tests.api.support import PROBLEM, assert_problem, issue_key
 from tests.conftest import FrozenClock
-
-PROBLEM = "application/problem+json"
-
-
-@pytest.fixture
-def client(settings: Settings, clock: FrozenClock) -> Iterator[TestClient]:
-    """A client authenticated as alice, a salesperson."""
-    with TestClient(create_app(settings, clock)) as client:
-        client.headers["X-API-Key"] = issue_key(client, "alice", "sales")
-        yield client
-
-
-def issue_key(client: TestClient, user: str, *roles: str) -> str:
-    services = client.app.state.services  # type: ignore[attr-defined]
-    secret, _ = services.app.access.issue(
-        CommandContext(actor="test", at=services.clock()), user=user, roles=list(roles)
-    )
-    return str(secret)
 
 
 def draft(client: TestClient, **body: Any) -> dict[str, Any]:
@@ -47,15 +27,6 @@ def add_line(client: TestClient, quote_id: str, **body: Any) -> Any:
         "vat_rate": "20",
     }
     return client.post(f"/quotes/{quote_id}/lines", json={**line, **body})
-
-
-def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
-    assert response.status_code == status, response.text
-    assert response.headers["content-type"].startswith(PROBLEM)
-    body: dict[str, Any] = response.json()
-    assert body["type"] == f"/problems/{code}"
-    assert body["detail"]
-    return body
 
 
 def test_drafting_returns_the_id_version_position_and_links(client: TestClient) -> None:
