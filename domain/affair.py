@@ -1,0 +1,760 @@
+"""The Affair aggregate: a deal or project followed from pre-sales to delivery (A1–A9).
+
+Stage ladder and pipeline maths live in `domain.stages`; budget lines, actuals and
+the budget-versus-actual maths in `domain.budget`. Each public verb checks the rules
+and raises a named error, then triggers one private `@event` method that only mutates.
+
+Alerts (A6): a document cost, revenue or time entry whose date falls outside the
+affair's [start, end] period (either bound optional), or a purchase that would take
+purchases' actual + committed above a purchases budget line (only once such a line
+exists), is refused when the policy is blocking (`DateOutsideAffairPeriod` is checked
+before `BudgetExceeded`) and recorded with one `AlertRaised` per issue when informative.
+
+Second currency (A9): a rate r means 1 unit of the affair's currency = r units of the
+second currency; the affair's zone rate, when one is set, wins over the default rate.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any, TypeVar
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.budget import (
+    COST_CATEGORIES,
+    DOCUMENT_COST_CATEGORIES,
+    Baseline,
+    BudgetCategory,
+    BudgetReport,
+    CostEntry,
+    HourlyRate,
+    RevenueEntry,
+    RevenueKind,
+    TimeEntry,
+    budget_vs_actual,
+    rate_in_force,
+    with_rate,
+)
+from domain.errors import (
+    BudgetExceeded,
+    CurrencyNotConfigured,
+    DateOutsideAffairPeriod,
+    DuplicateCommittedCost,
+    InvalidAffairPeriod,
+    InvalidInput,
+    InvalidProgress,
+    InvalidTransition,
+    MissingHourlyRate,
+    UnknownAction,
+    UnknownAlert,
+    UnknownCommittedCost,
+)
+from domain.stages import (
+    DEFAULT_LADDER,
+    DEFAULT_RISK_FACTORS,
+    LOST,
+    Risk,
+    RiskFactors,
+    StageEntry,
+    StageLadder,
+    time_in_stages,
+    weighted_amount,
+)
+from domain.values import HUNDRED, ZERO, Money, check_currency, check_finite, round_money
+
+
+class SaleType(StrEnum):
+    PRODUCT = "product"
+    MAINTENANCE_CONTRACT = "maintenance_contract"
+    STUDY = "study"
+    TRAINING = "training"
+
+
+class AlertPolicy(StrEnum):
+    BLOCKING = "blocking"
+    INFORMATIVE = "informative"
+
+
+class AlertKind(StrEnum):
+    BUDGET = "budget"
+    DATE = "date"
+
+
+class ActionKind(StrEnum):
+    TASK = "task"
+    APPOINTMENT = "appointment"
+    NOTE = "note"
+    EMAIL = "email"
+
+
+class AffairStatus(StrEnum):
+    OPEN = "open"
+    WON = "won"
+    LOST = "lost"
+
+
+# The verbs each status allows among those that depend on it; one error for the rest.
+# Actuals, progress, actions, alerts and currencies are allowed in every status.
+TRANSITIONS: dict[AffairStatus, frozenset[str]] = {
+    AffairStatus.OPEN: frozenset(
+        {"moved", "lost", "updated", "reassigned", "budgeted", "baselined"}
+    ),
+    AffairStatus.WON: frozenset({"updated", "reassigned", "budgeted", "baselined"}),
+    AffairStatus.LOST: frozenset({"reopened"}),
+}
+
+
+@dataclass(frozen=True)
+class Reassignment:
+    """The affair passed from `previous` to `salesperson` at `at`, for a reason."""
+
+    at: datetime
+    previous: str
+    salesperson: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Alert:
+    """A budget or date alert raised on the affair; closed once acknowledged."""
+
+    alert_id: UUID
+    kind: AlertKind
+    raised_at: datetime
+    message: str
+    document_ref: str
+    closed_at: datetime | None = None
+    note: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", AlertKind(self.kind))
+
+
+@dataclass(frozen=True)
+class Action:
+    """A task, appointment, note or e-mail linked to the affair."""
+
+    action_id: UUID
+    kind: ActionKind
+    subject: str
+    due: date | None
+    assignee: str
+    body: str
+    recorded_at: datetime
+    completed_at: datetime | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "kind", ActionKind(self.kind))
+
+
+E = TypeVar("E", bound=StrEnum)
+
+# Fields `update_opportunity` may change, by kind of check.
+_TEXT_FIELDS = frozenset({"name", "zone", "country"})
+_CHOICE_FIELDS: dict[str, type[StrEnum]] = {
+    "sale_type": SaleType,
+    "risk": Risk,
+    "alert_policy": AlertPolicy,
+}
+_OPTIONAL_FIELDS: dict[str, type] = {
+    "customer_id": UUID,
+    "prospect": str,
+    "expected_close": date,
+    "start": date,
+    "end": date,
+}
+EDITABLE_FIELDS = frozenset(
+    {*_TEXT_FIELDS, *_CHOICE_FIELDS, *_OPTIONAL_FIELDS, "expected_amount", "competitors"}
+)
+
+
+def _aware(at: datetime) -> datetime:
+    if at.tzinfo is None or at.utcoffset() is None:
+        raise InvalidInput(f"time must be timezone-aware, got {at.isoformat()}")
+    return at
+
+
+def _text(value: str, what: str) -> str:
+    if not isinstance(value, str) or not value.strip():
+        raise InvalidInput(f"{what} must not be empty")
+    return value
+
+
+def _choice(enum: type[E], value: E | str, what: str) -> E:
+    try:
+        return enum(value)
+    except ValueError:
+        allowed = ", ".join(e.value for e in enum)
+        raise InvalidInput(f"{what} must be one of {allowed}, got {value!r}") from None
+
+
+def _positive(value: Decimal, what: str) -> Decimal:
+    if check_finite(value, what) == ZERO:
+        raise InvalidInput(f"{what} must be greater than zero")
+    return value
+
+
+def _check_period(start: date | None, end: date | None) -> None:
+    if start is not None and end is not None and end < start:
+        raise InvalidAffairPeriod(f"the affair period ends ({end}) before it starts ({start})")
+
+
+class Affair(Aggregate):
+    """A deal or project with its stage, budget, actuals, alerts and actions."""
+
+    # --- A1 opening and opportunity fields --------------------------------------
+
+    @classmethod
+    def open(
+        cls,
+        at: datetime,
+        *,
+        name: str,
+        customer_id: UUID | None,
+        prospect: str | None,
+        salesperson: str,
+        currency: str,
+        expected_amount: Decimal,
+        expected_close: date | None,
+        zone: str,
+        country: str,
+        sale_type: SaleType | str,
+        risk: Risk | str,
+        competitors: list[str],
+        ladder: StageLadder = DEFAULT_LADDER,
+        start: date | None = None,
+        end: date | None = None,
+        alert_policy: AlertPolicy | str = AlertPolicy.INFORMATIVE,
+    ) -> Affair:
+        """Open an affair at the first stage of its ladder."""
+        if customer_id is None and not (prospect and prospect.strip()):
+            raise InvalidInput("an affair needs a customer or a prospect name")
+        _check_period(start, end)
+        check_currency(currency)
+        return cls(
+            at=_aware(at),
+            name=_text(name, "name"),
+            customer_id=customer_id,
+            prospect=prospect,
+            salesperson=_text(salesperson, "salesperson"),
+            currency=currency,
+            expected_amount=round_money(check_finite(expected_amount, "amount"), currency),
+            expected_close=expected_close,
+            zone=zone,
+            country=country,
+            sale_type=_choice(SaleType, sale_type, "sale type"),
+            risk=_choice(Risk, risk, "risk"),
+            competitors=[_text(c, "competitor") for c in competitors],
+            ladder=ladder,
+            start=start,
+            end=end,
+            alert_policy=_choice(AlertPolicy, alert_policy, "alert policy"),
+        )
+
+    @event("Opened")
+    def __init__(
+        self,
+        at: datetime,
+        name: str,
+        customer_id: UUID | None,
+        prospect: str | None,
+        salesperson: str,
+        currency: str,
+        expected_amount: Decimal,
+        expected_close: date | None,
+        zone: str,
+        country: str,
+        sale_type: SaleType,
+        risk: Risk,
+        competitors: list[str],
+        ladder: StageLadder,
+        start: date | None,
+        end: date | None,
+        alert_policy: AlertPolicy,
+    ) -> None:
+        self.opened_at = at
+        self.name = name
+        self.customer_id = customer_id
+        self.prospect = prospect
+        self.salesperson = salesperson
+        self.currency = currency
+        self.expected_amount = expected_amount
+        self.expected_close = expected_close
+        self.zone = zone
+        self.country = country
+        self.sale_type = SaleType(sale_type)
+        self.risk = Risk(risk)
+        self.competitors = list(competitors)
+        self.ladder = ladder
+        self.start = start
+        self.end = end
+        self.alert_policy = AlertPolicy(alert_policy)
+        self.stage = ladder.first
+        self.stage_history = [StageEntry(ladder.first, at)]
+        self.lost_reason: str | None = None
+        self.reassignments: list[Reassignment] = []
+        self.budget: dict[str, Decimal] = {}
+        self.baselines: dict[str, Baseline] = {}
+        zero = round_money(ZERO, currency)
+        self.actual: dict[str, Decimal] = {str(c): zero for c in COST_CATEGORIES}
+        self.committed: dict[str, Decimal] = {str(c): zero for c in COST_CATEGORIES}
+        self.committed_costs: dict[str, CostEntry] = {}
+        self.costs: list[CostEntry] = []
+        self.time_entries: list[TimeEntry] = []
+        self.hourly_rates: dict[str, list[HourlyRate]] = {}
+        self.revenue: dict[str, Decimal] = {str(k): zero for k in RevenueKind}
+        self.revenue_entries: list[RevenueEntry] = []
+        self.progress = ZERO
+        self.alerts: dict[str, Alert] = {}
+        self.actions: dict[str, Action] = {}
+        self.second_currency: str | None = None
+        self.second_rate: Decimal | None = None
+        self.zone_rates: dict[str, Decimal] = {}
+
+    def update_opportunity(self, at: datetime, **fields: Any) -> None:
+        """Change opportunity fields; records only the fields whose value changes."""
+        self._allow("updated")
+        changes: dict[str, Any] = {}
+        for name, value in fields.items():
+            if name not in EDITABLE_FIELDS:
+                raise InvalidInput(f"{name!r} is not an editable opportunity field")
+            changes[name] = self._checked_field(name, value)
+        customer = changes.get("customer_id", self.customer_id)
+        prospect = changes.get("prospect", self.prospect)
+        if customer is None and not (prospect and prospect.strip()):
+            raise InvalidInput("an affair needs a customer or a prospect name")
+        _check_period(changes.get("start", self.start), changes.get("end", self.end))
+        changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
+        if changes:
+            self._update_opportunity(_aware(at), changes)
+
+    def _checked_field(self, name: str, value: Any) -> Any:
+        if name == "expected_amount":
+            if not isinstance(value, Decimal):
+                raise InvalidInput(f"expected amount must be a Decimal, got {value!r}")
+            return round_money(check_finite(value, "amount"), self.currency)
+        if name == "competitors":
+            if not isinstance(value, list | tuple):
+                raise InvalidInput(f"competitors must be a list of names, got {value!r}")
+            return [_text(c, "competitor") for c in value]
+        if name in _TEXT_FIELDS:
+            return _text(value, name)
+        if name in _CHOICE_FIELDS:
+            return _choice(_CHOICE_FIELDS[name], value, name.replace("_", " "))
+        kind = _OPTIONAL_FIELDS[name]
+        if value is not None and (not isinstance(value, kind) or isinstance(value, datetime)):
+            raise InvalidInput(f"{name} must be a {kind.__name__} or None, got {value!r}")
+        return value
+
+    @event("OpportunityUpdated")
+    def _update_opportunity(self, at: datetime, changes: dict[str, Any]) -> None:
+        for name, value in changes.items():
+            if name in _CHOICE_FIELDS:
+                setattr(self, name, _CHOICE_FIELDS[name](value))
+            elif name == "competitors":
+                setattr(self, name, list(value))
+            else:
+                setattr(self, name, value)
+
+    # --- A2 stages ----------------------------------------------------------------
+
+    @property
+    def status(self) -> AffairStatus:
+        if self.stage == LOST:
+            return AffairStatus.LOST
+        return AffairStatus.WON if self.stage == self.ladder.won else AffairStatus.OPEN
+
+    @property
+    def probability(self) -> int:
+        """Probability percent of the current stage (0 when lost)."""
+        return self.ladder.probability(self.stage)
+
+    def _allow(self, verb: str) -> None:
+        if verb not in TRANSITIONS[self.status]:
+            raise InvalidTransition("affair", str(self.status), verb)
+
+    def move_to_stage(self, at: datetime, code: str) -> None:
+        """Move forward or back on the ladder; moving to the current stage records nothing."""
+        self._allow("moved")
+        self.ladder.stage(code)
+        if code != self.stage:
+            self._move(_aware(at), code)
+
+    @event("StageChanged")
+    def _move(self, at: datetime, code: str) -> None:
+        self.stage = code
+        self.stage_history.append(StageEntry(code, at))
+
+    def lose(self, at: datetime, reason: str) -> None:
+        """Mark an open affair lost, with a reason."""
+        self._allow("lost")
+        self._lose(_aware(at), _text(reason, "reason"))
+
+    @event("Lost")
+    def _lose(self, at: datetime, reason: str) -> None:
+        self.stage = LOST
+        self.lost_reason = reason
+        self.stage_history.append(StageEntry(LOST, at))
+
+    def reopen(self, at: datetime, reason: str, stage: str | None = None) -> None:
+        """Reopen a lost affair at `stage`, by default the stage it was lost from."""
+        self._allow("reopened")
+        code = self.stage_history[-2].code if stage is None else stage
+        self.ladder.stage(code)
+        self._reopen(_aware(at), _text(reason, "reason"), code)
+
+    @event("Reopened")
+    def _reopen(self, at: datetime, reason: str, code: str) -> None:
+        self.stage = code
+        self.lost_reason = None
+        self.stage_history.append(StageEntry(code, at))
+
+    def time_in_stages(self, now: datetime) -> dict[str, float]:
+        """Seconds spent in each stage until `now`."""
+        return time_in_stages(self.stage_history, now)
+
+    def weighted_amount(self, factors: RiskFactors = DEFAULT_RISK_FACTORS) -> Money:
+        """Expected amount × stage probability × risk factor."""
+        amount = Money(self.expected_amount, self.currency)
+        return weighted_amount(amount, self.probability, self.risk, factors)
+
+    # --- A3 reassignment ------------------------------------------------------------
+
+    def reassign(self, at: datetime, salesperson: str, reason: str) -> None:
+        """Hand the affair to another salesperson; the same one records nothing."""
+        self._allow("reassigned")
+        _text(salesperson, "salesperson")
+        _text(reason, "reason")
+        if salesperson != self.salesperson:
+            self._reassign(_aware(at), salesperson, self.salesperson, reason)
+
+    @event("Reassigned")
+    def _reassign(self, at: datetime, salesperson: str, previous: str, reason: str) -> None:
+        self.reassignments.append(Reassignment(at, previous, salesperson, reason))
+        self.salesperson = salesperson
+
+    # --- A4 budget lines and baselines -----------------------------------------------
+
+    def set_budget(self, at: datetime, category: BudgetCategory | str, amount: Decimal) -> None:
+        """Set the current budget of a category (rounded half-up to the currency)."""
+        self._allow("budgeted")
+        kind = _choice(BudgetCategory, category, "budget category")
+        rounded = round_money(check_finite(amount, "budget"), self.currency)
+        self._set_budget(_aware(at), kind, rounded)
+
+    @event("BudgetLineSet")
+    def _set_budget(self, at: datetime, category: BudgetCategory, amount: Decimal) -> None:
+        self.budget[str(category)] = amount
+
+    def baseline(self, at: datetime, reason: str) -> int:
+        """Freeze the current budget as the next baseline; returns its number."""
+        self._allow("baselined")
+        number = len(self.baselines) + 1
+        self._baseline(_aware(at), number, _text(reason, "reason"), dict(self.budget))
+        return number
+
+    @event("BudgetBaselined")
+    def _baseline(
+        self, at: datetime, number: int, reason: str, amounts: dict[str, Decimal]
+    ) -> None:
+        self.baselines[str(number)] = Baseline(number, at, reason, dict(amounts))
+
+    # --- A5 actuals -------------------------------------------------------------------
+
+    def set_employee_rate(
+        self, at: datetime, employee: str, rate: Decimal, valid_from: date
+    ) -> None:
+        """Record an employee's hourly rate from a day on (replaces one from that day)."""
+        check_finite(rate, "hourly rate")
+        self._set_employee_rate(_aware(at), _text(employee, "employee"), rate, valid_from)
+
+    @event("HourlyRateChanged")
+    def _set_employee_rate(
+        self, at: datetime, employee: str, rate: Decimal, valid_from: date
+    ) -> None:
+        with_rate(self.hourly_rates.setdefault(employee, []), HourlyRate(valid_from, rate))
+
+    def log_time(
+        self,
+        at: datetime,
+        employee: str,
+        day: date,
+        hours: Decimal,
+        hourly_rate: Decimal | None = None,
+        billable: bool = True,
+    ) -> None:
+        """Log hours; labour cost = hours × rate (given, else the rate in force that day)."""
+        _text(employee, "employee")
+        if _positive(hours, "hours") > 24:
+            raise InvalidInput(f"a time entry cannot exceed 24 hours, got {hours}")
+        if hourly_rate is None:
+            hourly_rate = rate_in_force(self.hourly_rates.get(employee, []), day)
+            if hourly_rate is None:
+                raise MissingHourlyRate(f"no hourly rate for {employee} on {day}")
+        check_finite(hourly_rate, "hourly rate")
+        issues = self._date_issues(day, f"time entry of {employee}")
+        cost = round_money(hours * hourly_rate, self.currency)
+        self._log_time(_aware(at), employee, day, hours, hourly_rate, cost, billable)
+        self._raise_alerts(at, issues, f"time:{employee}:{day.isoformat()}")
+
+    class TimeLogged(Aggregate.Event):
+        """Hours logged; v2 added `billable` (v1 entries were all billable)."""
+
+        class_version = 2
+
+        at: datetime
+        employee: str
+        day: date
+        hours: Decimal
+        hourly_rate: Decimal
+        cost: Decimal
+        billable: bool
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["billable"] = True
+
+    @event(TimeLogged)
+    def _log_time(
+        self,
+        at: datetime,
+        employee: str,
+        day: date,
+        hours: Decimal,
+        hourly_rate: Decimal,
+        cost: Decimal,
+        billable: bool,
+    ) -> None:
+        self.time_entries.append(TimeEntry(employee, day, hours, hourly_rate, cost, billable))
+        self.actual[BudgetCategory.LABOUR] += cost
+
+    def record_cost(
+        self,
+        at: datetime,
+        category: BudgetCategory | str,
+        amount: Decimal,
+        document_ref: str,
+        document_date: date,
+        committed: bool = False,
+    ) -> None:
+        """Record a purchase, subcontracting or expense cost, received or committed."""
+        kind = _choice(BudgetCategory, category, "cost category")
+        if kind not in DOCUMENT_COST_CATEGORIES:
+            raise InvalidInput(f"costs of {kind} cannot be recorded from a document")
+        rounded = round_money(check_finite(amount, "cost"), self.currency)
+        _text(document_ref, "document reference")
+        if committed and document_ref in self.committed_costs:
+            raise DuplicateCommittedCost(f"{document_ref} is already committed")
+        issues = self._date_issues(document_date, f"document {document_ref}")
+        if kind == BudgetCategory.PURCHASES:
+            issues += self._budget_issues(rounded)
+        entry = CostEntry(kind, rounded, document_ref, document_date, committed)
+        self._record_cost(_aware(at), entry)
+        self._raise_alerts(at, issues, document_ref)
+
+    @event("CostRecorded")
+    def _record_cost(self, at: datetime, entry: CostEntry) -> None:
+        if entry.committed:
+            self.committed_costs[entry.document_ref] = entry
+            self.committed[entry.category] += entry.amount
+        else:
+            self.costs.append(entry)
+            self.actual[entry.category] += entry.amount
+
+    def receive_committed(self, at: datetime, document_ref: str) -> None:
+        """A committed cost was received: it moves from committed to actual."""
+        if document_ref not in self.committed_costs:
+            raise UnknownCommittedCost(f"no outstanding committed cost {document_ref!r}")
+        self._receive_committed(_aware(at), document_ref)
+
+    @event("CommittedCostReceived")
+    def _receive_committed(self, at: datetime, document_ref: str) -> None:
+        entry = self.committed_costs.pop(document_ref)
+        self.committed[entry.category] -= entry.amount
+        self.actual[entry.category] += entry.amount
+        self.costs.append(replace(entry, committed=False))
+
+    def record_revenue(
+        self,
+        at: datetime,
+        kind: RevenueKind | str,
+        amount: Decimal,
+        document_ref: str,
+        document_date: date,
+    ) -> None:
+        """Record revenue ordered or invoiced from a document linked to the affair."""
+        entry = RevenueEntry(
+            _choice(RevenueKind, kind, "revenue kind"),
+            round_money(check_finite(amount, "revenue"), self.currency),
+            _text(document_ref, "document reference"),
+            document_date,
+        )
+        issues = self._date_issues(document_date, f"document {document_ref}")
+        self._record_revenue(_aware(at), entry)
+        self._raise_alerts(at, issues, document_ref)
+
+    @event("RevenueRecorded")
+    def _record_revenue(self, at: datetime, entry: RevenueEntry) -> None:
+        self.revenue_entries.append(entry)
+        self.revenue[entry.kind] += entry.amount
+
+    # --- A6 alerts ---------------------------------------------------------------------
+
+    def _date_issues(self, day: date, what: str) -> list[tuple[AlertKind, str]]:
+        if (self.start is None or self.start <= day) and (self.end is None or day <= self.end):
+            return []
+        message = f"{what} dated {day} is outside the affair period {self.start}–{self.end}"
+        if self.alert_policy == AlertPolicy.BLOCKING:
+            raise DateOutsideAffairPeriod(message)
+        return [(AlertKind.DATE, message)]
+
+    def _budget_issues(self, amount: Decimal) -> list[tuple[AlertKind, str]]:
+        budget = self.budget.get(BudgetCategory.PURCHASES)
+        spent = self.actual[BudgetCategory.PURCHASES] + self.committed[BudgetCategory.PURCHASES]
+        if budget is None or spent + amount <= budget:
+            return []
+        message = f"purchases would reach {spent + amount} for a budget of {budget}"
+        if self.alert_policy == AlertPolicy.BLOCKING:
+            raise BudgetExceeded(message)
+        return [(AlertKind.BUDGET, message)]
+
+    def _raise_alerts(
+        self, at: datetime, issues: list[tuple[AlertKind, str]], document_ref: str
+    ) -> None:
+        for kind, message in issues:
+            self._raise_alert(at, uuid4(), kind, message, document_ref)
+
+    @event("AlertRaised")
+    def _raise_alert(
+        self, at: datetime, alert_id: UUID, kind: AlertKind, message: str, document_ref: str
+    ) -> None:
+        self.alerts[str(alert_id)] = Alert(alert_id, kind, at, message, document_ref)
+
+    def close_alert(self, at: datetime, alert_id: UUID, note: str) -> None:
+        """Acknowledge and close an open alert."""
+        alert = self.alerts.get(str(alert_id))
+        if alert is None:
+            raise UnknownAlert(f"no alert {alert_id} on this affair")
+        if alert.closed_at is not None:
+            raise InvalidTransition("alert", "closed", "closed")
+        self._close_alert(_aware(at), alert_id, note)
+
+    @event("AlertClosed")
+    def _close_alert(self, at: datetime, alert_id: UUID, note: str) -> None:
+        key = str(alert_id)
+        self.alerts[key] = replace(self.alerts[key], closed_at=at, note=note)
+
+    @property
+    def open_alerts(self) -> list[Alert]:
+        return [a for a in self.alerts.values() if a.closed_at is None]
+
+    # --- A7 progress and budget maths ---------------------------------------------------
+
+    def report_progress(self, at: datetime, percent: Decimal) -> None:
+        """Report the affair's progress, 0–100 percent."""
+        if not percent.is_finite() or not ZERO <= percent <= HUNDRED:
+            raise InvalidProgress(f"progress must be 0–100 percent, got {percent}")
+        self._report_progress(_aware(at), percent)
+
+    @event("ProgressReported")
+    def _report_progress(self, at: datetime, percent: Decimal) -> None:
+        self.progress = percent
+
+    def budget_report(self) -> BudgetReport:
+        """Budget versus actual per category (see `domain.budget`)."""
+        return budget_vs_actual(self)
+
+    # --- A8 actions ----------------------------------------------------------------------
+
+    def record_action(
+        self,
+        at: datetime,
+        kind: ActionKind | str,
+        subject: str,
+        due: date | None,
+        assignee: str,
+        body: str,
+    ) -> UUID:
+        """Record a task, appointment, note or e-mail; returns its action id."""
+        checked = _choice(ActionKind, kind, "action kind")
+        action_id = uuid4()
+        self._record_action(
+            _aware(at), action_id, checked, _text(subject, "subject"), due, assignee, body
+        )
+        return action_id
+
+    @event("ActionRecorded")
+    def _record_action(
+        self,
+        at: datetime,
+        action_id: UUID,
+        kind: ActionKind,
+        subject: str,
+        due: date | None,
+        assignee: str,
+        body: str,
+    ) -> None:
+        action = Action(action_id, kind, subject, due, assignee, body, at)
+        self.actions[str(action_id)] = action
+
+    def complete_action(self, at: datetime, action_id: UUID) -> None:
+        """Mark an action done."""
+        action = self.actions.get(str(action_id))
+        if action is None:
+            raise UnknownAction(f"no action {action_id} on this affair")
+        if action.completed_at is not None:
+            raise InvalidTransition("action", "completed", "completed")
+        self._complete_action(_aware(at), action_id)
+
+    @event("ActionCompleted")
+    def _complete_action(self, at: datetime, action_id: UUID) -> None:
+        key = str(action_id)
+        self.actions[key] = replace(self.actions[key], completed_at=at)
+
+    # --- A9 second currency ---------------------------------------------------------------
+
+    def set_second_currency(self, at: datetime, currency: str, rate: Decimal) -> None:
+        """Set the second currency and its default rate; zone rates are cleared."""
+        if check_currency(currency) == self.currency:
+            raise InvalidInput(f"{currency} is already the affair's currency")
+        self._set_second_currency(_aware(at), currency, _positive(rate, "rate"))
+
+    @event("SecondCurrencySet")
+    def _set_second_currency(self, at: datetime, currency: str, rate: Decimal) -> None:
+        self.second_currency = currency
+        self.second_rate = rate
+        self.zone_rates = {}
+
+    def set_rate(self, at: datetime, zone: str, rate: Decimal) -> None:
+        """Set the conversion rate to the second currency for a zone."""
+        if self.second_currency is None:
+            raise CurrencyNotConfigured("set a second currency before a zone rate")
+        self._set_rate(_aware(at), _text(zone, "zone"), _positive(rate, "rate"))
+
+    @event("RateChanged")
+    def _set_rate(self, at: datetime, zone: str, rate: Decimal) -> None:
+        self.zone_rates[zone] = rate
+
+    @property
+    def conversion_rate(self) -> Decimal | None:
+        """Units of second currency per unit of the affair's, for the affair's zone."""
+        return self.zone_rates.get(self.zone, self.second_rate)
+
+    def convert(self, amount: Money, currency: str) -> Money:
+        """Convert between the affair's two currencies, rounded half-up."""
+        rate = self.conversion_rate
+        if amount.currency == currency:
+            return amount
+        if rate is None or {amount.currency, currency} != {self.currency, self.second_currency}:
+            raise CurrencyNotConfigured(f"no rate from {amount.currency} to {currency}")
+        converted = amount.amount * rate if currency != self.currency else amount.amount / rate
+        return Money(round_money(converted, currency), currency)
+
+    def expected_amount_in(self, currency: str) -> Money:
+        """The expected amount in the affair's currency or its second currency."""
+        return self.convert(Money(self.expected_amount, self.currency), currency)

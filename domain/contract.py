@@ -1,0 +1,556 @@
+"""The recurring contract (C1–C5): periods billed exactly once, amendments, renewals.
+
+Dates: `end` is the term's last day (inclusive); a termination's `effective` date is the
+first day the contract no longer runs. A period is billable when it starts within the
+term and before termination, and is billed whole (no proration).
+
+Suspension: from the day it is recorded until the day the contract resumes, periods
+starting in that interval are skipped for good; while suspended, `bill` refuses every
+period not yet billed with `ContractSuspended`.
+
+Amendments: each replaces the lines from its effective date, which must fall after every
+billed period, so billing done before it is never rewritten. On a day the lines in
+force come from the amendment with the latest effective date on or before it (ties go
+to the later number), or the signed lines before any.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID, uuid4
+
+from eventsourcing.domain import Aggregate, CanMutateAggregate, event
+
+from domain.errors import (
+    AmendmentBeforeBilledPeriod,
+    ContractEnded,
+    ContractSuspended,
+    InvalidInput,
+    InvalidTransition,
+    NotAMaintenanceContract,
+    PeriodNotDue,
+)
+from domain.periods import (
+    Frequency,
+    monthly_equivalent,
+    period_end,
+    period_start,
+    periods_between,
+)
+from domain.values import (
+    ZERO,
+    PricedLine,
+    check_currency,
+    check_finite,
+    compute_totals,
+    round_money,
+)
+
+
+class ContractKind(StrEnum):
+    """A plain service contract, or a maintenance contract covering assets."""
+
+    SERVICE = "service"
+    MAINTENANCE = "maintenance"
+
+
+class ContractStatus(StrEnum):
+    ACTIVE = "active"
+    SUSPENDED = "suspended"
+    TERMINATED = "terminated"
+
+
+@dataclass(frozen=True)
+class ContractLine:
+    """What is billed each period."""
+
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    vat_rate: Decimal
+
+    def __post_init__(self) -> None:
+        check_finite(self.quantity, "quantity")
+        check_finite(self.unit_price, "unit price")
+        check_finite(self.vat_rate, "VAT rate")
+
+    def priced(self) -> PricedLine:
+        return PricedLine(self.quantity, self.unit_price, self.vat_rate)
+
+
+@dataclass(frozen=True)
+class BilledPeriod:
+    """A period billed once and for all; `period_end` is its last day (inclusive)."""
+
+    period_index: int
+    period_start: date
+    period_end: date
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    billed_at: datetime
+    invoice_ref: str | None = None
+
+
+@dataclass(frozen=True)
+class Amendment:
+    """Numbered from 1; its lines replace the earlier ones from `effective`."""
+
+    number: int
+    effective: date
+    reason: str
+    lines: list[ContractLine]
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Renewal:
+    number: int
+    previous_end: date
+    new_end: date
+    reason: str
+    at: datetime
+
+
+@dataclass(frozen=True)
+class Suspension:
+    """Periods starting in [start, end) are skipped; `end` is None while suspended."""
+
+    start: date
+    reason: str
+    end: date | None = None
+
+    def covers(self, day: date) -> bool:
+        return self.start <= day and (self.end is None or day < self.end)
+
+
+# Verb → states it is allowed from; everything else is an `InvalidTransition`.
+_ALLOWED: dict[str, set[str]] = {
+    "amended": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
+    "renewed": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
+    "terminated": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
+    "suspended": {ContractStatus.ACTIVE},
+    "resumed": {ContractStatus.SUSPENDED},
+    "billed": {ContractStatus.ACTIVE, ContractStatus.TERMINATED},
+    "changed in coverage": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
+}
+
+
+def _check_at(at: datetime) -> None:
+    if at.tzinfo is None:
+        raise InvalidInput("a command's time must be timezone-aware")
+
+
+def _check_lines(lines: list[ContractLine]) -> None:
+    if not lines:
+        raise InvalidInput("a contract needs at least one line")
+
+
+class Contract(Aggregate):
+    """A recurring contract with a customer."""
+
+    class Signed(Aggregate.Created):
+        at: datetime
+        customer_id: UUID
+        currency: str
+        lines: list[ContractLine]
+        frequency: Frequency
+        start: date
+        end: date | None
+        notice_days: int
+        kind: ContractKind
+        covered_asset_ids: list[UUID]
+
+    class PeriodBilled(Aggregate.Event):
+        """v2 added `invoice_ref`; v1 events read back with None."""
+
+        class_version = 2
+        at: datetime
+        period_index: int
+        period_start: date
+        period_end: date
+        net: Decimal
+        vat: Decimal
+        gross: Decimal
+        invoice_ref: str | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["invoice_ref"] = None
+
+    class Amended(Aggregate.Event):
+        at: datetime
+        number: int
+        effective: date
+        reason: str
+        lines: list[ContractLine]
+
+    class Renewed(Aggregate.Event):
+        at: datetime
+        number: int
+        previous_end: date
+        new_end: date
+        reason: str
+
+    class Terminated(Aggregate.Event):
+        at: datetime
+        effective: date
+        reason: str
+
+    class Suspended(Aggregate.Event):
+        at: datetime
+        reason: str
+
+    class Resumed(Aggregate.Event):
+        at: datetime
+
+    class AssetCovered(Aggregate.Event):
+        at: datetime
+        asset_id: UUID
+
+    class AssetUncovered(Aggregate.Event):
+        at: datetime
+        asset_id: UUID
+
+    @event(Signed)
+    def __init__(
+        self,
+        at: datetime,
+        customer_id: UUID,
+        currency: str,
+        lines: list[ContractLine],
+        frequency: Frequency,
+        start: date,
+        end: date | None,
+        notice_days: int,
+        kind: ContractKind,
+        covered_asset_ids: list[UUID],
+    ) -> None:
+        self.customer_id = customer_id
+        self.currency = currency
+        self.lines = list(lines)
+        self.frequency = frequency
+        self.start = start
+        self.end = end
+        self.notice_days = notice_days
+        self.kind = kind
+        self.covered_asset_ids = list(covered_asset_ids)
+        self.status: str = ContractStatus.ACTIVE
+        self.terminated_on: date | None = None
+        self.termination_reason: str | None = None
+        self.amendments: list[Amendment] = []
+        self.renewals: list[Renewal] = []
+        self.suspensions: list[Suspension] = []
+        self.billed: dict[str, BilledPeriod] = {}
+
+    def trigger_event(self, event_class: type[CanMutateAggregate[UUID]], **kwargs: Any) -> None:
+        # The event's timestamp is the command's time, never the clock.
+        kwargs.setdefault("timestamp", kwargs.get("at"))
+        super().trigger_event(event_class, **kwargs)
+
+    # --- C1 signing and billing ---------------------------------------------------------
+
+    @classmethod
+    def sign(
+        cls,
+        at: datetime,
+        customer_id: UUID,
+        currency: str,
+        lines: list[ContractLine],
+        frequency: Frequency,
+        start: date,
+        end: date | None = None,
+        notice_days: int = 30,
+        kind: ContractKind = ContractKind.SERVICE,
+        covered_asset_ids: list[UUID] | None = None,
+        contract_id: UUID | None = None,
+    ) -> Contract:
+        """Sign a contract billing `lines` every `frequency` from `start`."""
+        _check_at(at)
+        check_currency(currency)
+        _check_lines(lines)
+        frequency, kind = Frequency(frequency), ContractKind(kind)
+        assets = list(dict.fromkeys(covered_asset_ids or []))
+        if end is not None and end < start:
+            raise InvalidInput(f"the term cannot end ({end}) before it starts ({start})")
+        if notice_days < 0:
+            raise InvalidInput(f"a notice period cannot be negative, got {notice_days}")
+        if assets and kind != ContractKind.MAINTENANCE:
+            raise NotAMaintenanceContract("only a maintenance contract covers assets")
+        return cls._create(
+            cls.Signed,
+            id=contract_id or uuid4(),
+            timestamp=at,
+            at=at,
+            customer_id=customer_id,
+            currency=currency,
+            lines=list(lines),
+            frequency=frequency,
+            start=start,
+            end=end,
+            notice_days=notice_days,
+            kind=kind,
+            covered_asset_ids=assets,
+        )
+
+    def bill(self, at: datetime, period_index: int, invoice_ref: str | None = None) -> BilledPeriod:
+        """Bill a period once; billing it again returns the first record and records nothing."""
+        _check_at(at)
+        done = self.billed.get(str(period_index))
+        if done is not None:
+            return done
+        if period_index < 0:
+            raise InvalidInput(f"a period index cannot be negative, got {period_index}")
+        if self.status == ContractStatus.SUSPENDED:
+            raise ContractSuspended("a suspended contract bills nothing until it resumes")
+        self._check_allowed("billed")
+        first = period_start(self.start, self.frequency, period_index)
+        if not self.runs_on(first):
+            raise ContractEnded(f"period {period_index} starts {first}, after the contract ends")
+        if first > at.date():
+            raise PeriodNotDue(f"period {period_index} starts {first}, it is not due yet")
+        if self._skipped(first):
+            raise ContractSuspended(f"period {period_index} started while suspended")
+        totals = compute_totals((line.priced() for line in self.lines_at(first)), self.currency)
+        last = period_end(self.start, self.frequency, period_index)
+        self._billed(
+            at, period_index, first, last, totals.net, totals.vat, totals.gross, invoice_ref
+        )
+        return self.billed[str(period_index)]
+
+    @event(PeriodBilled)
+    def _billed(
+        self,
+        at: datetime,
+        period_index: int,
+        period_start: date,
+        period_end: date,
+        net: Decimal,
+        vat: Decimal,
+        gross: Decimal,
+        invoice_ref: str | None,
+    ) -> None:
+        record = BilledPeriod(
+            period_index, period_start, period_end, net, vat, gross, at, invoice_ref
+        )
+        self.billed[str(period_index)] = record
+
+    # --- C4 amendments ------------------------------------------------------------------
+
+    def amend(self, at: datetime, effective: date, reason: str, lines: list[ContractLine]) -> int:
+        """Replace the lines from `effective` on; returns the amendment's number."""
+        _check_at(at)
+        self._check_allowed("amended")
+        _check_lines(lines)
+        if effective < self.start:
+            raise InvalidInput(f"an amendment cannot take effect before the start {self.start}")
+        if not self.runs_on(effective):
+            raise ContractEnded(f"the contract no longer runs on {effective}")
+        if self.billed:
+            after = period_start(self.start, self.frequency, max(map(int, self.billed)) + 1)
+            if effective < after:
+                raise AmendmentBeforeBilledPeriod(
+                    f"periods up to {after} are billed: an amendment takes effect from {after}"
+                )
+        number = len(self.amendments) + 1
+        self._amended(at, number, effective, reason, list(lines))
+        return number
+
+    @event(Amended)
+    def _amended(
+        self, at: datetime, number: int, effective: date, reason: str, lines: list[ContractLine]
+    ) -> None:
+        self.amendments.append(Amendment(number, effective, reason, list(lines), at))
+
+    def lines_at(self, day: date) -> list[ContractLine]:
+        """The lines in force on `day`."""
+        lines = self.lines
+        latest: tuple[date, int] | None = None
+        for amendment in self.amendments:
+            key = (amendment.effective, amendment.number)
+            if amendment.effective <= day and (latest is None or key > latest):
+                latest, lines = key, amendment.lines
+        return list(lines)
+
+    # --- C3 renewal, termination, suspension ---------------------------------------------
+
+    def renewal_due(self, today: date) -> bool:
+        """True once the notice period before the term's end has begun."""
+        if self.end is None or self.status == ContractStatus.TERMINATED:
+            return False
+        return today >= self.end - timedelta(days=self.notice_days)
+
+    def renew(self, at: datetime, new_end: date, reason: str) -> None:
+        """Extend the term to `new_end`."""
+        _check_at(at)
+        self._check_allowed("renewed")
+        if self.end is None:
+            raise InvalidInput("an open-ended contract has no term to renew")
+        if new_end <= self.end:
+            raise InvalidInput(f"a renewal must end after the current end {self.end}")
+        self._renewed(at, len(self.renewals) + 1, self.end, new_end, reason)
+
+    @event(Renewed)
+    def _renewed(
+        self, at: datetime, number: int, previous_end: date, new_end: date, reason: str
+    ) -> None:
+        self.renewals.append(Renewal(number, previous_end, new_end, reason, at))
+        self.end = new_end
+
+    def terminate(self, at: datetime, effective: date, reason: str) -> None:
+        """Stop the contract from `effective` (the first day it no longer runs)."""
+        _check_at(at)
+        self._check_allowed("terminated")
+        if effective < self.start:
+            raise InvalidInput(f"a termination cannot take effect before the start {self.start}")
+        billed_starts = [b.period_start for b in self.billed.values()]
+        if billed_starts and effective <= max(billed_starts):
+            raise AmendmentBeforeBilledPeriod(
+                f"the period starting {max(billed_starts)} is billed: terminate after it"
+            )
+        self._terminated(at, effective, reason)
+
+    @event(Terminated)
+    def _terminated(self, at: datetime, effective: date, reason: str) -> None:
+        self.status = ContractStatus.TERMINATED
+        self.terminated_on = effective
+        self.termination_reason = reason
+
+    def suspend(self, at: datetime, reason: str) -> None:
+        """Stop billing from today until resumed; periods starting meanwhile are skipped."""
+        _check_at(at)
+        self._check_allowed("suspended")
+        self._suspended(at, reason)
+
+    @event(Suspended)
+    def _suspended(self, at: datetime, reason: str) -> None:
+        self.status = ContractStatus.SUSPENDED
+        self.suspensions.append(Suspension(at.date(), reason))
+
+    def resume(self, at: datetime) -> None:
+        """Bill again from today."""
+        _check_at(at)
+        self._check_allowed("resumed")
+        self._resumed(at)
+
+    @event(Resumed)
+    def _resumed(self, at: datetime) -> None:
+        self.status = ContractStatus.ACTIVE
+        last = self.suspensions[-1]
+        self.suspensions[-1] = replace(last, end=max(at.date(), last.start))
+
+    # --- C2 covered assets ----------------------------------------------------------------
+
+    def cover_asset(self, at: datetime, asset_id: UUID) -> None:
+        """Cover an asset (maintenance contracts only); covering it again changes nothing."""
+        _check_at(at)
+        self._check_allowed("changed in coverage")
+        if self.kind != ContractKind.MAINTENANCE:
+            raise NotAMaintenanceContract("only a maintenance contract covers assets")
+        if asset_id not in self.covered_asset_ids:
+            self._asset_covered(at, asset_id)
+
+    @event(AssetCovered)
+    def _asset_covered(self, at: datetime, asset_id: UUID) -> None:
+        self.covered_asset_ids.append(asset_id)
+
+    def uncover_asset(self, at: datetime, asset_id: UUID) -> None:
+        """Stop covering an asset; an asset not covered changes nothing."""
+        _check_at(at)
+        self._check_allowed("changed in coverage")
+        if asset_id in self.covered_asset_ids:
+            self._asset_uncovered(at, asset_id)
+
+    @event(AssetUncovered)
+    def _asset_uncovered(self, at: datetime, asset_id: UUID) -> None:
+        self.covered_asset_ids.remove(asset_id)
+
+    # --- views --------------------------------------------------------------------------
+
+    @property
+    def last_day(self) -> date | None:
+        """The last day the contract runs, from its end and any termination."""
+        days = [] if self.end is None else [self.end]
+        if self.terminated_on is not None:
+            days.append(self.terminated_on - timedelta(days=1))
+        return min(days, default=None)
+
+    def runs_on(self, day: date) -> bool:
+        last = self.last_day
+        return self.start <= day and (last is None or day <= last)
+
+    def billable_periods(self, today: date) -> list[int]:
+        """Periods started by `today` that `bill` would accept now, in order."""
+        if self.status == ContractStatus.SUSPENDED:
+            return []
+        due = periods_between(
+            self.start, self.frequency, self.last_day, self.start, today + timedelta(days=1)
+        )
+        return [n for n in due if str(n) not in self.billed and not self.skips_period(n)]
+
+    def monthly_recurring_revenue(self, day: date) -> Decimal:
+        """Net per month equivalent of the lines in force on `day`."""
+        return monthly_recurring_revenue(self.lines_at(day), self.frequency, self.currency)
+
+    def _skipped(self, day: date) -> bool:
+        return any(s.covers(day) for s in self.suspensions)
+
+    def skips_period(self, n: int) -> bool:
+        """True when period `n`, not billed, starts during a suspension: it never will be."""
+        return str(n) not in self.billed and self._skipped(
+            period_start(self.start, self.frequency, n)
+        )
+
+    def _check_allowed(self, verb: str) -> None:
+        if self.status not in _ALLOWED[verb]:
+            raise InvalidTransition("contract", str(self.status), verb)
+
+
+# --- C5 revenue projection --------------------------------------------------------------
+
+
+def monthly_recurring_revenue(
+    lines: list[ContractLine], frequency: Frequency | str, currency: str
+) -> Decimal:
+    """Net per period as net per month (day ×365/12 … year ÷12), rounded half-up."""
+    net = compute_totals((line.priced() for line in lines), currency).net
+    return round_money(monthly_equivalent(net, frequency), currency)
+
+
+def revenue_between(contract: Contract, from_date: date, to_date: date) -> Decimal:
+    """Net of the periods starting in [from_date, to_date) that the contract will bill.
+
+    Respects amendments, the term's end, termination and suspensions (an open one
+    skips every later period); billed periods count for what they were billed.
+    """
+    total = ZERO
+    for n in periods_between(
+        contract.start, contract.frequency, contract.last_day, from_date, to_date
+    ):
+        done = contract.billed.get(str(n))
+        if done is not None:
+            total += done.net
+        elif not contract.skips_period(n):
+            first = period_start(contract.start, contract.frequency, n)
+            lines = contract.lines_at(first)
+            total += compute_totals((line.priced() for line in lines), contract.currency).net
+    return total
+
+
+__all__ = [
+    "Amendment",
+    "BilledPeriod",
+    "Contract",
+    "ContractKind",
+    "ContractLine",
+    "ContractStatus",
+    "Frequency",
+    "Renewal",
+    "Suspension",
+    "monthly_recurring_revenue",
+    "revenue_between",
+]
