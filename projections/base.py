@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
@@ -26,18 +27,24 @@ class LoggedEvent:
 
 @dataclass(frozen=True)
 class Folded:
-    """A document as it stands after a batch, and the last position that changed it."""
+    """A document as it stands after an event, with that event's position and time."""
 
     aggregate: Aggregate
     position: int
+    recorded_at: datetime
 
 
 class DocumentView(Protocol):
-    """A view with rows derived from one kind of document's current state."""
+    """A view with rows derived from one kind of document's current state.
+
+    With `history` set, the runner also keeps `<table>_history`: every state the rows
+    went through, with `valid_from` and `valid_to`, so "as of T" is one query (V9).
+    """
 
     table: Table
     key: str
     document: type[Aggregate]
+    history: bool
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]: ...
 

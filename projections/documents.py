@@ -6,7 +6,7 @@ domain's own mutators (so views use exactly the domain's rules), and stores them
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -39,15 +39,22 @@ class DocumentFolder:
         self.transcoder = transcoder
 
     def fold(
-        self, cursor: duckdb.DuckDBPyConnection, events: Sequence[LoggedEvent]
+        self,
+        cursor: duckdb.DuckDBPyConnection,
+        events: Sequence[LoggedEvent],
+        after_each: Callable[[Folded], None] | None = None,
     ) -> dict[UUID, Folded]:
+        """Apply the events to their documents; `after_each` sees every intermediate state."""
         ids = list(dict.fromkeys(e.aggregate_id for e in events))
         documents = self._load(cursor, ids)
         folded: dict[UUID, Folded] = {}
         for logged in events:
             document = logged.event.mutate(documents.get(logged.aggregate_id))
             documents[logged.aggregate_id] = document
-            folded[logged.aggregate_id] = Folded(document, logged.position)
+            state = Folded(document, logged.position, logged.event.timestamp)
+            folded[logged.aggregate_id] = state
+            if after_each is not None:
+                after_each(state)
         return folded
 
     def store(self, cursor: duckdb.DuckDBPyConnection, folded: dict[UUID, Folded]) -> None:

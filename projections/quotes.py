@@ -41,6 +41,7 @@ class QuotesView:
     table: Table = TABLE
     key: str = "quote_id"
     document: type[Aggregate] = Quote
+    history: bool = True
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         quote = folded.aggregate

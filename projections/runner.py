@@ -13,8 +13,9 @@ from typing import Any
 
 from application.app import Comptoir
 from projections.audit import AuditView
-from projections.base import DocumentView, EventView, LoggedEvent
+from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.documents import DOCUMENTS, DocumentFolder, append, replace
+from projections.history import HistoryRecorder, history_table
 from projections.quotes import QuotesView
 from projections.schema import Table
 
@@ -56,6 +57,7 @@ class ProjectionRunner:
     def _create_tables(self) -> None:
         tables: list[Table] = [DOCUMENTS, TRACKING]
         tables += [v.table for v in self.document_views]
+        tables += [history_table(v) for v in self.document_views if v.history]
         tables += [v.table for v in self.event_views]
         for table in tables:
             for statement in table.ddl():
@@ -96,8 +98,16 @@ class ProjectionRunner:
         cursor = self.cursor
         cursor.begin()
         try:
-            folded = self.folder.fold(cursor, events)
+            recorders = [HistoryRecorder(v) for v in self.document_views if v.history]
+
+            def remember(state: Folded) -> None:
+                for recorder in recorders:
+                    recorder.record(state)
+
+            folded = self.folder.fold(cursor, events, remember if recorders else None)
             self.folder.store(cursor, folded)
+            for recorder in recorders:
+                recorder.write(cursor)
             for view in self.document_views:
                 mine = {i: f for i, f in folded.items() if isinstance(f.aggregate, view.document)}
                 rows = [row for f in mine.values() for row in view.rows(f)]

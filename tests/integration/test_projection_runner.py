@@ -169,3 +169,35 @@ def test_the_following_thread_picks_up_new_commands_and_wait_for_returns(
     finally:
         runner.stop()
         store.close()
+
+
+def test_the_history_keeps_every_state_with_its_validity_interval(
+    app: Comptoir, tmp_path: Path
+) -> None:
+    quote_id = sell(app, "Martin", ["10.00"])
+    stamps = [h.recorded_at for h in app.history(quote_id)]
+    one_by_one, all_at_once = DuckStore(tmp_path / "a.duckdb"), DuckStore(tmp_path / "b.duckdb")
+    ProjectionRunner(app, one_by_one.writer(), page_size=1).catch_up()
+    ProjectionRunner(app, all_at_once.writer(), page_size=100).catch_up()
+    query = (
+        "SELECT status, line_count, valid_from, valid_to FROM quotes_history ORDER BY valid_from"
+    )
+    states = rows(one_by_one, query)
+    assert states == rows(all_at_once, query)
+    naive = [s.astimezone(UTC).replace(tzinfo=None) for s in stamps]
+    assert states == [
+        ("draft", 0, naive[0], naive[1]),
+        ("draft", 1, naive[1], naive[2]),
+        ("sent", 1, naive[2], None),
+    ]
+    as_of = (
+        "SELECT line_count FROM quotes_history WHERE valid_from <= ? "
+        "AND (valid_to IS NULL OR valid_to > ?)"
+    )
+    assert rows_with(one_by_one, as_of, [naive[1], naive[1]]) == [(1,)]
+    one_by_one.close()
+    all_at_once.close()
+
+
+def rows_with(store: DuckStore, sql: str, params: list[Any]) -> list[tuple[Any, ...]]:
+    return store.reader().execute(sql, params).fetchall()
