@@ -14,8 +14,13 @@ from eventsourcing.persistence import JSONTranscoder
 
 from adapters.transcoding import register_domain_transcodings
 from application.access import AccessCommands
+from application.affairs import AffairCommands
+from application.assets import AssetCommands
 from application.commands import CommandRunner
+from application.contracts import ContractCommands
+from application.customers import CustomerCommands
 from application.journal import CommandJournal, JournalEntry
+from application.orders import OrderCommands
 from application.policies import Policies
 from application.quotes import QuoteCommands
 
@@ -56,6 +61,11 @@ class Comptoir(Application[UUID]):
         self.quotes = QuoteCommands(self.runner)
         self.access = AccessCommands(self.runner)
         # one line per aggregate's commands, below
+        self.contracts = ContractCommands(self.runner)
+        self.assets = AssetCommands(self.runner)
+        self.customers = CustomerCommands(self.runner, self.policies.inactive_after_months)
+        self.orders = OrderCommands(self.runner)
+        self.affairs = AffairCommands(self.runner)
 
     def register_transcodings(self, transcoder: JSONTranscoder) -> None:
         register_domain_transcodings(transcoder)

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from typing import Any, TypeVar
-from uuid import UUID
+from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate
@@ -130,7 +130,7 @@ class CommandRunner:
     ) -> CommandResult:
         primary = outcome.aggregates[0]
         record = JournalRecord(
-            command_id=ctx.command_id,
+            command_id=ctx.command_id or uuid4(),
             command=command,
             actor=ctx.actor,
             reason=ctx.reason,

@@ -8,10 +8,10 @@ The idempotency key is unique in the journal: a retry finds the first row.
 from __future__ import annotations
 
 import hashlib
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
-from uuid import UUID, uuid4
+from uuid import UUID
 
 import orjson
 
@@ -35,7 +35,7 @@ class CommandContext:
     reason: str | None = None
     idempotency_key: str | None = None
     expected_version: int | None = None
-    command_id: UUID = field(default_factory=uuid4)
+    command_id: UUID | None = None  # a fresh id per command when not given
 
 
 @dataclass(frozen=True)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
+import time
+from pathlib import Path
 from typing import Annotated
 
+import duckdb
 import typer
 import uvicorn
 
 from application.app import Comptoir
 from application.journal import CommandContext
 from domain.access import Role
+from interfaces.audit_cli import audit
+from interfaces.export import export_views
+from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
 from interfaces.wiring import Services, utc_now
+from interfaces.worker import WorkerState, create_broker, declare_actors, run_worker
+from projections.live import LiveViews, publish_handoff
+from projections.rebuild import rebuild
 
 cli = typer.Typer(
     help="Comptoir: event-sourced quotes, orders, affairs, contracts and assets.",
@@ -51,10 +60,24 @@ def serve(
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 
+def open_services(settings: Settings) -> Services:
+    """The services over the live read model, or one readable line if a server holds it."""
+    try:
+        return Services.build(settings)
+    except duckdb.IOException:
+        typer.echo(
+            f"comptoir: {settings.duckdb_path} is open by a running server; "
+            "use its POST /admin/views/rebuild or /admin/views/verify, "
+            "or `comptoir rebuild --handoff`",
+            err=True,
+        )
+        raise typer.Exit(2) from None
+
+
 @cli.command()
 def project() -> None:
     """Catch the DuckDB views up with the event log once, then exit."""
-    services = Services.build(load_settings())
+    services = open_services(load_settings())
     try:
         applied = services.runner.catch_up()
         typer.echo(f"applied {applied} events; views at position {services.runner.position}")
@@ -62,8 +85,48 @@ def project() -> None:
         services.close()
 
 
+@cli.command("rebuild")
+def rebuild_views(
+    verify: Annotated[
+        bool, typer.Option(help="Compare a fresh rebuild with the live views, row for row")
+    ] = False,
+    handoff: Annotated[
+        bool, typer.Option(help="Build a fresh file for the running server to switch to")
+    ] = False,
+) -> None:
+    """Rebuild every view from the event log into a fresh file (H4)."""
+    settings = load_settings()
+    if handoff:
+        with Comptoir(settings.eventstore_env()) as app:
+            base = settings.duckdb_path
+            built = rebuild(app, base.with_name(f"{base.name}.{time.time_ns()}"))
+        publish_handoff(settings.duckdb_path, built)
+        typer.echo(f"rebuilt {built.events} events into {built.path}; the server switches to it")
+        return
+    services = open_services(settings)
+    try:
+        if verify:
+            built, differences = services.views.verify()
+            for difference in differences:
+                typer.echo(f"differs: {difference}")
+            if differences:
+                typer.echo(
+                    f"comptoir: the views differ from a rebuild at {built.position}", err=True
+                )
+                raise typer.Exit(1)
+            typer.echo(
+                f"ok: the views equal a rebuild of {built.events} events at {built.position}"
+            )
+        else:
+            built = services.views.rebuild_and_switch()
+            typer.echo(f"rebuilt {built.events} events into {built.path}; now the live views")
+    finally:
+        services.close()
+
+
 keys = typer.Typer(help="Issue and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys, name="keys")
+cli.add_typer(audit, name="audit")
 
 
 def system_context(reason: str) -> CommandContext:
@@ -83,6 +146,62 @@ def issue_key(
         )
     typer.echo(f"key id {outcome.aggregate_id} for {user} ({', '.join(role)}):")
     typer.echo(secret)
+
+
+@cli.command()
+def worker(
+    threads: Annotated[int, typer.Option(min=1, max=32, help="Worker threads")] = 2,
+) -> None:
+    """Run the dramatiq worker on COMPTOIR_REDIS_URL: wake-ups, jobs, rebuilds, exports."""
+    settings = load_settings()
+    if not settings.redis_url:
+        typer.echo("comptoir: set COMPTOIR_REDIS_URL to run a worker", err=True)
+        raise typer.Exit(2)
+    typer.echo(f"Comptoir worker on {settings.redis_url} ({threads} threads)")
+    run_worker(settings, threads)
+
+
+jobs = typer.Typer(help="Scheduled jobs: expire quotes, bill contracts, inactive customers.")
+cli.add_typer(jobs, name="jobs")
+
+
+@jobs.command("run")
+def run_jobs() -> None:
+    """Run every scheduled job once, now, in this process."""
+    settings = load_settings()
+    with Comptoir(settings.eventstore_env(), policies=settings.policies()) as app:
+        views = LiveViews(app, settings.worker_duckdb_path)
+        try:
+            for report in run_due_jobs(app, views, utc_now()):
+                typer.echo(str(report))
+        finally:
+            views.close()
+
+
+@jobs.command("enqueue")
+def enqueue_jobs() -> None:
+    """Ask the workers to run the scheduled jobs (for a cron line)."""
+    settings = load_settings()
+    if not settings.redis_url:
+        typer.echo("comptoir: set COMPTOIR_REDIS_URL, or use `comptoir jobs run`", err=True)
+        raise typer.Exit(2)
+    broker = create_broker(settings)
+    actors = declare_actors(broker, WorkerState(settings))
+    actors.run_scheduled_jobs.send(utc_now().isoformat())
+    typer.echo("scheduled jobs enqueued")
+
+
+@cli.command("export")
+def export(
+    to: Annotated[Path, typer.Option(help="Directory for the snapshot and Parquet files")],
+) -> None:
+    """Write a consistent DuckDB snapshot and one Parquet file per view (V10)."""
+    settings = load_settings()
+    with Comptoir(settings.eventstore_env()) as app:
+        written = export_views(app, to)
+    typer.echo(f"snapshot at log position {written.position}: {written.snapshot}")
+    for table, path in sorted(written.parquet.items()):
+        typer.echo(f"  {table}: {path}")
 
 
 def main() -> None:

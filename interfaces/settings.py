@@ -30,8 +30,13 @@ class Settings(BaseSettings):
     pg_pool_size: int = Field(default=8, ge=1)
     pg_connect_timeout_s: float = Field(default=5.0, gt=0)
     redis_url: str | None = None
+    redis_namespace: str = "comptoir"
+    worker_duckdb_path: Path = Path("var/worker-views.duckdb")
+    jobs_interval_s: float = Field(default=300.0, gt=0)
     duckdb_path: Path = Path("var/views.duckdb")
     projector: Literal["inprocess", "off"] = "inprocess"
+    sealer: Literal["inprocess", "off"] = "inprocess"
+    sealer_poll_s: float = Field(default=1.0, gt=0)
     projector_page_size: int = Field(default=5000, ge=1)
     projector_poll_s: float = Field(default=0.2, gt=0)
     view_wait_timeout_s: float = Field(default=5.0, ge=0)

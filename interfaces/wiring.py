@@ -2,21 +2,20 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import UTC, datetime
+from dataclasses import dataclass, field
 
 from adapters.duckdb_store import DuckStore
+from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
+from application.sealing import ChainFollower, Sealer
+from interfaces.clock import Clock, utc_now
+from interfaces.scheduler import InProcessScheduler
 from interfaces.settings import Settings
+from interfaces.worker import Waker, WorkerState, create_broker, declare_actors
+from projections.live import LiveViews
 from projections.runner import ProjectionRunner
 
-Clock = Callable[[], datetime]
-
-
-def utc_now() -> datetime:
-    """The wall clock; only the interfaces read it, the domain gets `at`."""
-    return datetime.now(UTC)
+__all__ = ["Clock", "Services", "utc_now"]
 
 
 @dataclass
@@ -25,28 +24,64 @@ class Services:
 
     settings: Settings
     app: Comptoir
-    store: DuckStore
-    runner: ProjectionRunner
+    views: LiveViews
     clock: Clock
+    waker: Waker | None = None
+    scheduler: InProcessScheduler | None = field(default=None)
+    sealer: ChainFollower | None = None
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = utc_now) -> Services:
-        store = DuckStore(settings.duckdb_path)
-        holder: list[ProjectionRunner] = []
+        """The application, the live read model, and background work (Redis or in-process)."""
+        woken: list[LiveViews | Waker | ChainFollower] = []
+
+        def recorded(position: int) -> None:
+            for target in woken:
+                target.wake(position)
+
         app = Comptoir(
-            settings.eventstore_env(),
-            on_recorded=lambda position: holder[0].wake(position) if holder else None,
-            policies=settings.policies(),
+            settings.eventstore_env(), on_recorded=recorded, policies=settings.policies()
         )
-        runner = ProjectionRunner(app, store.writer(), page_size=settings.projector_page_size)
-        holder.append(runner)
-        return cls(settings, app, store, runner, clock)
+        views = LiveViews(app, settings.duckdb_path, page_size=settings.projector_page_size)
+        woken.append(views)
+        services = cls(settings, app, views, clock)
+        if settings.sealer == "inprocess":
+            services.sealer = ChainFollower(Sealer(app, chain_store_for(app)))
+            woken.append(services.sealer)
+        if settings.redis_url:
+            actors = declare_actors(create_broker(settings), WorkerState(settings))
+            services.waker = Waker(actors)
+            woken.append(services.waker)
+        else:
+            services.scheduler = InProcessScheduler(app, views, clock, settings.jobs_interval_s)
+        return services
+
+    @property
+    def runner(self) -> ProjectionRunner:
+        """The projector of the live read model."""
+        return self.views.runner
+
+    @property
+    def store(self) -> DuckStore:
+        """The live read-model file."""
+        return self.views.store
 
     def start(self) -> None:
         if self.settings.projector == "inprocess":
-            self.runner.start(self.settings.projector_poll_s)
+            self.views.start(self.settings.projector_poll_s)
+        if self.waker is not None:
+            self.waker.start()
+        if self.sealer is not None:
+            self.sealer.start(self.settings.sealer_poll_s)
+        if self.scheduler is not None and self.settings.projector == "inprocess":
+            self.scheduler.start()
 
     def close(self) -> None:
-        self.runner.stop()
-        self.store.close()
+        if self.scheduler is not None:
+            self.scheduler.stop()
+        if self.waker is not None:
+            self.waker.stop()
+        if self.sealer is not None:
+            self.sealer.stop()
+        self.views.close()
         self.app.close()

@@ -8,16 +8,24 @@ from __future__ import annotations
 
 import logging
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 
 from application.app import Comptoir
+from domain.stages import RiskFactors
 from projections.audit import AuditView
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
+from projections.budget import BudgetVsActualView
+from projections.contracts import ContractsView, ContractTermsView
+from projections.customers import CustomersView
 from projections.documents import DOCUMENTS, DocumentFolder, append, replace
 from projections.history import HistoryRecorder, history_table
+from projections.orders import OrderLinesView, OrdersView
+from projections.pipeline import PipelineAffairsView, PipelineQuotesView
 from projections.quotes import QuotesView
 from projections.schema import Table
+from projections.stages import StageHistoryView
+from projections.warranty import ServiceCasesView, WarrantyView
 
 log = logging.getLogger(__name__)
 
@@ -25,9 +33,24 @@ TRACKING = Table("projection_tracking", [("name", "text"), ("position", "int")])
 TRACKING_NAME = "views"
 
 
-def default_views() -> tuple[list[DocumentView], list[EventView]]:
-    """Every view the product serves."""
-    return [QuotesView()], [AuditView()]
+def default_views(
+    risk_factors: RiskFactors | None = None,
+) -> tuple[list[DocumentView], list[EventView]]:
+    """Every view the product serves, weighting the pipeline with the company's risk factors."""
+    return [
+        QuotesView(),
+        CustomersView(),
+        OrdersView(),
+        OrderLinesView(),
+        WarrantyView(),
+        ServiceCasesView(),
+        ContractsView(),
+        ContractTermsView(),
+        PipelineAffairsView(risk_factors or RiskFactors()),
+        PipelineQuotesView(),
+        StageHistoryView(),
+        BudgetVsActualView(),
+    ], [AuditView()]
 
 
 class ProjectionRunner:
@@ -44,7 +67,7 @@ class ProjectionRunner:
         self.app = app
         self.cursor = cursor
         self.page_size = page_size
-        self.document_views, self.event_views = views or default_views()
+        self.document_views, self.event_views = views or default_views(app.policies.risk_factors)
         self.folder = DocumentFolder(app.mapper.transcoder)
         self._changed = threading.Condition()
         self._wake = threading.Event()
@@ -69,10 +92,12 @@ class ProjectionRunner:
         ).fetchone()
         return 0 if row is None else int(row[0])
 
-    def run_batch(self) -> int:
-        """Project the next page of the log; return how many events it held."""
+    def run_batch(self, until: int | None = None) -> int:
+        """Project the next page of the log (up to `until`); return how many events it held."""
+        if until is not None and self.position >= until:
+            return 0
         notifications = self.app.recorder.select_notifications(
-            start=self.position, limit=self.page_size, inclusive_of_start=False
+            start=self.position, limit=self.page_size, stop=until, inclusive_of_start=False
         )
         if not notifications:
             return 0
@@ -121,10 +146,10 @@ class ProjectionRunner:
             cursor.rollback()
             raise
 
-    def catch_up(self) -> int:
-        """Project until the end of the log; return how many events were applied."""
+    def catch_up(self, until: int | None = None) -> int:
+        """Project until the end of the log (or `until`); return how many events were applied."""
         total = 0
-        while count := self.run_batch():
+        while count := self.run_batch(until):
             total += count
         return total
 
@@ -137,9 +162,10 @@ class ProjectionRunner:
         with self._changed:
             return self._changed.wait_for(lambda: self.position >= position, timeout)
 
-    def start(self, poll_s: float = 0.2) -> None:
-        """Catch up and follow the log in a background thread."""
-        self._thread = threading.Thread(target=self._follow, args=(poll_s,), daemon=True)
+    def start(self, poll_s: float = 0.2, on_idle: Callable[[], None] | None = None) -> None:
+        """Catch up and follow the log in a background thread; `on_idle` runs between waits."""
+        self._stop.clear()
+        self._thread = threading.Thread(target=self._follow, args=(poll_s, on_idle), daemon=True)
         self._thread.start()
 
     def stop(self) -> None:
@@ -148,7 +174,7 @@ class ProjectionRunner:
         if self._thread is not None:
             self._thread.join(timeout=10)
 
-    def _follow(self, poll_s: float) -> None:
+    def _follow(self, poll_s: float, on_idle: Callable[[], None] | None) -> None:
         while not self._stop.is_set():
             try:
                 if self.run_batch():
@@ -158,5 +184,7 @@ class ProjectionRunner:
                 log.exception("projection batch failed; retrying")
                 self._stop.wait(1.0)
                 continue
+            if on_idle is not None:
+                on_idle()
             self._wake.wait(poll_s)
             self._wake.clear()

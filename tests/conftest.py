@@ -39,6 +39,21 @@ def service_missing(what: str, error: Exception) -> None:
 
 
 @pytest.fixture
+def redis_url() -> Iterator[str]:
+    """A reachable Redis; the test's keys are flushed afterwards."""
+    import redis
+
+    url = os.environ.get("COMPTOIR_REDIS_URL", "redis://127.0.0.1:6379/0")
+    client = redis.Redis.from_url(url, socket_connect_timeout=3)
+    try:
+        client.ping()
+    except redis.RedisError as error:
+        service_missing("Redis", error)
+    yield url
+    client.close()
+
+
+@pytest.fixture
 def pg_schema() -> Iterator[str]:
     """A fresh Postgres schema, dropped after the test."""
     name = f"t_{uuid.uuid4().hex[:12]}"

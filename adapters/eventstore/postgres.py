@@ -95,9 +95,9 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         # inside the library's transaction, which then rolls back the events too.
         with curs.connection.pipeline():
             for claim in claims:
-                curs.execute(self._claim, (claim.name, claim.value))
+                curs.execute(self._claim, (claim.name, claim.value), prepare=False)
             if journal is not None:
-                curs.execute(self._insert_journal, _journal_params(journal, ids))
+                curs.execute(self._insert_journal, _journal_params(journal, ids), prepare=False)
         return ids
 
     def journal_by_key(self, idempotency_key: str) -> JournalEntry | None:

@@ -8,7 +8,15 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from interfaces.http import problems
-from interfaces.http.routes import admin, quotes, views
+from interfaces.http.routes import admin, affairs, assets, contracts, customers, orders, quotes
+from interfaces.http.routes.views import audit as audit_view
+from interfaces.http.routes.views import budget as budget_view
+from interfaces.http.routes.views import contracts as contracts_view
+from interfaces.http.routes.views import orders as orders_view
+from interfaces.http.routes.views import pipeline as pipeline_view
+from interfaces.http.routes.views import quote_validity as quote_validity_view
+from interfaces.http.routes.views import quotes as quotes_view
+from interfaces.http.routes.views import service as service_view
 from interfaces.settings import Settings
 from interfaces.wiring import Clock, Services, utc_now
 
@@ -35,9 +43,24 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     )
     problems.install(app)
     app.include_router(quotes.router)
-    app.include_router(views.router)
+    for view in (
+        quotes_view,
+        audit_view,
+        pipeline_view,
+        budget_view,
+        orders_view,
+        service_view,
+        contracts_view,
+        quote_validity_view,
+    ):
+        app.include_router(view.router)
     app.include_router(admin.router)
     # one line per resource's router, below
+    app.include_router(customers.router)
+    app.include_router(orders.router)
+    app.include_router(contracts.router)
+    app.include_router(assets.router)
+    app.include_router(affairs.router)
 
     @app.get("/health", tags=["meta"], summary="Liveness and the projector's position")
     def health() -> dict[str, int | str]:

@@ -1,7 +1,9 @@
-"""Administration: API keys (admin role)."""
+"""Administration (admin role): API keys, and the read model's rebuilds."""
 
 from __future__ import annotations
 
+import logging
+import threading
 from dataclasses import replace
 from typing import Annotated
 from uuid import UUID
@@ -14,11 +16,13 @@ from domain.access import Role
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.schemas import Accepted, Body, ShortText
-from interfaces.http.security import ADMINS, command
+from interfaces.http.security import ADMINS, command, reader
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
 
 Admin = Annotated[CommandContext, command(ADMINS)]
+AdminRead = reader(ADMINS)
+log = logging.getLogger(__name__)
 
 
 class KeyRequest(Body):
@@ -49,3 +53,71 @@ def issue_key(body: KeyRequest, ctx: Admin, services: ServicesDep) -> IssuedKey:
 def revoke_key(key_id: UUID, ctx: Admin, services: ServicesDep) -> Accepted:
     outcome = services.app.access.revoke(ctx, key_id)
     return Accepted.of(outcome, "/admin/keys")
+
+
+class ReadModelState(BaseModel):
+    """The live read model: its file, its position, and the last rebuild."""
+
+    file: str
+    position: int
+    log_position: int
+    rebuild: str
+
+
+class VerifyReport(BaseModel):
+    """A rebuild from the log compared row for row with the live read model (H4)."""
+
+    position: int
+    events: int
+    equal: bool
+    differences: list[str]
+
+
+_rebuilds: dict[str, str] = {"state": "none yet"}
+
+
+@router.get("/views", summary="The live read model's file and position", dependencies=[AdminRead])
+def read_model(services: ServicesDep) -> ReadModelState:
+    return ReadModelState(
+        file=services.views.path.name,
+        position=services.views.position,
+        log_position=services.app.log_position(),
+        rebuild=_rebuilds["state"],
+    )
+
+
+@router.post(
+    "/views/rebuild",
+    status_code=status.HTTP_202_ACCEPTED,
+    summary="Rebuild every view from the log into a fresh file, then serve from it",
+    dependencies=[AdminRead],
+)
+def rebuild_views(services: ServicesDep) -> ReadModelState:
+    def run() -> None:
+        _rebuilds["state"] = "running"
+        try:
+            built = services.views.rebuild_and_switch()
+        except Exception as error:  # reported through GET /admin/views, and logged
+            log.exception("rebuild failed")
+            _rebuilds["state"] = f"failed: {error}"
+        else:
+            _rebuilds["state"] = f"done: {built.events} events into {built.path.name}"
+
+    if _rebuilds["state"] != "running":
+        threading.Thread(target=run, daemon=True).start()
+    return read_model(services)
+
+
+@router.post(
+    "/views/verify",
+    summary="Rebuild into a scratch file and compare it with the live views, row for row",
+    dependencies=[AdminRead],
+)
+def verify_views(services: ServicesDep) -> VerifyReport:
+    built, differences = services.views.verify()
+    return VerifyReport(
+        position=built.position,
+        events=built.events,
+        equal=not differences,
+        differences=[str(d) for d in differences],
+    )

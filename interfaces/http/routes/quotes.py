@@ -1,25 +1,37 @@
-"""Quote commands and reads: draft, lines, send, accept, decline, state and history."""
+"""Quote commands and reads (Q1–Q11): drafting, lines, discounts, approval, life cycle,
+revisions and diffs, reminders (one or in bulk), affairs, copies, state and history.
+
+Conversion into an order lives with the orders' routes.
+"""
 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date, datetime
-from decimal import Decimal
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi import Body as BodyParam
-from pydantic import BaseModel, Field, model_validator
+from pydantic import AwareDatetime, Field, model_validator
 
 from application.commands import CommandResult
 from application.journal import CommandContext
-from domain.errors import NotFound
-from domain.quote import Quote
-from domain.values import Discount, DiscountKind, line_net
+from domain.errors import InvalidInput, NotFound
+from domain.values import DiscountMode
 from interfaces.http.deps import ServicesDep
 from interfaces.http.history import history_items
 from interfaces.http.problems import ERROR_RESPONSES
+from interfaces.http.routes.quote_schemas import (
+    BulkResult,
+    DiffView,
+    DiscountIn,
+    LineView,
+    QuoteView,
+    RevisionView,
+    TotalsView,
+    VatView,
+)
 from interfaces.http.schemas import (
     Accepted,
     Amount,
@@ -29,24 +41,19 @@ from interfaces.http.schemas import (
     ShortText,
     Text,
 )
-from interfaces.http.security import READERS, SELLERS, command, reader
+from interfaces.http.security import MANAGERS, READERS, SELLERS, command, reader
 
 router = APIRouter(prefix="/quotes", tags=["quotes"], responses=ERROR_RESPONSES)
 
 Seller = Annotated[CommandContext, command(SELLERS)]
+Manager = Annotated[CommandContext, command(MANAGERS)]
 Reader = reader(READERS)
 
 BASE = "/quotes"
+BULK_LIMIT = 500
+LineId = Annotated[str, Field(min_length=1, max_length=20)]
 
-
-class DiscountIn(BaseModel):
-    """A line discount: a percentage, or a fixed amount off the line."""
-
-    kind: DiscountKind
-    value: Amount = Field(ge=0)
-
-    def value_object(self) -> Discount:
-        return Discount(self.kind, self.value)
+__all__ = ["DiscountIn", "LineView", "QuoteView", "TotalsView", "VatView", "router"]
 
 
 class QuoteDraft(Body):
@@ -96,93 +103,6 @@ class LinePatch(Body):
         if "discount" in changed:
             changed["discount"] = None if self.discount is None else self.discount.value_object()
         return changed
-
-
-class LineView(BaseModel):
-    line_id: str
-    description: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    vat_rate: Decimal
-    discount: DiscountIn | None
-    product_ref: str | None
-    unit_cost: Decimal | None
-    net: Decimal
-
-
-class VatView(BaseModel):
-    rate: Decimal
-    vat: Decimal
-
-
-class TotalsView(BaseModel):
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
-    vat_by_rate: list[VatView]
-    margin: Decimal | None
-
-
-class QuoteView(BaseModel):
-    """A quote as it stands (or stood, at a given version)."""
-
-    id: UUID
-    version: int
-    status: str
-    currency: str
-    customer_id: UUID | None
-    prospect: str | None
-    title: str
-    salesperson: str | None
-    valid_until: date | None
-    revision: int
-    lines: list[LineView]
-    totals: TotalsView
-    created_at: datetime
-    updated_at: datetime
-
-    @classmethod
-    def of(cls, quote: Quote) -> QuoteView:
-        totals = quote.totals()
-        return cls(
-            id=quote.id,
-            version=quote.version,
-            status=str(quote.status),
-            currency=quote.currency,
-            customer_id=quote.customer_id,
-            prospect=quote.prospect,
-            title=quote.title,
-            salesperson=quote.salesperson,
-            valid_until=quote.valid_until,
-            revision=quote.revision,
-            lines=[
-                LineView(
-                    line_id=line.line_id,
-                    description=line.description,
-                    quantity=line.quantity,
-                    unit=line.unit,
-                    unit_price=line.unit_price,
-                    vat_rate=line.vat_rate,
-                    discount=None
-                    if line.discount is None
-                    else DiscountIn(kind=line.discount.kind, value=line.discount.value),
-                    product_ref=line.product_ref,
-                    unit_cost=line.unit_cost,
-                    net=line_net(line.priced(), quote.currency),
-                )
-                for line in quote.lines.values()
-            ],
-            totals=TotalsView(
-                net=totals.net,
-                vat=totals.vat,
-                gross=totals.gross,
-                vat_by_rate=[VatView(rate=r, vat=v) for r, v in totals.vat_by_rate.items()],
-                margin=totals.margin,
-            ),
-            created_at=quote.drafted_at,
-            updated_at=quote.modified_on,
-        )
 
 
 def _accepted(outcome: CommandResult, response: Response) -> Accepted:
@@ -260,15 +180,21 @@ def remove_line(
     return _accepted(outcome, response)
 
 
-Verb = Literal["send", "accept", "decline"]
+Verb = Literal["send", "accept", "decline", "abandon", "expire"]
 
 
 def _verb(
-    verb: Verb, quote_id: UUID, ctx: Seller, services: ServicesDep, body: Body | None
+    verb: Verb, quote_id: UUID, ctx: CommandContext, services: ServicesDep, body: Body | None
 ) -> CommandResult:
     ctx = replace(ctx, reason=None if body is None else body.reason)
     commands = services.app.quotes
-    handler = {"send": commands.send, "accept": commands.accept, "decline": commands.decline}
+    handler = {
+        "send": commands.send,
+        "accept": commands.accept,
+        "decline": commands.decline,
+        "abandon": commands.abandon,
+        "expire": commands.expire,
+    }
     return handler[verb](ctx, quote_id)
 
 
@@ -305,9 +231,233 @@ def decline_quote(
     return _accepted(_verb("decline", quote_id, ctx, services, body), response)
 
 
+class ApprovalIn(Body):
+    """A manager's approval of the current revision; the reason is required (Q7)."""
+
+    reason: Text = Field(min_length=1, examples=["strategic customer, margin agreed"])
+
+
+class DiscountsIn(Body):
+    """The document discounts, in percent, applied in cascade or summed (Q3)."""
+
+    percents: list[Percent] = Field(max_length=10, examples=[["10", "5"]])
+    mode: DiscountMode = DiscountMode.CASCADING
+
+
+class ValidityIn(Body):
+    """The new validity date of a draft; null removes it (Q5)."""
+
+    valid_until: date | None = Field(examples=["2026-12-31"])
+
+
+class RevisionIn(Body):
+    """Why a sent or expired quote is revised (Q6)."""
+
+    reason: Text = Field(min_length=1, examples=["customer asked for 5 more units"])
+
+
+class ReminderIn(Body):
+    """A reminder sent to the customer about a sent or expired quote (Q11)."""
+
+    channel: ShortText = Field(min_length=1, examples=["email"])
+    note: Text = ""
+
+
+class AffairIn(Body):
+    """The affair that follows this quote."""
+
+    affair_id: UUID
+
+
+class CopyIn(Body):
+    """A new draft copied from this quote: all lines, or the chosen ones (Q10)."""
+
+    line_ids: list[LineId] | None = Field(default=None, min_length=1, max_length=BULK_LIMIT)
+    valid_until: date | None = None
+
+
+QuoteIds = Annotated[list[UUID], Field(min_length=1, max_length=BULK_LIMIT)]
+
+
+class BulkIn(Body):
+    """Quotes to act on, each once (at most 500)."""
+
+    quote_ids: QuoteIds
+
+    @model_validator(mode="after")
+    def _each_once(self) -> BulkIn:
+        if len(set(self.quote_ids)) != len(self.quote_ids):
+            raise ValueError("name each quote once")
+        return self
+
+
+class BulkRemindersIn(BulkIn):
+    """One reminder per quote, on the same channel with the same note (Q11)."""
+
+    channel: ShortText = Field(min_length=1, examples=["email"])
+    note: Text = ""
+
+
+class BulkReminder(BulkRemindersIn):
+    action: Literal["reminder"]
+
+
+class BulkAttach(BulkIn):
+    action: Literal["attach_to_affair"]
+    affair_id: UUID
+
+
+class BulkAbandon(BulkIn):
+    action: Literal["abandon"]
+
+
+BulkActionIn = Annotated[BulkReminder | BulkAttach | BulkAbandon, Field(discriminator="action")]
+
+
+@router.post("/{quote_id}/approve", summary="A manager approves the current revision (Q7)")
+def approve_quote(
+    quote_id: UUID, body: ApprovalIn, ctx: Manager, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.quotes.approve(replace(ctx, reason=body.reason), quote_id)
+    return _accepted(outcome, response)
+
+
+@router.put("/{quote_id}/discounts", summary="Set the document discounts of a draft (Q3)")
+def set_discounts(
+    quote_id: UUID, body: DiscountsIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.quotes.set_discounts(
+        replace(ctx, reason=body.reason), quote_id, percents=body.percents, mode=body.mode
+    )
+    return _accepted(outcome, response)
+
+
+@router.put("/{quote_id}/validity", summary="Set the validity date of a draft (Q5)")
+def set_validity(
+    quote_id: UUID, body: ValidityIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.quotes.set_validity(
+        replace(ctx, reason=body.reason), quote_id, valid_until=body.valid_until
+    )
+    return _accepted(outcome, response)
+
+
+@router.post("/{quote_id}/revise", summary="Open revision N+1 of a sent quote (Q6)")
+def revise_quote(
+    quote_id: UUID, body: RevisionIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.quotes.revise(replace(ctx, reason=body.reason), quote_id)
+    return _accepted(outcome, response)
+
+
+@router.post("/{quote_id}/abandon", summary="Give up on a draft or sent quote (Q4)")
+def abandon_quote(
+    quote_id: UUID,
+    ctx: Seller,
+    services: ServicesDep,
+    response: Response,
+    body: OptionalBody = None,
+) -> Accepted:
+    return _accepted(_verb("abandon", quote_id, ctx, services, body), response)
+
+
+@router.post("/{quote_id}/expire", summary="Expire a sent quote past its validity date (Q5)")
+def expire_quote(
+    quote_id: UUID,
+    ctx: Manager,
+    services: ServicesDep,
+    response: Response,
+    body: OptionalBody = None,
+) -> Accepted:
+    """What the scheduled job does, issued by hand; refused while the quote is valid."""
+    return _accepted(_verb("expire", quote_id, ctx, services, body), response)
+
+
+@router.post("/{quote_id}/reminders", summary="Record a reminder to the customer (Q11)")
+def remind_quote(
+    quote_id: UUID, body: ReminderIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.quotes.remind(
+        replace(ctx, reason=body.reason), quote_id, channel=body.channel, note=body.note
+    )
+    return _accepted(outcome, response)
+
+
+@router.post("/{quote_id}/affair", summary="Follow the quote in an affair")
+def attach_to_affair(
+    quote_id: UUID, body: AffairIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.quotes.attach_to_affair(
+        replace(ctx, reason=body.reason), quote_id, affair_id=body.affair_id
+    )
+    return _accepted(outcome, response)
+
+
+@router.post(
+    "/{quote_id}/copy",
+    status_code=status.HTTP_201_CREATED,
+    summary="Copy the quote, or some lines, into a new draft (Q10)",
+)
+def copy_quote(
+    quote_id: UUID, body: CopyIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    """The answer's `id` is the new draft's; `result.source_id` the copied quote's."""
+    outcome = services.app.quotes.copy(
+        replace(ctx, reason=body.reason),
+        quote_id,
+        line_ids=body.line_ids,
+        valid_until=body.valid_until,
+    )
+    response.headers["Location"] = f"{BASE}/{outcome.aggregate_id}"
+    return _accepted(outcome, response)
+
+
+@router.post(
+    "/bulk-reminders",
+    summary="Record a reminder on each of many quotes (Q11)",
+    response_model_exclude_none=True,
+)
+def bulk_reminders(body: BulkRemindersIn, ctx: Seller, services: ServicesDep) -> BulkResult:
+    """The "reminder" case of POST /quotes/bulk-actions; see there for the rules."""
+    items = services.app.quotes.bulk(
+        replace(ctx, reason=body.reason),
+        "reminder",
+        body.quote_ids,
+        channel=body.channel,
+        note=body.note,
+    )
+    return BulkResult.of(items)
+
+
+@router.post(
+    "/bulk-actions",
+    summary="Apply one action to many quotes, each as its own command",
+    response_model_exclude_none=True,
+)
+def bulk_actions(
+    body: Annotated[BulkActionIn, BodyParam()], ctx: Seller, services: ServicesDep
+) -> BulkResult:
+    """Actions: reminder (channel, note), attach_to_affair (affair_id), abandon (reason).
+
+    Each quote gets its own command, transaction and journal row: a refused quote is
+    reported as {quote_id, ok: false, type, detail} and the others go on; a recorded one
+    as {quote_id, ok: true, version, position}. The answer is 200 either way. Under an
+    Idempotency-Key K, the command for quote Q uses the key "K:Q"; If-Match is ignored.
+    """
+    ctx = replace(ctx, reason=body.reason)
+    quotes = services.app.quotes
+    if isinstance(body, BulkReminder):
+        items = quotes.bulk(ctx, "reminder", body.quote_ids, channel=body.channel, note=body.note)
+    elif isinstance(body, BulkAttach):
+        items = quotes.bulk(ctx, "attach_to_affair", body.quote_ids, affair_id=body.affair_id)
+    else:
+        items = quotes.bulk(ctx, "abandon", body.quote_ids)
+    return BulkResult.of(items)
+
+
 @router.get(
     "/{quote_id}",
-    summary="The quote from the event store, now or at a version",
+    summary="The quote from the event store: now, at a version, or as of a recorded time",
     dependencies=[Reader],
 )
 def get_quote(
@@ -315,10 +465,61 @@ def get_quote(
     services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    as_of: Annotated[
+        AwareDatetime | None,
+        Query(description="A recorded time with its offset, e.g. 2026-11-02T09:30:00Z"),
+    ] = None,
 ) -> QuoteView:
-    quote = services.app.quotes.get(quote_id, version)
+    """The validity bucket is computed for today, whatever version is shown."""
+    if version is not None and as_of is not None:
+        raise InvalidInput("ask for a version or an as_of time, not both")
+    quotes = services.app.quotes
+    quote = quotes.get(quote_id, version) if as_of is None else quotes.as_of(quote_id, as_of)
     response.headers["ETag"] = f'"{quote.version}"'
-    return QuoteView.of(quote)
+    today = services.clock().date()
+    return QuoteView.of(quote, today, services.app.policies.quote_soon_days)
+
+
+@router.get(
+    "/{quote_id}/revisions/{revision}",
+    summary="What revision N of the quote said, as it was sent (Q6)",
+    dependencies=[Reader],
+)
+def quote_revision(
+    quote_id: UUID,
+    revision: Annotated[int, Path(ge=1, le=2**31)],
+    services: ServicesDep,
+) -> RevisionView:
+    return RevisionView.of(services.app.quotes.revision(quote_id, revision))
+
+
+@router.get(
+    "/{quote_id}/diff",
+    summary="Field and line changes between two versions, or two revisions (Q6)",
+    dependencies=[Reader],
+)
+def quote_diff(
+    quote_id: UUID,
+    services: ServicesDep,
+    from_: Annotated[int | None, Query(alias="from", ge=1, le=2**31)] = None,
+    to: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    from_revision: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    to_revision: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+) -> DiffView:
+    """`from`/`to` are event-history versions; `from_revision`/`to_revision` revisions."""
+    by_version = (from_, to)
+    by_revision = (from_revision, to_revision)
+    if any(v is not None for v in by_version) and any(r is not None for r in by_revision):
+        raise InvalidInput("compare versions (from, to) or revisions, not both")
+    quotes = services.app.quotes
+    currency = quotes.get(quote_id).currency
+    if from_ is not None and to is not None:
+        diff = quotes.diff_versions(quote_id, from_, to)
+        return DiffView.of(diff, "version", from_, to, currency)
+    if from_revision is not None and to_revision is not None:
+        diff = quotes.diff_revisions(quote_id, from_revision, to_revision)
+        return DiffView.of(diff, "revision", from_revision, to_revision, currency)
+    raise InvalidInput("give both from and to, or both from_revision and to_revision")
 
 
 @router.get(

@@ -1,22 +1,27 @@
-"""Read models served from DuckDB, with read-your-writes through `min_position`."""
+"""Read models served from DuckDB, with read-your-writes through `min_position`.
+
+Each view's routes live in a module of this package, on its own `view_router()`.
+"""
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
 from domain.errors import InvalidInput
 from domain.values import MINOR_UNITS, round_money
-from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, ViewNotReady
 from interfaces.http.schemas import ViewPage, json_safe
-from interfaces.http.security import AUDITORS, READERS, reader
 from interfaces.wiring import Services
+from projections.schema import utc_naive
 
-router = APIRouter(prefix="/views", tags=["views"], responses=ERROR_RESPONSES)
+
+def view_router() -> APIRouter:
+    """The router each view module registers its routes on."""
+    return APIRouter(prefix="/views", tags=["views"], responses=ERROR_RESPONSES)
 
 
 class PositionNotRecorded(InvalidInput):
@@ -32,16 +37,19 @@ Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
 def wait_for(services: Services, min_position: int | None, response: Response) -> int:
     """Wait (bounded) until the view has reached `min_position`; return its position."""
-    runner = services.runner
-    if min_position is not None and min_position > runner.position:
+    views = services.views
+    if min_position is not None and min_position > views.position:
         if min_position > services.app.log_position():
             raise PositionNotRecorded(f"no command has produced log position {min_position}")
-        if not runner.wait_for(min_position, services.settings.view_wait_timeout_s):
+        if not views.wait_for(min_position, services.settings.view_wait_timeout_s):
             raise ViewNotReady(
-                f"the views are at position {runner.position}, not yet at {min_position}"
+                f"the views are at position {views.position}, not yet at {min_position}"
             )
-    response.headers["X-View-Position"] = str(runner.position)
-    return runner.position
+    response.headers["X-View-Position"] = str(views.position)
+    return views.position
+
+
+AsOf = Annotated[datetime | None, Query(description="Answer as the view stood at this time (V9)")]
 
 
 def page(
@@ -52,10 +60,17 @@ def page(
     limit: int,
     offset: int,
     position: int,
+    as_of: datetime | None = None,
 ) -> ViewPage:
+    """One page of a view's rows, filtered and sorted; from its history when `as_of` is set."""
+    where = list(where)
+    if as_of is not None:
+        table = f"{table}_history"
+        instant = utc_naive(as_of)
+        where += [("valid_from <= ?", instant), ("(valid_to IS NULL OR valid_to > ?)", instant)]
     clauses = " AND ".join(sql for sql, _ in where) or "TRUE"
     params = [value for _, value in where]
-    cursor = services.store.reader()
+    cursor = services.views.reader()
     total_row = cursor.execute(f"SELECT count(*) FROM {table} WHERE {clauses}", params).fetchone()
     cursor.execute(
         f"SELECT * FROM {table} WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?",
@@ -67,80 +82,27 @@ def page(
     return ViewPage(position=position, total=total, items=items)
 
 
+def decimal_text(value: Decimal, currency: str | None) -> str:
+    """An exact decimal string: to the currency's minor unit when that loses nothing
+    (amounts), else without trailing zeros (quantities, rates, unit prices)."""
+    if currency in MINOR_UNITS:
+        rounded = round_money(value, str(currency))
+        if rounded == value:
+            return str(rounded)
+    return format(value.normalize(), "f")
+
+
 def plain(row: dict[str, Any]) -> dict[str, Any]:
-    """JSON values: amounts as strings in the row's currency, instants in UTC."""
+    """JSON values: amounts as exact strings in the row's currency, instants in UTC."""
     currency = row.get("currency")
     out: dict[str, Any] = {}
     for name, value in row.items():
         if isinstance(value, Decimal):
-            if currency in MINOR_UNITS:
-                value = round_money(value, currency)
-            value = str(value)
+            value = decimal_text(value, currency)
         elif isinstance(value, datetime) and value.tzinfo is None:
             value = value.replace(tzinfo=UTC)
+        if name in ("valid_from", "valid_to"):
+            continue
         out[name] = value
     encoded: dict[str, Any] = json_safe(out)
     return encoded
-
-
-QuoteOrder = Literal["drafted_at", "updated_at", "total_gross", "valid_until", "status"]
-
-
-@router.get("/quotes", summary="Quotes with status and totals", dependencies=[reader(READERS)])
-def quotes_view(
-    services: ServicesDep,
-    response: Response,
-    status: Annotated[str | None, Query(max_length=20)] = None,
-    customer_id: Annotated[str | None, Query(max_length=40)] = None,
-    salesperson: Annotated[str | None, Query(max_length=200)] = None,
-    order_by: QuoteOrder = "drafted_at",
-    descending: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    min_position: Position = None,
-) -> ViewPage:
-    position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    if status is not None:
-        where.append(("status = ?", status))
-    if customer_id is not None:
-        where.append(("customer_id = ?", customer_id))
-    if salesperson is not None:
-        where.append(("salesperson = ?", salesperson))
-    order = f"{order_by} {'DESC' if descending else 'ASC'}, quote_id"
-    return page(services, "quotes", where, order, limit, offset, position)
-
-
-@router.get(
-    "/audit",
-    summary="The audit log: every event with who, when and why (H3)",
-    dependencies=[reader(AUDITORS)],
-)
-def audit_view(
-    services: ServicesDep,
-    response: Response,
-    actor: Annotated[str | None, Query(max_length=200)] = None,
-    document_id: Annotated[str | None, Query(max_length=40)] = None,
-    document_type: Annotated[str | None, Query(max_length=40)] = None,
-    event_type: Annotated[str | None, Query(max_length=80)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    min_position: Position = None,
-) -> ViewPage:
-    position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    for column, value in (
-        ("actor", actor),
-        ("document_id", document_id),
-        ("document_type", document_type),
-        ("event_type", event_type),
-    ):
-        if value is not None:
-            where.append((f"{column} = ?", value))
-    if since is not None:
-        where.append(("recorded_at >= ?", since))
-    if until is not None:
-        where.append(("recorded_at < ?", until))
-    return page(services, "audit_log", where, "position", limit, offset, position)

@@ -1,0 +1,100 @@
+"""Scheduled jobs as plain functions: each is safe to run twice (dramatiq is at-least-once).
+
+Every job command carries an idempotency key derived from the job, the document and
+the day, so a retried or duplicated run replays instead of acting again; the domain
+refuses what is no longer due (a quote already expired, a period already billed).
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import datetime
+from uuid import UUID
+
+from application.app import Comptoir
+from application.journal import CommandContext
+from domain.errors import DomainError
+
+log = logging.getLogger(__name__)
+
+JOB_ACTOR = "scheduler"
+
+
+@dataclass
+class JobReport:
+    """What one job did: documents changed, documents it found nothing to do for."""
+
+    job: str
+    done: int = 0
+    unchanged: int = 0
+    refused: list[str] = field(default_factory=list)
+
+    def __str__(self) -> str:
+        return (
+            f"{self.job}: {self.done} done, {self.unchanged} unchanged, {len(self.refused)} refused"
+        )
+
+
+def job_context(job: str, document: UUID, now: datetime) -> CommandContext:
+    return CommandContext(
+        actor=JOB_ACTOR,
+        at=now,
+        reason=f"scheduled job {job}",
+        idempotency_key=f"job:{job}:{document}:{now.date().isoformat()}",
+    )
+
+
+def expire_quotes(app: Comptoir, now: datetime, candidates: Iterable[UUID]) -> JobReport:
+    """Record the expiry of each sent quote past its validity date (Q5)."""
+    report = JobReport("expire-quotes")
+    for quote_id in candidates:
+        try:
+            result = app.quotes.expire(job_context(report.job, quote_id, now), quote_id)
+        except DomainError as error:
+            report.refused.append(f"{quote_id}: {error}")
+            continue
+        if result.replayed:
+            report.unchanged += 1
+        else:
+            report.done += 1
+    return report
+
+
+def bill_contracts(app: Comptoir, now: datetime, contracts: Iterable[UUID]) -> JobReport:
+    """Bill every due period of every contract, each period exactly once (C1)."""
+    report = JobReport("bill-contracts")
+    for contract_id in contracts:
+        try:
+            results = app.contracts.bill_due(
+                job_context(report.job, contract_id, now), contract_id, now.date()
+            )
+        except DomainError as error:
+            report.refused.append(f"{contract_id}: {error}")
+            continue
+        billed = sum(1 for r in results if not r.replayed and r.position is not None)
+        report.done += billed
+        report.unchanged += 0 if billed else 1
+    return report
+
+
+def mark_inactive_customers(
+    app: Comptoir, now: datetime, candidates: Iterable[tuple[UUID, datetime | None]]
+) -> JobReport:
+    """Mark customers with no quote for the configured months inactive (U2)."""
+    report = JobReport("mark-inactive-customers")
+    for customer_id, last_quote_at in candidates:
+        try:
+            result = app.customers.mark_inactive(
+                job_context(report.job, customer_id, now), customer_id, last_quote_at=last_quote_at
+            )
+        except DomainError as error:
+            report.unchanged += 1
+            log.debug("customer %s stays active: %s", customer_id, error)
+            continue
+        if result.replayed:
+            report.unchanged += 1
+        else:
+            report.done += 1
+    return report

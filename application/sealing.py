@@ -1,0 +1,383 @@
+"""Tamper evidence: a SHA-256 hash chain over the whole event log, in notification order.
+
+Every stored event is chained as it is stored: its notification id, document
+(originator) id, version, topic and state bytes (after any compression or
+encryption: what is on disk is what is sealed). An outside auditor can recompute
+the chain from a plain dump of the events table with this encoding:
+
+    u64(n)     = n as 8 bytes, unsigned big-endian
+    field(b)   = u64(len(b)) || b
+    content(e) = field(originator id) || u64(version) || field(topic) || field(state)
+    record(e)  = u64(notification id) || content(e)
+    link(e)    = SHA-256(link(previous event in the log) || record(e))
+    digest(e)  = SHA-256(content(e))
+
+The originator id is the UUID's 16 bytes in RFC 4122 order (a textual id: its UTF-8
+bytes); the topic is UTF-8; the state is the stored bytes. The link before the first
+event (genesis) is 32 zero bytes. The head is the link of the last sealed event: it
+pins down the whole log up to that event, so keeping it outside the system
+(`comptoir audit anchor`) lets a later `verify` prove nothing before it was rewritten.
+
+The chain is written by a `Sealer` that follows the log after commands have
+committed (batches of links, one transaction each, tracked by the chain's own last
+notification id), so sealing never slows a command. The content digest kept per link
+lets `verify` tell an event moved to another position from one that was changed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import logging
+import struct
+import threading
+from abc import ABC, abstractmethod
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Literal
+from uuid import UUID
+
+from eventsourcing.application import Application
+from eventsourcing.persistence import ApplicationRecorder, Notification
+
+log = logging.getLogger(__name__)
+
+GENESIS = bytes(32)
+SEAL_ATTEMPTS = 5
+
+ProblemKind = Literal["altered", "missing", "inserted", "reordered", "chain", "anchor"]
+
+
+def _u64(value: int) -> bytes:
+    return struct.pack(">Q", value)
+
+
+def _field(value: bytes) -> bytes:
+    return _u64(len(value)) + value
+
+
+def _id_bytes(originator_id: UUID | str) -> bytes:
+    return originator_id.bytes if isinstance(originator_id, UUID) else originator_id.encode()
+
+
+def encode_content(
+    originator_id: UUID | str, originator_version: int, topic: str, state: bytes
+) -> bytes:
+    """The canonical bytes of an event's content, without its position in the log."""
+    return (
+        _field(_id_bytes(originator_id))
+        + _u64(originator_version)
+        + _field(topic.encode())
+        + _field(bytes(state))
+    )
+
+
+def encode_record(notification: Notification) -> bytes:
+    """The canonical bytes of a stored event at its position in the log."""
+    return _u64(notification.id) + encode_content(
+        notification.originator_id,
+        notification.originator_version,
+        notification.topic,
+        notification.state,
+    )
+
+
+@dataclass(frozen=True)
+class ChainLink:
+    """The seal of one event: its content digest and the chain's link through it."""
+
+    notification_id: int
+    content_digest: bytes
+    link: bytes
+
+    @property
+    def anchor(self) -> Anchor:
+        return Anchor(self.notification_id, self.link)
+
+
+def seal_one(previous: bytes, notification: Notification) -> ChainLink:
+    """The link of one event, chained after `previous`."""
+    record = encode_record(notification)
+    content = record[8:]  # the record less its notification id
+    return ChainLink(
+        notification.id,
+        hashlib.sha256(content).digest(),
+        hashlib.sha256(previous + record).digest(),
+    )
+
+
+def chain_links(previous: bytes, notifications: Sequence[Notification]) -> list[ChainLink]:
+    """The links of consecutive events, the first chained after `previous`."""
+    links = []
+    for notification in notifications:
+        link = seal_one(previous, notification)
+        links.append(link)
+        previous = link.link
+    return links
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """A head kept outside the system: the link at one notification id."""
+
+    notification_id: int
+    link: bytes
+
+    def __str__(self) -> str:
+        return f"{self.notification_id}:{self.link.hex()}"
+
+    @classmethod
+    def parse(cls, text: str) -> Anchor:
+        """Read `ID:HEX`, as `comptoir audit anchor` prints it."""
+        position, _, digest = text.strip().partition(":")
+        try:
+            link = bytes.fromhex(digest)
+        except ValueError:
+            link = b""
+        if not position.isdigit() or len(link) != 32:
+            raise ValueError(f"not an anchor (ID:64 hex digits): {text!r}")
+        return cls(int(position), link)
+
+
+class ChainMoved(Exception):
+    """Another sealer appended links first; read the head again."""
+
+
+class ChainStore(ABC):
+    """Where the links live: a table beside the events, in the same database."""
+
+    @abstractmethod
+    def head(self) -> ChainLink | None:
+        """The link of the last sealed event, None before the first seal."""
+
+    @abstractmethod
+    def append(self, links: Sequence[ChainLink]) -> None:
+        """Store a batch in one transaction; `ChainMoved` if any id is already sealed."""
+
+    @abstractmethod
+    def links(self, after: int, limit: int, stop: int | None = None) -> Sequence[ChainLink]:
+        """Links with after < notification id (<= stop), in order, at most `limit`."""
+
+    @abstractmethod
+    def sealed_at(self, content_digest: bytes) -> int | None:
+        """The notification id sealed with this content digest, if any."""
+
+
+class Sealer:
+    """Reads the log after the chain's head in pages and appends one batch per page."""
+
+    def __init__(self, app: Application[Any], store: ChainStore, *, page_size: int = 1000):
+        self.recorder: ApplicationRecorder = app.recorder
+        self.store = store
+        self.page_size = page_size
+
+    def seal_batch(self) -> int:
+        """Seal the next page of the log; return how many events it held."""
+        for _attempt in range(SEAL_ATTEMPTS):
+            head = self.store.head()
+            after, previous = (0, GENESIS) if head is None else (head.notification_id, head.link)
+            notifications = self.recorder.select_notifications(
+                start=after, limit=self.page_size, inclusive_of_start=False
+            )
+            if not notifications:
+                return 0
+            links = chain_links(previous, notifications)
+            try:
+                self.store.append(links)
+            except ChainMoved:
+                continue
+            return len(links)
+        raise ChainMoved(f"another sealer kept appending ({SEAL_ATTEMPTS} attempts)")
+
+    def seal(self) -> int:
+        """Seal up to the end of the log; return how many events were sealed."""
+        total = 0
+        while count := self.seal_batch():
+            total += count
+        return total
+
+
+class ChainFollower:
+    """Keeps the chain sealed up to the log's end from a background thread.
+
+    Build it with a `Sealer` on the process's application, `start()` it beside the
+    projector and `stop()` it on shutdown; `wake` may be passed the positions that
+    commands record. Commands never wait for it: it reads committed events only.
+    """
+
+    def __init__(self, sealer: Sealer) -> None:
+        self.sealer = sealer
+        self._wake = threading.Event()
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self.error: BaseException | None = None
+
+    def wake(self, _position: int | None = None) -> None:
+        """Tell the following thread that new events were recorded."""
+        self._wake.set()
+
+    def start(self, poll_s: float = 1.0) -> None:
+        """Seal what is there, then follow the log, in a background thread."""
+        self._stop.clear()
+        self._thread = threading.Thread(
+            target=self._follow, args=(poll_s,), name="chain-follower", daemon=True
+        )
+        self._thread.start()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._wake.set()
+        if self._thread is not None:
+            self._thread.join(timeout=10)
+
+    def _follow(self, poll_s: float) -> None:
+        while not self._stop.is_set():
+            try:
+                if self.sealer.seal_batch():
+                    continue
+            except Exception as error:  # keep following: a broken store comes back
+                self.error = error
+                log.exception("sealing batch failed; retrying")
+                self._stop.wait(1.0)
+                continue
+            self._wake.wait(poll_s)
+            self._wake.clear()
+
+
+@dataclass(frozen=True)
+class Problem:
+    """The first event at which the log and its chain disagree."""
+
+    kind: ProblemKind
+    notification_id: int
+    detail: str = ""
+
+    def __str__(self) -> str:
+        what = {
+            "chain": "altered chain link",
+            "anchor": "anchor mismatch",
+        }.get(self.kind, f"{self.kind} event")
+        line = f"{what} at notification {self.notification_id}"
+        return f"{line} ({self.detail})" if self.detail else line
+
+
+@dataclass(frozen=True)
+class VerifyReport:
+    """What `verify` found: the checked links, the head, unsealed events, the first problem."""
+
+    sealed: int
+    head: ChainLink | None
+    unsealed: int
+    problem: Problem | None = None
+
+    @property
+    def ok(self) -> bool:
+        return self.problem is None
+
+    def __str__(self) -> str:
+        if self.problem is not None:
+            return str(self.problem)
+        head = "none" if self.head is None else self.head.link.hex()
+        return f"ok: {self.sealed} events sealed, head {head}, unsealed {self.unsealed}"
+
+
+def verify(
+    app: Application[Any],
+    store: ChainStore,
+    *,
+    anchor: Anchor | None = None,
+    page_size: int = 1000,
+) -> VerifyReport:
+    """Walk the log and the chain side by side and report the first disagreement."""
+    head = store.head()
+    sealed_to = 0 if head is None else head.notification_id
+    # Bound both walks where they stood at the start, so concurrent commands and seals
+    # show as unsealed events rather than as problems.
+    log_end = app.recorder.max_notification_id() or 0
+    events = _log(app.recorder, page_size, log_end)
+    chain = _chain(store, page_size, sealed_to)
+    event, link = next(events, None), next(chain, None)
+    previous, sealed, unsealed = GENESIS, 0, 0
+    anchor_seen = anchor is None
+
+    def report(problem: Problem | None) -> VerifyReport:
+        return VerifyReport(sealed, head, unsealed, problem)
+
+    while event is not None or link is not None:
+        if link is not None and (event is None or link.notification_id < event.id):
+            return report(Problem("missing", link.notification_id))
+        assert event is not None
+        if link is None or event.id < link.notification_id:
+            if event.id > sealed_to:
+                unsealed += 1
+                event = next(events, None)
+                continue
+            if link is not None and _chain_lost_a_link(event, next(events, None), link, previous):
+                return report(Problem("chain", event.id, "the chain lost its link there"))
+            return report(_inserted(event, store))
+        problem = _compare(event, link, previous, store)
+        if problem is None and anchor is not None and anchor.notification_id == event.id:
+            anchor_seen = True
+            if anchor.link != link.link:
+                problem = Problem("anchor", event.id, "the chain differs from the kept anchor")
+        if problem is not None:
+            return report(problem)
+        previous, sealed = link.link, sealed + 1
+        event, link = next(events, None), next(chain, None)
+    if not anchor_seen and anchor is not None:
+        return report(
+            Problem("anchor", anchor.notification_id, "the chain has no link there any more")
+        )
+    return report(None)
+
+
+def _compare(
+    event: Notification, link: ChainLink, previous: bytes, store: ChainStore
+) -> Problem | None:
+    computed = seal_one(previous, event)
+    if computed.link == link.link:
+        if computed.content_digest != link.content_digest:
+            return Problem("chain", event.id, "its content digest was changed")
+        return None
+    if computed.content_digest == link.content_digest:
+        return Problem("chain", event.id, "its link was changed")
+    elsewhere = store.sealed_at(computed.content_digest)
+    if elsewhere is not None:
+        return Problem("reordered", event.id, f"holds the event sealed at {elsewhere}")
+    return Problem("altered", event.id)
+
+
+def _chain_lost_a_link(
+    event: Notification, following: Notification | None, link: ChainLink, previous: bytes
+) -> bool:
+    """Whether the next link was sealed through `event`: then its own link was deleted."""
+    if following is None or following.id != link.notification_id:
+        return False
+    return seal_one(seal_one(previous, event).link, following).link == link.link
+
+
+def _inserted(event: Notification, store: ChainStore) -> Problem:
+    elsewhere = store.sealed_at(seal_one(GENESIS, event).content_digest)
+    detail = "" if elsewhere is None else f"a copy of the event sealed at {elsewhere}"
+    return Problem("inserted", event.id, detail)
+
+
+def _log(recorder: ApplicationRecorder, page_size: int, stop: int) -> Iterator[Notification]:
+    after = 0
+    while after < stop:
+        page = recorder.select_notifications(
+            start=after, limit=page_size, stop=stop, inclusive_of_start=False
+        )
+        if not page:
+            return
+        yield from page
+        after = page[-1].id
+
+
+def _chain(store: ChainStore, page_size: int, stop: int) -> Iterator[ChainLink]:
+    after = 0
+    while after < stop:
+        page = store.links(after, page_size, stop)
+        if not page:
+            return
+        yield from page
+        after = page[-1].notification_id

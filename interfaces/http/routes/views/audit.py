@@ -1,0 +1,50 @@
+"""The `audit_log` view over HTTP (H3)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Query, Response
+
+from interfaces.http.deps import ServicesDep
+from interfaces.http.routes.views import Limit, Offset, Position, page, view_router, wait_for
+from interfaces.http.schemas import ViewPage
+from interfaces.http.security import AUDITORS, reader
+
+router = view_router()
+
+
+@router.get(
+    "/audit",
+    summary="The audit log: every event with who, when and why (H3)",
+    dependencies=[reader(AUDITORS)],
+)
+def audit_view(
+    services: ServicesDep,
+    response: Response,
+    actor: Annotated[str | None, Query(max_length=200)] = None,
+    document_id: Annotated[str | None, Query(max_length=40)] = None,
+    document_type: Annotated[str | None, Query(max_length=40)] = None,
+    event_type: Annotated[str | None, Query(max_length=80)] = None,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    min_position: Position = None,
+) -> ViewPage:
+    position = wait_for(services, min_position, response)
+    where: list[tuple[str, Any]] = []
+    for column, value in (
+        ("actor", actor),
+        ("document_id", document_id),
+        ("document_type", document_type),
+        ("event_type", event_type),
+    ):
+        if value is not None:
+            where.append((f"{column} = ?", value))
+    if since is not None:
+        where.append(("recorded_at >= ?", since))
+    if until is not None:
+        where.append(("recorded_at < ?", until))
+    return page(services, "audit_log", where, "position", limit, offset, position)

@@ -1,0 +1,186 @@
+"""The pipeline (V1), forecast (V2), KPIs (V3) and forecast accuracy (V9) over HTTP."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from typing import Annotated, Any, Literal
+
+from fastapi import Query, Response
+
+from domain.errors import InvalidInput
+from interfaces.http.deps import ServicesDep
+from interfaces.http.routes.views import (
+    AsOf,
+    Limit,
+    Offset,
+    Position,
+    plain,
+    view_router,
+    wait_for,
+)
+from interfaces.http.schemas import ViewPage, json_safe
+from interfaces.http.security import READERS, reader
+from interfaces.wiring import Services
+from projections import stages
+from projections.schema import utc_naive
+
+router = view_router()
+
+PipelineOrder = Literal[
+    "expected_close",
+    "amount",
+    "amount_base",
+    "weighted_amount",
+    "weighted_base",
+    "probability",
+    "stage",
+    "salesperson",
+    "name",
+    "updated_at",
+]
+Kind = Literal["affair", "quote"]
+Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+Name = Annotated[str | None, Query(max_length=200)]
+# Amounts in the base currency are rounded to it, not to the row's own currency.
+_BASE_COLUMNS = ("amount_base", "weighted_base")
+
+
+@router.get(
+    "/pipeline",
+    summary="Open affairs and open quotes outside affairs, with weighted amounts (V1)",
+    dependencies=[reader(READERS)],
+)
+def pipeline_view(
+    services: ServicesDep,
+    response: Response,
+    salesperson: Name = None,
+    zone: Name = None,
+    country: Name = None,
+    sale_type: Annotated[str | None, Query(max_length=40)] = None,
+    stage: Annotated[str | None, Query(max_length=40)] = None,
+    kind: Kind | None = None,
+    order_by: PipelineOrder = "expected_close",
+    descending: bool = False,
+    limit: Limit = 100,
+    offset: Offset = 0,
+    min_position: Position = None,
+    as_of: AsOf = None,
+) -> ViewPage:
+    position = wait_for(services, min_position, response)
+    where: list[tuple[str, Any]] = []
+    for column, value in (
+        ("salesperson", salesperson),
+        ("zone", zone),
+        ("country", country),
+        ("sale_type", sale_type),
+        ("stage", stage),
+        ("kind", kind),
+    ):
+        if value is not None:
+            where.append((f"{column} = ?", value))
+    direction = "DESC" if descending else "ASC"
+    order = f"{order_by} {direction} NULLS LAST, document_id"
+    return _page(services, where, order, limit, offset, position, as_of)
+
+
+def _page(
+    services: Services,
+    where: list[tuple[str, Any]],
+    order: str,
+    limit: int,
+    offset: int,
+    position: int,
+    as_of: datetime | None,
+) -> ViewPage:
+    table = "pipeline"
+    if as_of is not None:
+        table = "pipeline_history"
+        instant = utc_naive(as_of)
+        where = [
+            *where,
+            ("valid_from <= ?", instant),
+            ("(valid_to IS NULL OR valid_to > ?)", instant),
+        ]
+    clauses = " AND ".join(sql for sql, _ in where) or "TRUE"
+    params = [value for _, value in where]
+    cursor = services.views.reader()
+    total_row = cursor.execute(f"SELECT count(*) FROM {table} WHERE {clauses}", params).fetchone()
+    cursor.execute(
+        f"SELECT * FROM {table} WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?",
+        [*params, limit, offset],
+    )
+    names = [d[0] for d in cursor.description or []]
+    items = [_plain(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+    total = 0 if total_row is None else int(total_row[0])
+    return ViewPage(position=position, total=total, items=items)
+
+
+def _plain(row: dict[str, Any]) -> dict[str, Any]:
+    base = {name: row.pop(name) for name in _BASE_COLUMNS}
+    in_base = plain({**base, "currency": row["base_currency"]})
+    return {**plain(row), **{name: in_base[name] for name in _BASE_COLUMNS}}
+
+
+def _first_day(month: str) -> date:
+    year, number = month.split("-")
+    return date(int(year), int(number), 1)
+
+
+@router.get(
+    "/forecast",
+    summary="Weighted expected revenue per month, salesperson and zone (V2)",
+    dependencies=[reader(READERS)],
+)
+def forecast_view(
+    services: ServicesDep,
+    response: Response,
+    from_month: Month,
+    to_month: Month,
+    salesperson: Name = None,
+    zone: Name = None,
+    min_position: Position = None,
+) -> dict[str, Any]:
+    position = wait_for(services, min_position, response)
+    start, end = _first_day(from_month), _first_day(to_month)
+    if end < start:
+        raise InvalidInput(f"to_month {to_month} comes before from_month {from_month}")
+    rows = stages.forecast(services.views.reader(), start, end, salesperson, zone)
+    items = [{**row, "month": row["month"].strftime("%Y-%m")} for row in rows]
+    return {"position": position, "items": json_safe(items)}
+
+
+@router.get(
+    "/kpis",
+    summary="Win rate, conversion per stage, time in stage and average deal size (V3)",
+    dependencies=[reader(READERS)],
+)
+def kpis_view(
+    services: ServicesDep,
+    response: Response,
+    since: datetime | None = None,
+    until: datetime | None = None,
+    min_position: Position = None,
+) -> dict[str, Any]:
+    position = wait_for(services, min_position, response)
+    kpis = stages.kpis(services.views.reader(), since, until)
+    return {"position": position, **json_safe(kpis)}
+
+
+@router.get(
+    "/forecast-accuracy",
+    summary="The weighted forecast as it stood at a time versus what was won (V9)",
+    dependencies=[reader(READERS)],
+)
+def forecast_accuracy_view(
+    services: ServicesDep,
+    response: Response,
+    at: datetime,
+    period_start: date,
+    period_end: date,
+    min_position: Position = None,
+) -> dict[str, Any]:
+    position = wait_for(services, min_position, response)
+    if period_end <= period_start:
+        raise InvalidInput(f"period_end {period_end} must come after period_start {period_start}")
+    result = stages.forecast_accuracy(services.views.reader(), at, period_start, period_end)
+    return {"position": position, **json_safe(result)}

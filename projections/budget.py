@@ -1,0 +1,111 @@
+"""The `budget_vs_actual` view (V5): one row per affair and budget category.
+
+Every figure comes from `domain.budget.budget_vs_actual(affair)`, so the view's numbers
+are the domain's (definitions in `domain.budget`). Rows come in the report's order,
+`line` 1–5: labour, purchases, subcontracting, expenses, sales.
+
+- `baselines`: JSON text {"1": "1000.00", "2": …}, each earlier baseline's amount for
+  this category ("0.00" when the baseline had no such line, as a missing line counts as
+  a budget of 0); `last_baseline` the latest one's amount, NULL before any baseline.
+- Affair-level figures are repeated on every row of the affair: progress, revenue
+  ordered and invoiced, forecast cost, revenue and margin, open alerts. The sales row
+  also carries revenue invoiced as its `actual` and revenue ordered as its `committed`,
+  as the domain's report does.
+"""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from eventsourcing.domain import Aggregate
+
+from domain.affair import Affair
+from domain.budget import RevenueKind, budget_vs_actual
+from domain.values import ZERO, round_money
+from projections.base import Folded
+from projections.schema import Table
+
+TABLE = Table(
+    "budget_vs_actual",
+    [
+        ("affair_id", "text"),
+        ("name", "text"),
+        ("salesperson", "text"),
+        ("status", "text"),
+        ("line", "int"),
+        ("category", "text"),
+        ("currency", "text"),
+        ("budget", "money"),
+        ("baselines", "text"),
+        ("baseline_count", "int"),
+        ("last_baseline", "money"),
+        ("actual", "money"),
+        ("committed", "money"),
+        ("variance", "money"),
+        ("progress", "number"),
+        ("forecast", "money"),
+        ("revenue_ordered", "money"),
+        ("revenue_invoiced", "money"),
+        ("forecast_cost", "money"),
+        ("forecast_revenue", "money"),
+        ("forecast_margin", "money"),
+        ("open_alerts", "int"),
+        ("updated_at", "timestamp"),
+        ("position", "int"),
+    ],
+    indexes=("affair_id", "category"),
+)
+
+
+class BudgetVsActualView:
+    """Rows of the `budget_vs_actual` view, from each affair's budget report."""
+
+    table: Table = TABLE
+    key: str = "affair_id"
+    document: type[Aggregate] = Affair
+    history: bool = True
+
+    def rows(self, folded: Folded) -> list[dict[str, Any]]:
+        affair = folded.aggregate
+        assert isinstance(affair, Affair)
+        report = budget_vs_actual(affair)
+        zero = round_money(ZERO, affair.currency)
+        baselines = sorted(affair.baselines.values(), key=lambda b: b.number)
+        common = {
+            "affair_id": str(affair.id),
+            "name": affair.name,
+            "salesperson": affair.salesperson,
+            "status": str(affair.status),
+            "currency": report.currency,
+            "progress": report.progress,
+            "revenue_ordered": affair.revenue.get(RevenueKind.ORDERED, zero),
+            "revenue_invoiced": affair.revenue.get(RevenueKind.INVOICED, zero),
+            "forecast_cost": report.forecast_cost,
+            "forecast_revenue": report.forecast_revenue,
+            "forecast_margin": report.forecast_margin,
+            "open_alerts": len(affair.open_alerts),
+            "baseline_count": len(baselines),
+            "updated_at": affair.modified_on,
+            "position": folded.position,
+        }
+        rows = []
+        for line, row in enumerate(report.rows, start=1):
+            frozen = [b.amounts.get(row.category, zero) for b in baselines]
+            rows.append(
+                {
+                    **common,
+                    "line": line,
+                    "category": str(row.category),
+                    "budget": row.budget,
+                    "baselines": json.dumps(
+                        {str(b.number): str(a) for b, a in zip(baselines, frozen, strict=True)}
+                    ),
+                    "last_baseline": frozen[-1] if frozen else None,
+                    "actual": row.actual,
+                    "committed": row.committed,
+                    "variance": row.variance,
+                    "forecast": row.forecast,
+                }
+            )
+        return rows

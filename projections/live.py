@@ -1,0 +1,155 @@
+"""The serving process's read model: its DuckDB file, its projector, and hand-overs.
+
+A rebuild writes a fresh file beside the live one (by this process, or by a worker
+that cannot open the live file), then the serving process switches to it between two
+batches: new queries use the new file at once, queries already running finish on the
+old one, which is closed at the next switch. A pointer file names the live file so a
+restart opens the right one.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import threading
+import time
+from pathlib import Path
+
+import duckdb
+
+from adapters.duckdb_store import DuckStore
+from application.app import Comptoir
+from projections.rebuild import Difference, Rebuilt, compare, rebuild
+from projections.runner import ProjectionRunner
+
+log = logging.getLogger(__name__)
+
+
+class LiveViews:
+    """One live read-model file with its projector; can switch to a rebuilt file."""
+
+    def __init__(self, app: Comptoir, base: Path, page_size: int = 5000) -> None:
+        self.app = app
+        self.base = base
+        self.page_size = page_size
+        self.pointer = base.with_name(base.name + ".current")
+        self.handoff = base.with_name(base.name + ".next")
+        self._lock = threading.RLock()
+        self._retired: list[DuckStore] = []
+        self._poll_s = 0.2
+        self._following = False
+        self.path = self._current_path()
+        self.store = DuckStore(self.path)
+        self.runner = ProjectionRunner(app, self.store.writer(), page_size=page_size)
+
+    def _current_path(self) -> Path:
+        if self.pointer.exists():
+            named = self.base.with_name(self.pointer.read_text().strip())
+            if named.exists():
+                return named
+        return self.base
+
+    def next_path(self) -> Path:
+        """A fresh file name for the next rebuild."""
+        return self.base.with_name(f"{self.base.name}.{time.time_ns()}")
+
+    @property
+    def following(self) -> bool:
+        """Whether a thread follows the log for this read model."""
+        return self._following
+
+    @property
+    def position(self) -> int:
+        return self.runner.position
+
+    def reader(self) -> duckdb.DuckDBPyConnection:
+        return self.store.reader()
+
+    def wait_for(self, position: int, timeout: float) -> bool:
+        deadline = time.monotonic() + timeout
+        while True:
+            runner = self.runner
+            remaining = deadline - time.monotonic()
+            if runner.wait_for(position, max(0.0, min(remaining, 0.5))):
+                return True
+            if remaining <= 0:
+                return False
+
+    def wake(self, position: int | None = None) -> None:
+        self.runner.wake(position)
+
+    def start(self, poll_s: float) -> None:
+        self._poll_s = poll_s
+        self._following = True
+        self.runner.start(poll_s, on_idle=self.take_handoff)
+
+    def close(self) -> None:
+        with self._lock:
+            self.runner.stop()
+            self.store.close()
+            for store in self._retired:
+                store.close()
+            self._retired.clear()
+
+    def switch_to(self, path: Path) -> None:
+        """Serve from the rebuilt file at `path`; it catches up with the log from its position."""
+        with self._lock:
+            old_runner, old_store = self.runner, self.store
+            old_runner.stop()
+            store = DuckStore(path)
+            runner = ProjectionRunner(self.app, store.writer(), page_size=self.page_size)
+            self.store, self.runner, self.path = store, runner, path
+            tmp = self.pointer.with_name(self.pointer.name + ".tmp")
+            tmp.write_text(path.name)
+            os.replace(tmp, self.pointer)
+            for retired in self._retired:
+                retired.close()
+            self._retired = [old_store]
+            if self._following:
+                runner.start(self._poll_s, on_idle=self.take_handoff)
+            log.info("read model switched to %s at position %s", path.name, runner.position)
+
+    def take_handoff(self) -> None:
+        """Switch to a file a worker rebuilt, if it left one (called by the projector when idle)."""
+        if not self.handoff.exists():
+            return
+        name = self.handoff.read_text().strip()
+        self.handoff.unlink(missing_ok=True)
+        path = self.base.with_name(name)
+        if path.exists() and path != self.path:
+            threading.Thread(target=self.switch_to, args=(path,), daemon=True).start()
+
+    def rebuild_and_switch(self) -> Rebuilt:
+        """Rebuild every view from the log into a fresh file and serve from it."""
+        built = rebuild(self.app, self.next_path(), self.page_size)
+        self.switch_to(built.path)
+        return built
+
+    def verify(self) -> tuple[Rebuilt, list[Difference]]:
+        """Rebuild into a scratch file at the live position and compare every table row for row."""
+        with self._lock:
+            self.runner.stop()
+            try:
+                self.runner.catch_up()
+                position = self.runner.position
+                scratch = self.base.with_name(f"{self.base.name}.verify.{time.time_ns()}")
+                built = rebuild(self.app, scratch, self.page_size, until=position)
+                try:
+                    differences = compare(self.store.writer(), built.path)
+                finally:
+                    built.path.unlink(missing_ok=True)
+                return built, differences
+            finally:
+                if self._following:
+                    self.runner = ProjectionRunner(
+                        self.app, self.store.writer(), page_size=self.page_size
+                    )
+                    self.runner.start(self._poll_s, on_idle=self.take_handoff)
+
+
+def publish_handoff(base: Path, built: Rebuilt) -> None:
+    """Tell the serving process (by a file beside its live file) to switch to `built`."""
+    handoff = base.with_name(base.name + ".next")
+    tmp = handoff.with_name(handoff.name + ".tmp")
+    tmp.write_text(built.path.name)
+    os.replace(tmp, handoff)
