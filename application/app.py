@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
-from typing import Any
+from typing import Any, ClassVar
 from uuid import UUID
 
 from eventsourcing.application import Application
@@ -23,6 +23,12 @@ from application.journal import CommandJournal, JournalEntry
 from application.orders import OrderCommands
 from application.policies import Policies
 from application.quotes import QuoteCommands
+from domain.affair import Affair
+from domain.asset import Asset
+from domain.contract import Contract
+from domain.customer import Customer
+from domain.order import Order
+from domain.quote import Quote
 
 
 @dataclass(frozen=True)
@@ -47,6 +53,16 @@ class Comptoir(Application[UUID]):
     """Holds all aggregates so projectors read one totally ordered notification log."""
 
     name = "Comptoir"
+    # A snapshot every N events keeps long documents (an affair with thousands of time
+    # entries) quick to load: the latest snapshot plus the events after it.
+    snapshotting_intervals: ClassVar[dict[type[Any], int]] = {
+        Quote: 50,
+        Order: 50,
+        Affair: 100,
+        Contract: 50,
+        Asset: 50,
+        Customer: 50,
+    }
 
     def __init__(
         self,
