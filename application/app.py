@@ -20,6 +20,7 @@ from application.commands import CommandRunner
 from application.contracts import ContractCommands
 from application.customers import CustomerCommands
 from application.journal import CommandJournal, JournalEntry
+from application.notices import NoticeCommands
 from application.orders import OrderCommands
 from application.policies import Policies
 from application.quotes import QuoteCommands
@@ -77,6 +78,7 @@ class Comptoir(Application[UUID]):
         self.quotes = QuoteCommands(self.runner)
         self.access = AccessCommands(self.runner)
         # one line per aggregate's commands, below
+        self.notices = NoticeCommands(self.runner)
         self.contracts = ContractCommands(self.runner)
         self.assets = AssetCommands(self.runner)
         self.customers = CustomerCommands(self.runner, self.policies.inactive_after_months)

@@ -16,6 +16,8 @@ from uuid import UUID
 from application.app import Comptoir
 from application.journal import CommandContext
 from domain.errors import DomainError
+from domain.notice import NoticeKind
+from domain.warranty import WarrantyStatus
 
 log = logging.getLogger(__name__)
 
@@ -97,4 +99,52 @@ def mark_inactive_customers(
             report.unchanged += 1
         else:
             report.done += 1
+    return report
+
+
+def flag_renewals(app: Comptoir, now: datetime, contracts: Iterable[UUID]) -> JobReport:
+    """Raise a notice, once per term, for each contract whose renewal notice period began (C3)."""
+    report = JobReport("flag-renewals")
+    today = now.date()
+    for contract_id in contracts:
+        contract = app.contracts.get(contract_id)
+        if not contract.renewal_due(today) or contract.end is None:
+            continue
+        raised = app.notices.raise_once(
+            job_context(report.job, contract_id, now),
+            kind=NoticeKind.RENEWAL_DUE,
+            document_id=contract_id,
+            subject="term",
+            due=contract.end,
+            message=f"contract ends on {contract.end}: renew or terminate",
+        )
+        if raised is None or raised.replayed:
+            report.unchanged += 1
+        else:
+            report.done += 1
+    return report
+
+
+def flag_warranty_expiries(app: Comptoir, now: datetime, assets: Iterable[UUID]) -> JobReport:
+    """Raise a notice, once per warranty, for each warranty about to expire (S2)."""
+    report = JobReport("flag-warranty-expiries")
+    today = now.date()
+    soon = app.policies.warranty_soon_days
+    for asset_id in assets:
+        asset = app.assets.get(asset_id)
+        for kind, warranty in sorted(asset.warranties.items()):
+            if warranty.status(today, soon) != WarrantyStatus.EXPIRING_SOON:
+                continue
+            raised = app.notices.raise_once(
+                job_context(report.job, asset_id, now),
+                kind=NoticeKind.WARRANTY_EXPIRING,
+                document_id=asset_id,
+                subject=kind,
+                due=warranty.end,
+                message=f"the {kind} warranty of {asset.product_ref} ends on {warranty.end}",
+            )
+            if raised is None or raised.replayed:
+                report.unchanged += 1
+            else:
+                report.done += 1
     return report

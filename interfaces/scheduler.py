@@ -11,10 +11,17 @@ import threading
 from datetime import UTC, datetime, time
 
 from application.app import Comptoir
-from application.jobs import JobReport, bill_contracts, expire_quotes, mark_inactive_customers
+from application.jobs import (
+    JobReport,
+    bill_contracts,
+    expire_quotes,
+    flag_renewals,
+    flag_warranty_expiries,
+    mark_inactive_customers,
+)
 from domain.customer import months_before
 from interfaces.clock import Clock
-from projections.finders import quiet_customers, quotes_past_validity, running_contracts
+from projections.finders import documents_of_type, quiet_customers, quotes_past_validity
 from projections.live import LiveViews
 
 log = logging.getLogger(__name__)
@@ -33,7 +40,9 @@ def run_due_jobs(app: Comptoir, views: LiveViews, now: datetime) -> list[JobRepo
     )
     reports = [
         expire_quotes(app, now, quotes_past_validity(cursor, today)),
-        bill_contracts(app, now, running_contracts(cursor)),
+        bill_contracts(app, now, documents_of_type(cursor, "Contract")),
+        flag_renewals(app, now, documents_of_type(cursor, "Contract")),
+        flag_warranty_expiries(app, now, documents_of_type(cursor, "Asset")),
         mark_inactive_customers(app, now, quiet_customers(cursor, quiet_since)),
     ]
     for report in reports:

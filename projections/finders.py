@@ -17,12 +17,13 @@ def quotes_past_validity(cursor: duckdb.DuckDBPyConnection, today: date) -> list
     return [UUID(quote_id) for (quote_id,) in found]
 
 
-def running_contracts(cursor: duckdb.DuckDBPyConnection) -> list[UUID]:
-    """Every contract the billing job should look at; the domain says what is due."""
+def documents_of_type(cursor: duckdb.DuckDBPyConnection, document_type: str) -> list[UUID]:
+    """Every document of a type (Contract, Asset…): the jobs' domain calls say what is due."""
     found = cursor.execute(
-        "SELECT document_id FROM documents WHERE document_type = 'Contract' ORDER BY document_id"
+        "SELECT document_id FROM documents WHERE document_type = ? ORDER BY document_id",
+        [document_type],
     ).fetchall()
-    return [UUID(contract_id) for (contract_id,) in found]
+    return [UUID(document_id) for (document_id,) in found]
 
 
 def quiet_customers(

@@ -20,6 +20,7 @@ from projections.contracts import ContractsView, ContractTermsView
 from projections.customers import CustomersView
 from projections.documents import DOCUMENTS, DocumentFolder, append, replace
 from projections.history import HistoryRecorder, history_table
+from projections.notices import NoticesView
 from projections.orders import OrderLinesView, OrdersView
 from projections.pipeline import PipelineAffairsView, PipelineQuotesView
 from projections.quotes import QuotesView
@@ -40,6 +41,7 @@ def default_views(
     return [
         QuotesView(),
         CustomersView(),
+        NoticesView(),
         OrdersView(),
         OrderLinesView(),
         WarrantyView(),

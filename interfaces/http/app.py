@@ -8,10 +8,21 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from interfaces.http import problems
-from interfaces.http.routes import admin, affairs, assets, contracts, customers, orders, quotes
+from interfaces.http.routes import (
+    admin,
+    affairs,
+    assets,
+    contracts,
+    customers,
+    notices,
+    orders,
+    quotes,
+)
+from interfaces.http.routes import audit as audit_events
 from interfaces.http.routes.views import audit as audit_view
 from interfaces.http.routes.views import budget as budget_view
 from interfaces.http.routes.views import contracts as contracts_view
+from interfaces.http.routes.views import notices as notices_view
 from interfaces.http.routes.views import orders as orders_view
 from interfaces.http.routes.views import pipeline as pipeline_view
 from interfaces.http.routes.views import quote_validity as quote_validity_view
@@ -44,6 +55,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     problems.install(app)
     app.include_router(quotes.router)
     for view in (
+        notices_view,
         quotes_view,
         audit_view,
         pipeline_view,
@@ -61,6 +73,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(contracts.router)
     app.include_router(assets.router)
     app.include_router(affairs.router)
+    app.include_router(audit_events.router)
+    app.include_router(notices.router)
 
     @app.get("/health", tags=["meta"], summary="Liveness and the projector's position")
     def health() -> dict[str, int | str]:
