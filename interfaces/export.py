@@ -1,4 +1,4 @@
-"""Exports for analysts (V10): a consistent DuckDB snapshot and one Parquet file per table.
+"""Exports for analysts (V10): a consistent DuckDB snapshot, Parquet per table, Excel.
 
 The snapshot is built from the log into a file of its own, so it never touches the
 file the server owns and stands at one log position; analysts open it freely.
@@ -6,10 +6,15 @@ file the server owns and stands at one log position; analysts open it freely.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 import duckdb
+from openpyxl import Workbook
 
 from application.app import Comptoir
 from projections.rebuild import rebuild, tables_of
@@ -22,10 +27,12 @@ class Export:
     snapshot: Path
     parquet: dict[str, Path]
     position: int
+    excel: Path | None = None
 
 
-def export_views(app: Comptoir, target: Path) -> Export:
-    """Write `comptoir-<position>.duckdb` and `parquet/<table>.parquet` into `target`."""
+def export_views(app: Comptoir, target: Path, *, excel: bool = False) -> Export:
+    """Write `comptoir-<position>.duckdb`, `parquet/<table>.parquet` and, asked, an Excel
+    workbook with one sheet per view into `target`."""
     target.mkdir(parents=True, exist_ok=True)
     position = app.log_position()
     snapshot = target / f"comptoir-{position}.duckdb"
@@ -44,4 +51,28 @@ def export_views(app: Comptoir, target: Path) -> Export:
             path = parquet_dir / f"{table}.parquet"
             con.execute(f"COPY {table} TO '{path}' (FORMAT parquet)")
             files[table] = path
-    return Export(snapshot, files, position)
+        workbook = (
+            write_workbook(con, files, target / f"comptoir-{position}.xlsx") if excel else None
+        )
+    return Export(snapshot, files, position, workbook)
+
+
+def write_workbook(con: duckdb.DuckDBPyConnection, tables: Iterable[str], path: Path) -> Path:
+    """One sheet per view, streamed row by row (Excel's limit: 1,048,575 rows a sheet)."""
+    book = Workbook(write_only=True)
+    for table in sorted(tables):
+        sheet = book.create_sheet(title=table[:31])
+        cursor = con.execute(f"SELECT * FROM {table} LIMIT 1048575")
+        sheet.append([d[0] for d in cursor.description or []])
+        while batch := cursor.fetchmany(10_000):
+            for row in batch:
+                sheet.append([excel_value(v) for v in row])
+    book.save(path)
+    return path
+
+
+def excel_value(value: Any) -> Any:
+    """Excel cells take numbers, text, dates and times; anything else as text."""
+    if value is None or isinstance(value, int | float | Decimal | str | date | bool):
+        return value
+    return str(value)

@@ -12,6 +12,7 @@ import dramatiq
 import duckdb
 import pytest
 from dramatiq.brokers.redis import RedisBroker
+from openpyxl import load_workbook
 
 from application.app import Comptoir
 from application.journal import CommandContext
@@ -150,11 +151,17 @@ def test_an_export_is_a_snapshot_and_parquet_files_analysts_can_open(
 ) -> None:
     app = Comptoir(settings.eventstore_env())
     sent_quote(app, date(2026, 12, 31))
-    written = export_views(app, tmp_path / "export")
+    written = export_views(app, tmp_path / "export", excel=True)
     assert written.position == app.log_position()
     with duckdb.connect(str(written.snapshot), read_only=True) as snapshot:
         assert snapshot.execute("SELECT status FROM quotes").fetchall() == [("sent",)]
     with duckdb.connect() as analyst:
         audit = written.parquet["audit_log"]
         assert analyst.execute(f"SELECT count(*) FROM '{audit}'").fetchone() == (3,)
+    assert written.excel is not None
+    book = load_workbook(written.excel, read_only=True)
+    quotes = list(book["quotes"].iter_rows(values_only=True))
+    assert quotes[0][:2] == ("quote_id", "status")
+    assert quotes[1][1] == "sent"
+    assert "audit_log" in book.sheetnames
     app.close()
