@@ -194,14 +194,19 @@ def enqueue_jobs() -> None:
 @cli.command("export")
 def export(
     to: Annotated[Path, typer.Option(help="Directory for the snapshot and Parquet files")],
+    excel: Annotated[
+        bool, typer.Option(help="Also write an Excel workbook, a sheet per view")
+    ] = False,
 ) -> None:
     """Write a consistent DuckDB snapshot and one Parquet file per view (V10)."""
     settings = load_settings()
     with Comptoir(settings.eventstore_env()) as app:
-        written = export_views(app, to)
+        written = export_views(app, to, excel=excel)
     typer.echo(f"snapshot at log position {written.position}: {written.snapshot}")
     for table, path in sorted(written.parquet.items()):
         typer.echo(f"  {table}: {path}")
+    if written.excel is not None:
+        typer.echo(f"  workbook: {written.excel}")
 
 
 def main() -> None:
