@@ -18,6 +18,7 @@ from pathlib import Path
 import duckdb
 
 from adapters.duckdb_store import DuckStore
+from adapters.eventstore.listen import EventListener
 from application.app import Comptoir
 from projections.rebuild import Difference, Rebuilt, compare, rebuild
 from projections.runner import ProjectionRunner
@@ -38,6 +39,7 @@ class LiveViews:
         self._retired: list[DuckStore] = []
         self._poll_s = 0.2
         self._following = False
+        self._listener: EventListener | None = None
         self.path = self._current_path()
         self.store = DuckStore(self.path)
         self.runner = ProjectionRunner(app, self.store.writer(), page_size=page_size)
@@ -82,8 +84,13 @@ class LiveViews:
         self._poll_s = poll_s
         self._following = True
         self.runner.start(poll_s, on_idle=self.take_handoff)
+        if EventListener.supported(self.app.recorder):
+            self._listener = EventListener(self.app.recorder, self.wake)
+            self._listener.start()
 
     def close(self) -> None:
+        if self._listener is not None:
+            self._listener.stop()
         with self._lock:
             self.runner.stop()
             self.store.close()
