@@ -92,4 +92,6 @@ class Settings(BaseSettings):
             "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
             "POSTGRES_CONNECT_TIMEOUT": str(int(self.pg_connect_timeout_s)),
             "POSTGRES_LOCK_TIMEOUT": "10",
+            # a connection a restart killed is dropped before use, not handed to a command
+            "POSTGRES_PRE_PING": "y",
         }
