@@ -9,11 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Any, TypeVar
 from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, DomainEvent
 from eventsourcing.persistence import IntegrityError
 
 from adapters.eventstore.claims import SequenceClaim
@@ -30,7 +31,7 @@ from application.journal import (
     JournalRecord,
     fingerprint,
 )
-from domain.errors import NotFound
+from domain.errors import InvalidInput, NotFound
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -96,6 +97,25 @@ class CommandRunner:
         if not isinstance(aggregate, cls) or aggregate.version != version:
             raise NotFound(f"{cls.__name__.lower()} {aggregate_id} has no version {version}")
         return aggregate
+
+    def load_as_of(self, cls: type[A], aggregate_id: UUID, as_of: datetime) -> A:
+        """Get an aggregate as it stood at the recorded time `as_of` (timezone-aware): its
+        last version whose event was recorded at or before `as_of`."""
+        if as_of.utcoffset() is None:
+            raise InvalidInput("as_of must carry a timezone offset")
+        current = self.load(cls, aggregate_id)
+        version = None
+        for event in self.app.events.get(aggregate_id):
+            if not isinstance(event, DomainEvent) or event.timestamp > as_of:
+                break
+            version = event.originator_version
+        if version is None:
+            raise NotFound(
+                f"{cls.__name__.lower()} {aggregate_id} did not exist yet at {as_of.isoformat()}"
+            )
+        if version == current.version:
+            return current
+        return self.load_version(cls, aggregate_id, version)
 
     def run(
         self,

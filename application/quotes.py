@@ -9,15 +9,13 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.domain import DomainEvent
-
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from application.policies import Policies
 from application.quote_bulk import BulkItem, run_each
 from application.quote_reads import QuoteDiff, quote_field_changes
 from domain.affair import Affair
-from domain.errors import InvalidInput, NotFound
+from domain.errors import InvalidInput
 from domain.quote import Quote
 from domain.quote_copy import copy_of
 from domain.quote_lines import RevisionRecord, diff_lines
@@ -53,17 +51,7 @@ class QuoteCommands:
 
     def as_of(self, quote_id: UUID, moment: datetime) -> Quote:
         """The quote as it stood at the recorded time `moment` (timezone-aware)."""
-        if moment.utcoffset() is None:
-            raise InvalidInput("as_of must carry a timezone offset")
-        quote = self.runner.load(Quote, quote_id)
-        version = None
-        for stored in self.runner.app.events.get(quote_id):
-            if not isinstance(stored, DomainEvent) or stored.timestamp > moment:
-                break
-            version = stored.originator_version
-        if version is None:
-            raise NotFound(f"quote {quote_id} did not exist yet at {moment.isoformat()}")
-        return quote if version == quote.version else self.get(quote_id, int(version))
+        return self.runner.load_as_of(Quote, quote_id, moment)
 
     def revision(self, quote_id: UUID, revision: int) -> RevisionRecord:
         """What revision N of the quote said: as sent, or as the current draft stands (Q6)."""

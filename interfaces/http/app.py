@@ -8,6 +8,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI
 
 from interfaces.http import problems
+from interfaces.http.limits import BodySizeLimit
 from interfaces.http.routes import (
     admin,
     affairs,
@@ -52,6 +53,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         summary="Event-sourced quotes, orders, affairs, contracts and assets.",
         lifespan=lifespan,
     )
+    app.add_middleware(BodySizeLimit)
     problems.install(app)
     app.include_router(quotes.router)
     for view in (

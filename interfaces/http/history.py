@@ -2,12 +2,26 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import fields, is_dataclass
-from typing import Any
+from datetime import datetime
+from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+from fastapi import Query
+from pydantic import AwareDatetime
+
 from application.app import Comptoir
+from domain.errors import InvalidInput
 from interfaces.http.schemas import HistoryItem, json_safe
+
+A = TypeVar("A", bound=Aggregate)
+
+AsOf = Annotated[
+    AwareDatetime | None,
+    Query(description="A recorded time with its offset, e.g. 2026-11-02T09:30:00Z"),
+]
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -36,3 +50,19 @@ def history_items(app: Comptoir, aggregate_id: UUID) -> list[HistoryItem]:
             )
         )
     return items
+
+
+def document_at(
+    app: Comptoir,
+    cls: type[A],
+    aggregate_id: UUID,
+    version: int | None,
+    as_of: datetime | None,
+    get: Callable[[UUID, int | None], A],
+) -> A:
+    """A document now, at `version` (through `get`), or as of a recorded time (H2)."""
+    if version is not None and as_of is not None:
+        raise InvalidInput("ask for a version or an as_of time, not both")
+    if as_of is None:
+        return get(aggregate_id, version)
+    return app.runner.load_as_of(cls, aggregate_id, as_of)

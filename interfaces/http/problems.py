@@ -86,7 +86,13 @@ def install(app: FastAPI) -> None:
 
     @app.exception_handler(HTTPException)
     async def http_error(_: Request, error: HTTPException) -> JSONResponse:
-        code = {404: "not-found", 405: "method-not-allowed"}.get(error.status_code, "http-error")
+        code = {
+            400: "malformed-request",
+            404: "not-found",
+            405: "method-not-allowed",
+            413: "request-too-large",
+            415: "unsupported-media-type",
+        }.get(error.status_code, "http-error")
         return problem(error.status_code, code, str(error.detail))
 
     @app.exception_handler(Unauthenticated)
@@ -114,9 +120,16 @@ def install(app: FastAPI) -> None:
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
+    400: {"model": Problem, "description": "Unreadable body", "content": {PROBLEM: {}}},
     401: {"model": Problem, "description": "No valid API key", "content": {PROBLEM: {}}},
     403: {"model": Problem, "description": "Role not allowed", "content": {PROBLEM: {}}},
     404: {"model": Problem, "description": "No such document", "content": {PROBLEM: {}}},
     409: {"model": Problem, "description": "Refused in this state", "content": {PROBLEM: {}}},
+    413: {"model": Problem, "description": "Body too large", "content": {PROBLEM: {}}},
     422: {"model": Problem, "description": "Invalid input", "content": {PROBLEM: {}}},
+    503: {
+        "model": Problem,
+        "description": "Event store unreachable or view not yet at min_position; retry",
+        "content": {PROBLEM: {}},
+    },
 }

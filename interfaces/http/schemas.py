@@ -14,8 +14,10 @@ from application.commands import CommandResult
 
 Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20, decimal_places=6)]
 Percent = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=100, max_digits=9)]
-Text = Annotated[str, Field(max_length=2000)]
-ShortText = Annotated[str, Field(max_length=200)]
+# No NUL character: PostgreSQL text columns (the journal's reason and actor) refuse it.
+NO_NUL = r"^[^\x00]*$"
+Text = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
+ShortText = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
 
 
 def json_safe(value: Any) -> Any:

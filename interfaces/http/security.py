@@ -16,6 +16,7 @@ from domain.access import Role
 from domain.errors import InvalidInput
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import Forbidden, Unauthenticated
+from interfaces.http.schemas import NO_NUL
 
 SELLERS = frozenset({Role.SALES, Role.MANAGER})
 MANAGERS = frozenset({Role.MANAGER})
@@ -51,6 +52,7 @@ def allow(roles: frozenset[str]) -> Callable[..., Principal]:
             raise Forbidden(f"this needs one of the roles: {allowed}")
         return principal
 
+    check.allowed_roles = roles  # type: ignore[attr-defined]  # read by the role matrix test
     return check
 
 
@@ -71,7 +73,8 @@ def command(roles: frozenset[str]) -> Any:
         services: ServicesDep,
         principal: Annotated[Principal, Depends(allow(roles))],
         idempotency_key: Annotated[
-            str | None, Header(min_length=1, max_length=200, description="Retry-safe key")
+            str | None,
+            Header(min_length=1, max_length=200, pattern=NO_NUL, description="Retry-safe key"),
         ] = None,
         if_match: Annotated[
             str | None, Header(max_length=40, description="The version the client expects")

@@ -19,10 +19,12 @@ from application.journal import CommandContext
 from domain.affair import ActionKind, Affair, AlertPolicy, SaleType
 from domain.budget import Baseline, BudgetCategory, RevenueKind
 from domain.errors import NotFound
+from domain.quote_lines import FieldChange
 from domain.stages import Risk, Stage
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import history_items
+from interfaces.http.history import AsOf, document_at, history_items
 from interfaces.http.problems import ERROR_RESPONSES, Forbidden, status_of
+from interfaces.http.routes.quote_schemas import FieldChangeView
 from interfaces.http.schemas import Accepted, Amount, Body, HistoryItem, Percent, ShortText, Text
 from interfaces.http.security import (
     BILLING,
@@ -823,7 +825,7 @@ def bulk_action(
 
 @router.get(
     "/{affair_id}",
-    summary="The affair with its budget versus actual, now or at a version",
+    summary="The affair with its budget versus actual: now, at a version or as of a time",
     dependencies=[Reader],
 )
 def get_affair(
@@ -831,9 +833,10 @@ def get_affair(
     services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    as_of: AsOf = None,
 ) -> AffairView:
     commands = services.app.affairs
-    affair = commands.get(affair_id, version)
+    affair = document_at(services.app, Affair, affair_id, version, as_of, commands.get)
     response.headers["ETag"] = f'"{affair.version}"'
     return AffairView.of(affair, commands.weighted_amount(affair).amount)
 
@@ -861,3 +864,86 @@ def get_baseline(
     services: ServicesDep,
 ) -> BaselineView:
     return BaselineView.of(services.app.affairs.get_baseline(affair_id, number))
+
+
+# The affair's own fields a version diff compares (A1, A2, A3, A7); budget lines and
+# baselines (A4) are compared on their own.
+AFFAIR_FIELDS: tuple[str, ...] = (
+    "name",
+    "status",
+    "stage",
+    "probability",
+    "lost_reason",
+    "customer_id",
+    "prospect",
+    "salesperson",
+    "currency",
+    "expected_amount",
+    "expected_close",
+    "zone",
+    "country",
+    "sale_type",
+    "risk",
+    "competitors",
+    "start",
+    "end",
+    "alert_policy",
+    "progress",
+)
+
+
+class BaselineChangeView(BaseModel):
+    """A baseline frozen (added) between the two versions, or not yet frozen (removed)."""
+
+    number: int
+    kind: Literal["added", "removed"]
+    baseline: BaselineView
+
+
+class AffairDiffView(BaseModel):
+    """Changes from one version of an affair to another: the shape of a quote's diff, with
+    budget lines (one field per category) and baselines in place of lines (A4, H2)."""
+
+    basis: Literal["version"] = "version"
+    from_: int = Field(serialization_alias="from")
+    to: int
+    fields: list[FieldChangeView]
+    budget: list[FieldChangeView]
+    baselines: list[BaselineChangeView]
+
+
+def _changes(pairs: list[tuple[str, Any, Any]]) -> list[FieldChangeView]:
+    return [FieldChangeView.of(FieldChange(n, b, a)) for n, b, a in pairs if b != a]
+
+
+@router.get(
+    "/{affair_id}/diff",
+    summary="Opportunity fields, budget lines and baselines between two versions (A4, H2)",
+    dependencies=[Reader],
+)
+def affair_diff(
+    affair_id: UUID,
+    services: ServicesDep,
+    from_: Annotated[int, Query(alias="from", ge=1, le=2**31)],
+    to: Annotated[int, Query(ge=1, le=2**31)],
+) -> AffairDiffView:
+    commands = services.app.affairs
+    before, after = commands.get(affair_id, from_), commands.get(affair_id, to)
+    fields = [(n, getattr(before, n), getattr(after, n)) for n in AFFAIR_FIELDS]
+    budget = [(str(c), before.budget.get(c), after.budget.get(c)) for c in BudgetCategory]
+    baselines = [
+        BaselineChangeView(number=b.number, kind=kind, baseline=BaselineView.of(b))
+        for kind, mine, other in (
+            ("added", after.baselines, before.baselines),
+            ("removed", before.baselines, after.baselines),
+        )
+        for number, b in mine.items()
+        if number not in other
+    ]
+    return AffairDiffView(
+        from_=from_,
+        to=to,
+        fields=_changes(fields),
+        budget=_changes(budget),
+        baselines=sorted(baselines, key=lambda c: c.number),
+    )

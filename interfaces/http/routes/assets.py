@@ -23,7 +23,7 @@ from domain.asset import Asset, ServiceCase, ServiceCaseStatus
 from domain.errors import NotFound
 from domain.warranty import WarrantyKind
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import history_items
+from interfaces.http.history import AsOf, document_at, history_items
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.schemas import Accepted, Body, HistoryItem, ShortText, Text
 from interfaces.http.security import READERS, SELLERS, command, reader
@@ -392,7 +392,8 @@ def check_point(
 
 @router.get(
     "/{asset_id}",
-    summary="The asset from the event store, now or at a version, warranties as of today",
+    summary="The asset from the event store (now, at a version or as of a recorded time), "
+    "warranties as of today",
     dependencies=[Reader],
 )
 def get_asset(
@@ -400,8 +401,9 @@ def get_asset(
     services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    as_of: AsOf = None,
 ) -> AssetView:
-    asset = services.app.assets.get(asset_id, version)
+    asset = document_at(services.app, Asset, asset_id, version, as_of, services.app.assets.get)
     today = services.clock().date()
     response.headers["ETag"] = f'"{asset.version}"'
     return AssetView.of(asset, services.app.assets.warranties(asset, today), today)

@@ -25,7 +25,7 @@ from domain.errors import NotFound
 from domain.periods import Frequency
 from domain.values import compute_totals
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import history_items
+from interfaces.http.history import AsOf, document_at, history_items
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.schemas import Accepted, Amount, Body, HistoryItem, Percent, ShortText, Text
 from interfaces.http.security import BILLING, MANAGERS, READERS, SELLERS, command, reader
@@ -508,7 +508,8 @@ def uncover_asset(
 
 @router.get(
     "/{contract_id}",
-    summary="The contract from the event store, now or at a version, with today's figures",
+    summary="The contract from the event store (now, at a version or as of a recorded time), "
+    "with today's figures",
     dependencies=[Reader],
 )
 def get_contract(
@@ -516,8 +517,10 @@ def get_contract(
     services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    as_of: AsOf = None,
 ) -> ContractView:
-    contract = services.app.contracts.get(contract_id, version)
+    commands = services.app.contracts
+    contract = document_at(services.app, Contract, contract_id, version, as_of, commands.get)
     response.headers["ETag"] = f'"{contract.version}"'
     return ContractView.of(contract, services.clock().date())
 

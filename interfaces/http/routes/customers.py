@@ -17,7 +17,7 @@ from application.journal import CommandContext
 from domain.customer import Address, AddressKind, Contact, Customer
 from domain.errors import NotFound
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import history_items
+from interfaces.http.history import AsOf, document_at, history_items
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.schemas import Accepted, Amount, Body, HistoryItem, ShortText
 from interfaces.http.security import MANAGERS, READERS, SELLERS, command, reader
@@ -326,7 +326,7 @@ def add_contact(
 
 @router.get(
     "/{customer_id}",
-    summary="The customer from the event store, now or at a version",
+    summary="The customer from the event store: now, at a version, or as of a recorded time",
     dependencies=[Reader],
 )
 def get_customer(
@@ -334,8 +334,10 @@ def get_customer(
     services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    as_of: AsOf = None,
 ) -> CustomerView:
-    customer = services.app.customers.get(customer_id, version)
+    commands = services.app.customers
+    customer = document_at(services.app, Customer, customer_id, version, as_of, commands.get)
     response.headers["ETag"] = f'"{customer.version}"'
     return CustomerView.of(customer)
 

@@ -28,7 +28,7 @@ from domain.order import (
 )
 from domain.values import DiscountMode, line_net
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import history_items
+from interfaces.http.history import AsOf, document_at, history_items
 from interfaces.http.problems import ERROR_RESPONSES, Forbidden
 from interfaces.http.routes.quotes import DiscountIn
 from interfaces.http.schemas import (
@@ -769,7 +769,7 @@ def assign_to_affair(
 
 @router.get(
     f"{BASE}/{{order_id}}",
-    summary="The order from the event store, now or at a version",
+    summary="The order from the event store: now, at a version, or as of a recorded time",
     dependencies=[Reader],
 )
 def get_order(
@@ -777,8 +777,9 @@ def get_order(
     services: ServicesDep,
     response: Response,
     version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    as_of: AsOf = None,
 ) -> OrderView:
-    order = services.app.orders.get(order_id, version)
+    order = document_at(services.app, Order, order_id, version, as_of, services.app.orders.get)
     response.headers["ETag"] = f'"{order.version}"'
     return OrderView.of(order)
 

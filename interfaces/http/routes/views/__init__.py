@@ -10,6 +10,7 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
+from pydantic import AfterValidator
 
 from domain.errors import InvalidInput
 from domain.values import MINOR_UNITS, round_money
@@ -49,7 +50,18 @@ def wait_for(services: Services, min_position: int | None, response: Response) -
     return views.position
 
 
-AsOf = Annotated[datetime | None, Query(description="Answer as the view stood at this time (V9)")]
+def _exists_in_utc(value: datetime) -> datetime:
+    """An instant UTC can hold: 0001-01-01T00:00+14:00 is before year 1 there (422, not 500)."""
+    if value.tzinfo is not None:
+        try:
+            value.astimezone(UTC)
+        except OverflowError as error:
+            raise ValueError("this instant is out of range once converted to UTC") from error
+    return value
+
+
+Instant = Annotated[datetime, AfterValidator(_exists_in_utc)]
+AsOf = Annotated[Instant | None, Query(description="Answer as the view stood at this time (V9)")]
 
 
 def page(

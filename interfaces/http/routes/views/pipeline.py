@@ -11,6 +11,7 @@ from domain.errors import InvalidInput
 from interfaces.http.deps import ServicesDep
 from interfaces.http.routes.views import (
     AsOf,
+    Instant,
     Limit,
     Offset,
     Position,
@@ -123,6 +124,8 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
 
 def _first_day(month: str) -> date:
     year, number = month.split("-")
+    if int(year) < 1:
+        raise InvalidInput(f"no month {month}: years start at 0001")
     return date(int(year), int(number), 1)
 
 
@@ -157,8 +160,8 @@ def forecast_view(
 def kpis_view(
     services: ServicesDep,
     response: Response,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Instant | None = None,
+    until: Instant | None = None,
     min_position: Position = None,
 ) -> dict[str, Any]:
     position = wait_for(services, min_position, response)
@@ -174,7 +177,7 @@ def kpis_view(
 def forecast_accuracy_view(
     services: ServicesDep,
     response: Response,
-    at: datetime,
+    at: Instant,
     period_start: date,
     period_end: date,
     min_position: Position = None,
