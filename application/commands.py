@@ -21,6 +21,7 @@ from adapters.eventstore.claims import SequenceClaim
 from application.errors import (
     ConcurrentUpdate,
     IdempotencyKeyReused,
+    NotAssigned,
     RequestInFlight,
     StaleVersion,
 )
@@ -83,6 +84,13 @@ class CommandRunner:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
+        if ctx is not None and ctx.owner_only:
+            owner = getattr(aggregate, "salesperson", None)
+            if owner is not None and owner != ctx.actor:
+                raise NotAssigned(
+                    f"this {cls.__name__.lower()} is assigned to {owner}; "
+                    "a manager can act on it or reassign it"
+                )
         expected = None if ctx is None else ctx.expected_version
         if expected is not None and expected != aggregate.version:
             raise StaleVersion(expected, aggregate.version)

@@ -38,6 +38,12 @@ class RequestInFlight(Conflict):
     code = "idempotency-key-in-flight"
 
 
+class NotAssigned(DomainError):
+    """A salesperson acting on a document assigned to someone else."""
+
+    code = "not-assigned"
+
+
 class IdempotencyKeyReused(DomainError):
     """An idempotency key already used for a different request."""
 

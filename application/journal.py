@@ -36,6 +36,8 @@ class CommandContext:
     idempotency_key: str | None = None
     expected_version: int | None = None
     command_id: UUID | None = None  # a fresh id per command when not given
+    # A salesperson (without a manager's role) acts only on documents assigned to them.
+    owner_only: bool = False
 
 
 @dataclass(frozen=True)

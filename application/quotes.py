@@ -86,7 +86,8 @@ class QuoteCommands:
             "customer_id": customer_id,
             "prospect": prospect,
             "valid_until": valid_until,
-            "salesperson": salesperson,
+            # a quote drafted without a salesperson belongs to whoever drafts it
+            "salesperson": salesperson or ctx.actor,
             "title": title,
         }
         return self.runner.run(

@@ -135,7 +135,8 @@ class Waker:
     def stop(self) -> None:
         self._stop.set()
         self._pending.set()
-        self._thread.join(timeout=5)
+        if self._thread.is_alive():
+            self._thread.join(timeout=5)
 
     def wake(self, _position: int | None = None) -> None:
         self._pending.set()

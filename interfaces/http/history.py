@@ -9,11 +9,11 @@ from typing import Annotated, Any, TypeVar
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
-from fastapi import Query
+from fastapi import Query, Response
 from pydantic import AwareDatetime
 
 from application.app import Comptoir
-from domain.errors import InvalidInput
+from domain.errors import InvalidInput, NotFound
 from interfaces.http.schemas import HistoryItem, json_safe
 
 A = TypeVar("A", bound=Aggregate)
@@ -22,6 +22,10 @@ AsOf = Annotated[
     AwareDatetime | None,
     Query(description="A recorded time with its offset, e.g. 2026-11-02T09:30:00Z"),
 ]
+
+Version = Annotated[int | None, Query(ge=1, le=2**31)]
+FromVersion = Annotated[int, Query(alias="from", ge=1, le=2**31)]
+ToVersion = Annotated[int, Query(alias="to", ge=1, le=2**31)]
 
 _ENVELOPE = {"originator_id", "originator_version", "timestamp", "originator_topic"}
 
@@ -52,17 +56,30 @@ def history_items(app: Comptoir, aggregate_id: UUID) -> list[HistoryItem]:
     return items
 
 
-def document_at(
+def read_document(
     app: Comptoir,
     cls: type[A],
     aggregate_id: UUID,
     version: int | None,
     as_of: datetime | None,
     get: Callable[[UUID, int | None], A],
+    response: Response,
 ) -> A:
-    """A document now, at `version` (through `get`), or as of a recorded time (H2)."""
+    """A document now, at `version` (through `get`), or as of a recorded time (H2), with
+    the version shown as the response's ETag."""
     if version is not None and as_of is not None:
         raise InvalidInput("ask for a version or an as_of time, not both")
     if as_of is None:
-        return get(aggregate_id, version)
-    return app.runner.load_as_of(cls, aggregate_id, as_of)
+        document = get(aggregate_id, version)
+    else:
+        document = app.runner.load_as_of(cls, aggregate_id, as_of)
+    response.headers["ETag"] = f'"{document.version}"'
+    return document
+
+
+def document_history(app: Comptoir, aggregate_id: UUID, kind: str) -> list[HistoryItem]:
+    """The history of a document of `kind` (e.g. "Quote"); 404 for any other id."""
+    items = history_items(app, aggregate_id)
+    if not items or not items[0].type.startswith(f"{kind}."):
+        raise NotFound(f"no {kind.lower()} with id {aggregate_id}")
+    return items

@@ -12,7 +12,7 @@ from fastapi.responses import JSONResponse
 from pydantic import BaseModel
 from starlette.exceptions import HTTPException
 
-from application.errors import ConcurrentUpdate, StaleVersion
+from application.errors import ConcurrentUpdate, NotAssigned, StaleVersion
 from domain.errors import DomainError, InvalidInput, NotFound
 
 PROBLEM = "application/problem+json"
@@ -62,6 +62,8 @@ def status_of(error: DomainError) -> int:
         return 422
     if error.code == "idempotency-key-reused":
         return 422
+    if isinstance(error, NotAssigned):
+        return 403
     return 409
 
 

@@ -85,6 +85,7 @@ def command(roles: frozenset[str]) -> Any:
             at=services.clock(),
             idempotency_key=idempotency_key,
             expected_version=parse_if_match(if_match),
+            owner_only=Role.SALES in principal.roles and Role.MANAGER not in principal.roles,
         )
 
     return Depends(context)

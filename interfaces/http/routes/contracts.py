@@ -14,20 +14,37 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response, status
-from fastapi import Body as BodyParam
 from pydantic import BaseModel, Field
 
-from application.commands import CommandResult
-from application.contracts import AmendmentChange, next_period
+from application.contracts import next_period
 from application.journal import CommandContext
-from domain.contract import Contract, ContractKind, ContractLine, ContractStatus
-from domain.errors import NotFound
-from domain.periods import Frequency
+from domain.contract import Contract, ContractStatus
 from domain.values import compute_totals
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import AsOf, document_at, history_items
+from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
-from interfaces.http.schemas import Accepted, Amount, Body, HistoryItem, Percent, ShortText, Text
+from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.routes.contract_schemas import (
+    AmendmentChangeView,
+    BillDueResult,
+    BilledNow,
+    BilledPeriodView,
+    BillIn,
+    ContractDiff,
+    ContractLineView,
+    ContractSign,
+    Day,
+    Lines,
+    NextPeriodView,
+    Reason,
+    RenewalIn,
+    RenewalView,
+    SuspensionIn,
+    SuspensionView,
+    TerminationIn,
+    line_views,
+)
+from interfaces.http.schemas import Accepted, Body, HistoryItem
 from interfaces.http.security import BILLING, MANAGERS, READERS, SELLERS, command, reader
 
 router = APIRouter(prefix="/contracts", tags=["contracts"], responses=ERROR_RESPONSES)
@@ -38,49 +55,11 @@ Manager = Annotated[CommandContext, command(MANAGERS)]
 Reader = reader(READERS)
 
 BASE = "/contracts"
-MAX_LINES = 200
-MAX_PERIOD = 100_000
-Reason = Annotated[str, Field(min_length=1, max_length=2000)]
-# Contract dates stay within a plausible range so every period has a calendar date.
-Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 
 
-class ContractLineIn(BaseModel):
-    """What is billed each period."""
-
-    description: Text = Field(examples=["Maintenance of the cash registers"])
-    quantity: Amount = Field(gt=0, examples=["2"])
-    unit_price: Amount = Field(ge=0, examples=["49.99"])
-    vat_rate: Percent = Field(examples=["20"])
-
-    def value_object(self) -> ContractLine:
-        return ContractLine(self.description, self.quantity, self.unit_price, self.vat_rate)
-
-
-Lines = Annotated[list[ContractLineIn], Field(min_length=1, max_length=MAX_LINES)]
-
-
-class ContractSign(Body):
-    """A recurring contract (C1), a maintenance one covering assets (C2)."""
-
-    customer_id: UUID
-    currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
-    lines: Lines
-    frequency: Frequency = Field(examples=["month"])
-    start: Day = Field(examples=["2027-01-31"])
-    end: Day | None = Field(default=None, description="The term's last day, inclusive")
-    notice_days: int = Field(default=30, ge=0, le=3660)
-    kind: ContractKind = ContractKind.SERVICE
-    covered_asset_ids: list[UUID] = Field(default_factory=list, max_length=MAX_LINES)
-
-
-class BillIn(Body):
-    """The period to bill, from 0 (the one starting on the contract's start)."""
-
-    period_index: int = Field(ge=0, le=MAX_PERIOD)
-    invoice_ref: ShortText | None = None
-
-
+# The amendment models and the contract view that holds them stay here, the others are in
+# `contract_schemas`: their OpenAPI names are qualified by this module, as the orders'
+# routes have amendment models of the same names.
 class AmendmentIn(Body):
     """New lines from `effective` on (C4); a reason is required."""
 
@@ -89,75 +68,12 @@ class AmendmentIn(Body):
     reason: Reason
 
 
-class RenewalIn(Body):
-    """A new term ending on `new_end` (inclusive)."""
-
-    new_end: Day
-
-
-class TerminationIn(Body):
-    """`effective` is the first day the contract no longer runs; a reason is required."""
-
-    effective: Day
-    reason: Reason
-
-
-class SuspensionIn(Body):
-    """Why billing stops until the contract resumes."""
-
-    reason: Reason
-
-
-class ContractLineView(BaseModel):
-    description: str
-    quantity: Decimal
-    unit_price: Decimal
-    vat_rate: Decimal
-
-
 class AmendmentView(BaseModel):
     number: int
     effective: date
     reason: str
     at: datetime
     lines: list[ContractLineView]
-
-
-class RenewalView(BaseModel):
-    number: int
-    previous_end: date
-    new_end: date
-    reason: str
-    at: datetime
-
-
-class SuspensionView(BaseModel):
-    start: date
-    end: date | None
-    reason: str
-
-
-class BilledPeriodView(BaseModel):
-    period_index: int
-    period_start: date
-    period_end: date
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
-    billed_at: datetime
-    invoice_ref: str | None
-
-
-class NextPeriodView(BaseModel):
-    """The next period to bill, with what it will bill under the lines now recorded."""
-
-    period_index: int
-    period_start: date
-    period_end: date
-    due: bool
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
 
 
 class ContractView(BaseModel):
@@ -221,15 +137,15 @@ class ContractView(BaseModel):
             notice_days=contract.notice_days,
             terminated_on=contract.terminated_on,
             termination_reason=contract.termination_reason,
-            lines=_lines(contract.lines),
-            lines_in_force=_lines(contract.lines_at(today)),
+            lines=line_views(contract.lines),
+            lines_in_force=line_views(contract.lines_at(today)),
             amendments=[
                 AmendmentView(
                     number=a.number,
                     effective=a.effective,
                     reason=a.reason,
                     at=a.at,
-                    lines=_lines(a.lines),
+                    lines=line_views(a.lines),
                 )
                 for a in contract.amendments
             ],
@@ -272,78 +188,6 @@ class ContractView(BaseModel):
         )
 
 
-class AmendmentChangeView(BaseModel):
-    """An amendment between two versions: the lines in force on its date before and after."""
-
-    version: int
-    number: int
-    effective: date
-    reason: str
-    lines_before: list[ContractLineView]
-    lines_after: list[ContractLineView]
-
-    @classmethod
-    def of(cls, change: AmendmentChange) -> AmendmentChangeView:
-        return cls(
-            version=change.version,
-            number=change.number,
-            effective=change.effective,
-            reason=change.reason,
-            lines_before=_lines(change.lines_before),
-            lines_after=_lines(change.lines_after),
-        )
-
-
-class ContractDiff(BaseModel):
-    from_version: int
-    to_version: int
-    amendments: list[AmendmentChangeView]
-
-
-class BilledNow(BaseModel):
-    """One period billed by a bill-due run."""
-
-    period_index: int
-    version: int
-    position: int | None
-    result: dict[str, str]
-
-
-class BillDueResult(BaseModel):
-    """What a bill-due run billed: one command per period, none when nothing was due."""
-
-    id: UUID
-    as_of: date
-    billed: list[BilledNow]
-    links: dict[str, str]
-
-
-def _lines(lines: list[ContractLine]) -> list[ContractLineView]:
-    return [
-        ContractLineView(
-            description=line.description,
-            quantity=line.quantity,
-            unit_price=line.unit_price,
-            vat_rate=line.vat_rate,
-        )
-        for line in lines
-    ]
-
-
-def _accepted(outcome: CommandResult, response: Response) -> Accepted:
-    response.headers["ETag"] = f'"{outcome.version}"'
-    if outcome.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return Accepted.of(outcome, BASE)
-
-
-OptionalBody = Annotated[Body | None, BodyParam()]
-
-
-def _reason(body: Body | None) -> str | None:
-    return None if body is None else body.reason
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Sign a contract (C1, C2)")
 def sign_contract(
     body: ContractSign, ctx: Seller, services: ServicesDep, response: Response
@@ -360,8 +204,7 @@ def sign_contract(
         kind=body.kind,
         covered_asset_ids=body.covered_asset_ids,
     )
-    response.headers["Location"] = f"{BASE}/{outcome.aggregate_id}"
-    return _accepted(outcome, response)
+    return created(outcome, response, BASE)
 
 
 @router.post(
@@ -379,7 +222,7 @@ def bill_period(
     )
     if outcome.result.get("already_billed") == "true":
         response.status_code = status.HTTP_200_OK
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{contract_id}/bill-due", summary="Bill every period due today not yet billed")
@@ -387,9 +230,7 @@ def bill_due(
     contract_id: UUID, ctx: Biller, services: ServicesDep, body: OptionalBody = None
 ) -> BillDueResult:
     today = ctx.at.date()
-    outcomes = services.app.contracts.bill_due(
-        replace(ctx, reason=_reason(body)), contract_id, today
-    )
+    outcomes = services.app.contracts.bill_due(with_reason(ctx, body), contract_id, today)
     self_link = f"{BASE}/{contract_id}"
     return BillDueResult(
         id=contract_id,
@@ -422,7 +263,7 @@ def amend_contract(
         lines=[line.value_object() for line in body.lines],
         reason=body.reason,
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{contract_id}/renew", summary="Renew for a new term (C3)")
@@ -435,7 +276,7 @@ def renew_contract(
         new_end=body.new_end,
         reason=body.reason or "",
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{contract_id}/terminate", summary="Terminate from a date (C3)")
@@ -445,7 +286,7 @@ def terminate_contract(
     outcome = services.app.contracts.terminate(
         replace(ctx, reason=body.reason), contract_id, effective=body.effective, reason=body.reason
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{contract_id}/suspend", summary="Suspend billing (C3)")
@@ -455,7 +296,7 @@ def suspend_contract(
     outcome = services.app.contracts.suspend(
         replace(ctx, reason=body.reason), contract_id, reason=body.reason
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{contract_id}/resume", summary="Resume billing (C3)")
@@ -466,8 +307,8 @@ def resume_contract(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.contracts.resume(replace(ctx, reason=_reason(body)), contract_id)
-    return _accepted(outcome, response)
+    outcome = services.app.contracts.resume(with_reason(ctx, body), contract_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -482,10 +323,8 @@ def cover_asset(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.contracts.cover_asset(
-        replace(ctx, reason=_reason(body)), contract_id, asset_id
-    )
-    return _accepted(outcome, response)
+    outcome = services.app.contracts.cover_asset(with_reason(ctx, body), contract_id, asset_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.delete(
@@ -500,10 +339,8 @@ def uncover_asset(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.contracts.uncover_asset(
-        replace(ctx, reason=_reason(body)), contract_id, asset_id
-    )
-    return _accepted(outcome, response)
+    outcome = services.app.contracts.uncover_asset(with_reason(ctx, body), contract_id, asset_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.get(
@@ -516,12 +353,13 @@ def get_contract(
     contract_id: UUID,
     services: ServicesDep,
     response: Response,
-    version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    version: Version = None,
     as_of: AsOf = None,
 ) -> ContractView:
     commands = services.app.contracts
-    contract = document_at(services.app, Contract, contract_id, version, as_of, commands.get)
-    response.headers["ETag"] = f'"{contract.version}"'
+    contract = read_document(
+        services.app, Contract, contract_id, version, as_of, commands.get, response
+    )
     return ContractView.of(contract, services.clock().date())
 
 
@@ -531,10 +369,7 @@ def get_contract(
     dependencies=[Reader],
 )
 def contract_history(contract_id: UUID, services: ServicesDep) -> list[HistoryItem]:
-    items = history_items(services.app, contract_id)
-    if not items or not items[0].type.startswith("Contract."):
-        raise NotFound(f"no contract with id {contract_id}")
-    return items
+    return document_history(services.app, contract_id, "Contract")
 
 
 @router.get(

@@ -8,17 +8,15 @@ from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response, status
-from fastapi import Body as BodyParam
+from fastapi import APIRouter, Path, Response, status
 from pydantic import BaseModel, Field
 
-from application.commands import CommandResult
 from application.journal import CommandContext
 from domain.customer import Address, AddressKind, Contact, Customer
-from domain.errors import NotFound
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import AsOf, document_at, history_items
+from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
+from interfaces.http.responses import OptionalBody, accepted, created, with_reason
 from interfaces.http.schemas import Accepted, Amount, Body, HistoryItem, ShortText
 from interfaces.http.security import MANAGERS, READERS, SELLERS, command, reader
 
@@ -157,20 +155,6 @@ class CustomerView(BaseModel):
         )
 
 
-def _accepted(outcome: CommandResult, response: Response) -> Accepted:
-    response.headers["ETag"] = f'"{outcome.version}"'
-    if outcome.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return Accepted.of(outcome, BASE)
-
-
-OptionalBody = Annotated[Body | None, BodyParam()]
-
-
-def _reason(body: Body | None) -> str | None:
-    return None if body is None else body.reason
-
-
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a customer (U1)")
 def register_customer(
     body: CustomerIn, ctx: Seller, services: ServicesDep, response: Response
@@ -183,8 +167,7 @@ def register_customer(
         credit_limit=body.credit_limit,
         currency=body.currency,
     )
-    response.headers["Location"] = f"{BASE}/{outcome.aggregate_id}"
-    return _accepted(outcome, response)
+    return created(outcome, response, BASE)
 
 
 @router.post("/{customer_id}/qualify", summary="A prospect becomes qualified (U1)")
@@ -195,8 +178,8 @@ def qualify(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.customers.qualify(replace(ctx, reason=_reason(body)), customer_id)
-    return _accepted(outcome, response)
+    outcome = services.app.customers.qualify(with_reason(ctx, body), customer_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{customer_id}/make-customer", summary="A prospect becomes a customer (U1)")
@@ -207,8 +190,8 @@ def make_customer(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.customers.make_customer(replace(ctx, reason=_reason(body)), customer_id)
-    return _accepted(outcome, response)
+    outcome = services.app.customers.make_customer(with_reason(ctx, body), customer_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{customer_id}/abandon", summary="Give up on a prospect, with a reason (U1)")
@@ -219,8 +202,8 @@ def abandon(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.customers.abandon(replace(ctx, reason=_reason(body)), customer_id)
-    return _accepted(outcome, response)
+    outcome = services.app.customers.abandon(with_reason(ctx, body), customer_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{customer_id}/reactivate", summary="Bring back an inactive or abandoned party")
@@ -231,8 +214,8 @@ def reactivate(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.customers.reactivate(replace(ctx, reason=_reason(body)), customer_id)
-    return _accepted(outcome, response)
+    outcome = services.app.customers.reactivate(with_reason(ctx, body), customer_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{customer_id}/mark-inactive", summary="No quote for 18 months: inactive (U2)")
@@ -246,7 +229,7 @@ def mark_inactive(
     outcome = services.app.customers.mark_inactive(
         replace(ctx, reason=body.reason), customer_id, last_quote_at=body.last_quote_at
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.put("/{customer_id}/credit-limit", summary="Set the credit limit (managers)")
@@ -260,7 +243,7 @@ def set_credit_limit(
     outcome = services.app.customers.set_credit_limit(
         replace(ctx, reason=body.reason), customer_id, body.credit_limit
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.put("/{customer_id}/vat-number", summary="Set or clear the VAT number (checked)")
@@ -274,7 +257,7 @@ def set_vat_number(
     outcome = services.app.customers.set_vat_number(
         replace(ctx, reason=body.reason), customer_id, body.vat_number
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -290,7 +273,7 @@ def add_address(
     outcome = services.app.customers.add_address(
         replace(ctx, reason=body.reason), customer_id, body.value_object(), body.address_id
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.put("/{customer_id}/addresses/{address_id}", summary="Replace an address")
@@ -305,7 +288,7 @@ def change_address(
     outcome = services.app.customers.change_address(
         replace(ctx, reason=body.reason), customer_id, address_id, body.value_object()
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -321,7 +304,7 @@ def add_contact(
     outcome = services.app.customers.add_contact(
         replace(ctx, reason=body.reason), customer_id, body.value_object()
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.get(
@@ -333,12 +316,13 @@ def get_customer(
     customer_id: UUID,
     services: ServicesDep,
     response: Response,
-    version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    version: Version = None,
     as_of: AsOf = None,
 ) -> CustomerView:
     commands = services.app.customers
-    customer = document_at(services.app, Customer, customer_id, version, as_of, commands.get)
-    response.headers["ETag"] = f'"{customer.version}"'
+    customer = read_document(
+        services.app, Customer, customer_id, version, as_of, commands.get, response
+    )
     return CustomerView.of(customer)
 
 
@@ -348,7 +332,4 @@ def get_customer(
     dependencies=[Reader],
 )
 def customer_history(customer_id: UUID, services: ServicesDep) -> list[HistoryItem]:
-    items = history_items(services.app, customer_id)
-    if not items or not items[0].type.startswith("Customer."):
-        raise NotFound(f"no customer with id {customer_id}")
-    return items
+    return document_history(services.app, customer_id, "Customer")

@@ -5,40 +5,61 @@ from __future__ import annotations
 from dataclasses import replace
 from datetime import datetime
 from decimal import Decimal
-from typing import Annotated, Literal
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response, status
 from fastapi import Body as BodyParam
-from pydantic import BaseModel, Field, model_validator
+from pydantic import BaseModel, Field
 
 from application.access import Principal
-from application.commands import CommandResult
 from application.journal import CommandContext
-from domain.errors import NotFound
 from domain.order import (
     AddLine,
     ChangeLine,
-    InvoicePolicy,
     LineChange,
     NonConformity,
     Order,
-    OrderLine,
     RemoveLine,
 )
-from domain.values import DiscountMode, line_net
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import AsOf, document_at, history_items
+from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES, Forbidden
-from interfaces.http.routes.quotes import DiscountIn
+from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.routes.order_schemas import (
+    AddLineIn,
+    ChangeIn,
+    ChangeLineIn,
+    ConfirmIn,
+    ConvertIn,
+    CreditNoteIn,
+    CreditNoteView,
+    DeliveryIn,
+    DeliveryView,
+    DepositIn,
+    InvoiceIn,
+    InvoiceView,
+    LineDiff,
+    LineId,
+    NonConformityIn,
+    OrderDiff,
+    OrderIn,
+    OrderLineView,
+    OrderTotalsView,
+    OverrideView,
+    PaymentIn,
+    PaymentView,
+    ReturnIn,
+    ReturnView,
+    change_view,
+    invoice_view,
+    line_snapshot,
+    line_view,
+)
 from interfaces.http.schemas import (
     Accepted,
-    Amount,
     Body,
     HistoryItem,
-    Percent,
-    ShortText,
-    Text,
 )
 from interfaces.http.security import (
     BILLING,
@@ -60,136 +81,10 @@ Reader = reader(READERS)
 
 BASE = "/orders"
 
-LineId = Annotated[str, Field(min_length=1, max_length=40)]
-DocumentId = Annotated[str, Field(min_length=1, max_length=40)]
-Quantity = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20, decimal_places=6, gt=0)]
-Quantities = Annotated[dict[LineId, Quantity], Field(min_length=1, max_length=500)]
 
-
-# ---- request bodies -------------------------------------------------------------------
-
-
-class OrderLineIn(BaseModel):
-    """An order line; its id is `L<n>` by position when none is given."""
-
-    model_config = {"extra": "forbid"}
-
-    line_id: LineId | None = None
-    description: Text = Field(min_length=1, examples=["Cash register"])
-    quantity: Quantity = Field(examples=["3"])
-    unit_price: Amount = Field(ge=0, examples=["450.00"])
-    vat_rate: Percent = Field(examples=["20"])
-    unit: ShortText = "unit"
-    product_ref: ShortText | None = None
-    discount: DiscountIn | None = None
-    unit_cost: Amount | None = Field(default=None, ge=0)
-
-    def value_object(self, default_id: str) -> OrderLine:
-        return OrderLine(
-            line_id=self.line_id or default_id,
-            description=self.description,
-            quantity=self.quantity,
-            unit_price=self.unit_price,
-            vat_rate=self.vat_rate,
-            unit=self.unit,
-            product_ref=self.product_ref,
-            discount=None if self.discount is None else self.discount.value_object(),
-            unit_cost=self.unit_cost,
-        )
-
-
-class OrderIn(Body):
-    """An order entered directly for a known customer (O1)."""
-
-    customer_id: UUID
-    currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
-    lines: list[OrderLineIn] = Field(min_length=1, max_length=500)
-    affair_id: UUID | None = None
-    invoice_policy: InvoicePolicy = InvoicePolicy.ORDERED
-    discounts: list[Percent] = Field(default=[], max_length=10)
-    discount_mode: DiscountMode = DiscountMode.CASCADING
-
-
-class ConvertIn(Body):
-    """Convert an accepted quote (Q9): all lines or some; a prospect's quote names its customer."""
-
-    line_ids: list[LineId] | None = Field(default=None, min_length=1, max_length=500)
-    customer_id: UUID | None = None
-
-
-class OverrideIn(BaseModel):
-    """A manager's decision to confirm over the credit limit, and why."""
-
-    model_config = {"extra": "forbid"}
-
-    reason: Text = Field(min_length=1, examples=["long-standing customer, paid on time"])
-
-
-class ConfirmIn(Body):
-    """Confirm the order (O2); `override` (managers only) passes a refused credit check."""
-
-    override: OverrideIn | None = None
-
-
-class DeliveryIn(Body):
-    """Quantities delivered per line (O3)."""
-
-    delivery_id: DocumentId | None = None
-    quantities: Quantities
-
-
-class NonConformityIn(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    description: Text = Field(min_length=1)
-    cause: Text = ""
-    action: Text = ""
-
-
-class ReturnIn(Body):
-    """Goods sent back per line, with the non-conformity record (O7)."""
-
-    return_id: DocumentId | None = None
-    quantities: Quantities
-    non_conformity: NonConformityIn
-
-
-class AddLineIn(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    op: Literal["add"]
-    line: OrderLineIn
-
-    @model_validator(mode="after")
-    def _named(self) -> AddLineIn:
-        if self.line.line_id is None:
-            raise ValueError("a line added by an amendment needs a line_id")
-        return self
-
-
-class ChangeLineIn(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    op: Literal["change"]
-    line_id: LineId
-    quantity: Quantity | None = None
-    unit_price: Amount | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _something_changes(self) -> ChangeLineIn:
-        if self.quantity is None and self.unit_price is None:
-            raise ValueError("a line change needs a new quantity or unit price")
-        return self
-
-
-class RemoveLineIn(BaseModel):
-    model_config = {"extra": "forbid"}
-
-    op: Literal["remove"]
-    line_id: LineId
-
-
-ChangeIn = Annotated[AddLineIn | ChangeLineIn | RemoveLineIn, Field(discriminator="op")]
+# ---- bodies -----------------------------------------------------------------------------
+# These stay here, the others are in `order_schemas`: their OpenAPI names are qualified
+# by this module, as the contracts' and quotes' routes have models of the same names.
 
 
 class AmendmentIn(Body):
@@ -209,47 +104,6 @@ class AmendmentIn(Body):
         return result
 
 
-class InvoiceIn(Body):
-    """Quantities to invoice per line (O5); the number is the next of the year."""
-
-    quantities: Quantities
-
-
-class DepositIn(Body):
-    """A deposit invoice of a percentage or an amount incl. tax of the order (O5)."""
-
-    percent: Percent | None = Field(default=None, gt=0)
-    amount: Amount | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _one_of(self) -> DepositIn:
-        if (self.percent is None) == (self.amount is None):
-            raise ValueError("give either a percent or an amount")
-        return self
-
-
-class CreditNoteIn(Body):
-    """A credit note against an invoice, by quantities per line or an amount incl. tax."""
-
-    invoice_number: DocumentId
-    quantities: Quantities | None = None
-    amount: Amount | None = Field(default=None, gt=0)
-
-    @model_validator(mode="after")
-    def _one_of(self) -> CreditNoteIn:
-        if (self.quantities is None) == (self.amount is None):
-            raise ValueError("give either quantities or an amount")
-        return self
-
-
-class PaymentIn(Body):
-    """A payment received against an invoice (O6)."""
-
-    invoice_number: DocumentId
-    amount: Amount = Field(gt=0, examples=["120.00"])
-    method: ShortText = Field(default="transfer", min_length=1)
-
-
 class AffairIn(Body):
     """Assign the whole order, or one line, to an affair (O8)."""
 
@@ -257,90 +111,11 @@ class AffairIn(Body):
     line_id: LineId | None = None
 
 
-# ---- views ----------------------------------------------------------------------------
-
-
-class OrderLineView(BaseModel):
-    line_id: str
-    description: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    vat_rate: Decimal
-    discount: DiscountIn | None
-    product_ref: str | None
-    unit_cost: Decimal | None
-    net: Decimal
-    delivered: Decimal
-    returned: Decimal
-    backorder: Decimal
-    invoiced: Decimal
-    invoiceable: Decimal
-    affair_id: UUID | None
-
-
-class InvoiceView(BaseModel):
-    number: str
-    kind: str
-    at: datetime
-    quantities: dict[str, Decimal]
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
-    deposit_deducted: Decimal
-    credited: Decimal
-    to_pay: Decimal
-    paid: Decimal
-    due: Decimal
-    payment_status: str
-
-
-class CreditNoteView(BaseModel):
-    number: str
-    invoice_number: str
-    at: datetime
-    quantities: dict[str, Decimal]
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
-
-
-class DeliveryView(BaseModel):
-    delivery_id: str
-    at: datetime
-    quantities: dict[str, Decimal]
-
-
-class ReturnView(BaseModel):
-    return_id: str
-    at: datetime
-    quantities: dict[str, Decimal]
-    non_conformity: NonConformityIn
-
-
 class AmendmentView(BaseModel):
     number: int
     at: datetime
     reason: str
     changes: list[dict[str, object]]
-
-
-class PaymentView(BaseModel):
-    invoice_number: str
-    at: datetime
-    amount: Decimal
-    method: str
-
-
-class OverrideView(BaseModel):
-    manager: str
-    reason: str
-
-
-class OrderTotalsView(BaseModel):
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
 
 
 class OrderView(BaseModel):
@@ -388,12 +163,12 @@ class OrderView(BaseModel):
             invoice_policy=str(order.invoice_policy),
             discounts=order.discounts,
             discount_mode=str(order.discount_mode),
-            lines=[_line_view(order, line) for line in order.lines.values()],
+            lines=[line_view(order, line) for line in order.lines.values()],
             backorders={i: q for i, q in backorder.items() if q > 0},
             totals=OrderTotalsView(net=totals.net, vat=totals.vat, gross=totals.gross),
             payment_status=str(order.payment_status()),
             deposit_balance=order.deposit_balance(),
-            invoices=[_invoice_view(order, number) for number in order.invoices],
+            invoices=[invoice_view(order, number) for number in order.invoices],
             credit_notes=[
                 CreditNoteView(
                     number=n.number,
@@ -428,7 +203,7 @@ class OrderView(BaseModel):
                     number=a.number,
                     at=a.at,
                     reason=a.reason,
-                    changes=[_change_view(order, c) for c in a.changes],
+                    changes=[change_view(order, c) for c in a.changes],
                 )
                 for a in order.amendments
             ],
@@ -450,121 +225,11 @@ class OrderView(BaseModel):
         )
 
 
-def _line_fields(order: Order, line: OrderLine) -> dict[str, object]:
-    return {
-        "line_id": line.line_id,
-        "description": line.description,
-        "quantity": line.quantity,
-        "unit": line.unit,
-        "unit_price": line.unit_price,
-        "vat_rate": line.vat_rate,
-        "discount": None
-        if line.discount is None
-        else DiscountIn(kind=line.discount.kind, value=line.discount.value),
-        "product_ref": line.product_ref,
-        "unit_cost": line.unit_cost,
-        "net": line_net(line.priced(), order.currency),
-    }
-
-
-class LineSnapshot(BaseModel):
-    line_id: str
-    description: str
-    quantity: Decimal
-    unit: str
-    unit_price: Decimal
-    vat_rate: Decimal
-    discount: DiscountIn | None
-    product_ref: str | None
-    unit_cost: Decimal | None
-    net: Decimal
-
-
-def _snapshot(order: Order, line: OrderLine | None) -> LineSnapshot | None:
-    return None if line is None else LineSnapshot.model_validate(_line_fields(order, line))
-
-
-def _line_view(order: Order, line: OrderLine) -> OrderLineView:
-    i = line.line_id
-    return OrderLineView.model_validate(
-        {
-            **_line_fields(order, line),
-            "delivered": order.delivered.get(i, Decimal(0)),
-            "returned": order.returned.get(i, Decimal(0)),
-            "backorder": line.quantity - order.net_delivered(i),
-            "invoiced": order.net_invoiced(i),
-            "invoiceable": order.invoiceable(i),
-            "affair_id": order.affair_of(i),
-        }
-    )
-
-
-def _invoice_view(order: Order, number: str) -> InvoiceView:
-    invoice = order.invoices[number]
-    return InvoiceView(
-        number=number,
-        kind=str(invoice.kind),
-        at=invoice.at,
-        quantities={i: line.quantity for i, line in invoice.lines.items()},
-        net=invoice.amounts.net,
-        vat=invoice.amounts.vat,
-        gross=invoice.amounts.gross,
-        deposit_deducted=invoice.deposit_deducted,
-        credited=order.credited_amounts(number).gross,
-        to_pay=order.to_pay(number),
-        paid=order.paid(number),
-        due=order.due(number),
-        payment_status=str(order.invoice_payment_status(number)),
-    )
-
-
-def _change_view(order: Order, change: LineChange) -> dict[str, object]:
-    if isinstance(change, AddLine):
-        snapshot = _snapshot(order, change.line)
-        assert snapshot is not None
-        return {"op": "add", "line": snapshot.model_dump(mode="json")}
-    if isinstance(change, ChangeLine):
-        return {
-            "op": "change",
-            "line_id": change.line_id,
-            "quantity": None if change.quantity is None else str(change.quantity),
-            "unit_price": None if change.unit_price is None else str(change.unit_price),
-        }
-    return {"op": "remove", "line_id": change.line_id}
-
-
-class LineDiff(BaseModel):
-    """One line that differs between two versions: added, removed or changed."""
-
-    line_id: str
-    change: Literal["added", "removed", "changed"]
-    before: LineSnapshot | None
-    after: LineSnapshot | None
-
-
-class OrderDiff(BaseModel):
-    from_version: int
-    to_version: int
-    lines: list[LineDiff]
-
-
 # ---- commands -------------------------------------------------------------------------
 
 
-def _accepted(outcome: CommandResult, response: Response) -> Accepted:
-    response.headers["ETag"] = f'"{outcome.version}"'
-    if outcome.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return Accepted.of(outcome, BASE)
-
-
-OptionalBody = Annotated[Body | None, BodyParam()]
 OptionalConfirm = Annotated[ConfirmIn | None, BodyParam()]
 OrderId = Annotated[UUID, Path()]
-
-
-def _reason(body: Body | None) -> str | None:
-    return None if body is None else body.reason
 
 
 @router.post(BASE, status_code=status.HTTP_201_CREATED, summary="Enter an order directly (O1)")
@@ -579,8 +244,7 @@ def create_order(body: OrderIn, ctx: Seller, services: ServicesDep, response: Re
         discounts=body.discounts,
         discount_mode=body.discount_mode,
     )
-    response.headers["Location"] = f"{BASE}/{outcome.aggregate_id}"
-    return _accepted(outcome, response)
+    return created(outcome, response, BASE)
 
 
 @router.post(
@@ -599,8 +263,7 @@ def convert_quote(
     outcome = services.app.orders.convert_quote(
         replace(ctx, reason=body.reason), quote_id, body.line_ids, body.customer_id
     )
-    response.headers["Location"] = f"{BASE}/{outcome.aggregate_id}"
-    return _accepted(outcome, response)
+    return created(outcome, response, BASE)
 
 
 @router.post(f"{BASE}/{{order_id}}/confirm", summary="Confirm after the credit check (O2)")
@@ -616,11 +279,11 @@ def confirm_order(
     if override is not None and not caller.has_any(MANAGERS):
         raise Forbidden("only a manager may override the credit check")
     outcome = services.app.orders.confirm(
-        replace(ctx, reason=_reason(body)),
+        with_reason(ctx, body),
         order_id,
         override_reason=None if override is None else override.reason,
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(f"{BASE}/{{order_id}}/cancel", summary="Cancel, with a reason (O1)")
@@ -631,8 +294,8 @@ def cancel_order(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.orders.cancel(replace(ctx, reason=_reason(body)), order_id)
-    return _accepted(outcome, response)
+    outcome = services.app.orders.cancel(with_reason(ctx, body), order_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(f"{BASE}/{{order_id}}/close", summary="Close a delivered, invoiced order (O1)")
@@ -643,8 +306,8 @@ def close_order(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    outcome = services.app.orders.close(replace(ctx, reason=_reason(body)), order_id)
-    return _accepted(outcome, response)
+    outcome = services.app.orders.close(with_reason(ctx, body), order_id)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -658,7 +321,7 @@ def record_delivery(
     outcome = services.app.orders.record_delivery(
         replace(ctx, reason=body.reason), order_id, body.quantities, body.delivery_id
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -677,7 +340,7 @@ def record_return(
         NonConformity(nc.description, nc.cause, nc.action),
         body.return_id,
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -691,7 +354,7 @@ def amend_order(
     outcome = services.app.orders.amend(
         replace(ctx, reason=body.reason), order_id, body.value_objects()
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -705,7 +368,7 @@ def invoice_order(
     outcome = services.app.orders.invoice(
         replace(ctx, reason=body.reason), order_id, body.quantities
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -719,7 +382,7 @@ def deposit_invoice(
     outcome = services.app.orders.deposit_invoice(
         replace(ctx, reason=body.reason), order_id, percent=body.percent, amount=body.amount
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -737,7 +400,7 @@ def credit_note(
         quantities=body.quantities,
         amount=body.amount,
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -751,7 +414,7 @@ def record_payment(
     outcome = services.app.orders.record_payment(
         replace(ctx, reason=body.reason), order_id, body.invoice_number, body.amount, body.method
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(f"{BASE}/{{order_id}}/affair", summary="Assign the order or a line to an affair (O8)")
@@ -761,7 +424,7 @@ def assign_to_affair(
     outcome = services.app.orders.assign_to_affair(
         replace(ctx, reason=body.reason), order_id, body.affair_id, body.line_id
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 # ---- reads ----------------------------------------------------------------------------
@@ -776,11 +439,12 @@ def get_order(
     order_id: OrderId,
     services: ServicesDep,
     response: Response,
-    version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
+    version: Version = None,
     as_of: AsOf = None,
 ) -> OrderView:
-    order = document_at(services.app, Order, order_id, version, as_of, services.app.orders.get)
-    response.headers["ETag"] = f'"{order.version}"'
+    order = read_document(
+        services.app, Order, order_id, version, as_of, services.app.orders.get, response
+    )
     return OrderView.of(order)
 
 
@@ -790,10 +454,7 @@ def get_order(
     dependencies=[Reader],
 )
 def order_history(order_id: OrderId, services: ServicesDep) -> list[HistoryItem]:
-    items = history_items(services.app, order_id)
-    if not items or not items[0].type.startswith("Order."):
-        raise NotFound(f"no order with id {order_id}")
-    return items
+    return document_history(services.app, order_id, "Order")
 
 
 @router.get(
@@ -813,8 +474,8 @@ def order_diff(
         LineDiff(
             line_id=line_id,
             change="added" if old is None else "removed" if new is None else "changed",
-            before=_snapshot(order, old),
-            after=_snapshot(order, new),
+            before=line_snapshot(order, old),
+            after=line_snapshot(order, new),
         )
         for line_id, (old, new) in changes.items()
     ]

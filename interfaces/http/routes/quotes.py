@@ -7,21 +7,35 @@ Conversion into an order lives with the orders' routes.
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Path, Query, Response, status
 from fastapi import Body as BodyParam
-from pydantic import AwareDatetime, Field, model_validator
 
 from application.commands import CommandResult
 from application.journal import CommandContext
-from domain.errors import InvalidInput, NotFound
-from domain.values import DiscountMode
+from domain.errors import InvalidInput
+from domain.quote import Quote
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import history_items
+from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
+from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.routes.quote_requests import (
+    ApprovalIn,
+    BulkActionIn,
+    BulkAttach,
+    BulkReminder,
+    BulkRemindersIn,
+    CopyIn,
+    DiscountsIn,
+    LineIn,
+    LinePatch,
+    QuoteDraft,
+    ReminderIn,
+    RevisionIn,
+    ValidityIn,
+)
 from interfaces.http.routes.quote_schemas import (
     BulkResult,
     DiffView,
@@ -34,12 +48,8 @@ from interfaces.http.routes.quote_schemas import (
 )
 from interfaces.http.schemas import (
     Accepted,
-    Amount,
     Body,
     HistoryItem,
-    Percent,
-    ShortText,
-    Text,
 )
 from interfaces.http.security import MANAGERS, READERS, SELLERS, command, reader
 
@@ -50,69 +60,8 @@ Manager = Annotated[CommandContext, command(MANAGERS)]
 Reader = reader(READERS)
 
 BASE = "/quotes"
-BULK_LIMIT = 500
-LineId = Annotated[str, Field(min_length=1, max_length=20)]
 
 __all__ = ["DiscountIn", "LineView", "QuoteView", "TotalsView", "VatView", "router"]
-
-
-class QuoteDraft(Body):
-    """A new quote for a known customer or a named prospect (Q1)."""
-
-    currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
-    customer_id: UUID | None = None
-    prospect: ShortText | None = Field(default=None, examples=["Boulangerie Martin"])
-    valid_until: date | None = Field(default=None, examples=["2026-12-31"])
-    salesperson: ShortText | None = None
-    title: ShortText = ""
-
-
-class LineIn(Body):
-    """A quote line (Q2): free text or a product reference, with price and VAT."""
-
-    description: Text = Field(examples=["Installation of the cash register"])
-    quantity: Amount = Field(gt=0, examples=["3"])
-    unit_price: Amount = Field(ge=0, examples=["19.99"])
-    vat_rate: Percent = Field(examples=["20"])
-    unit: ShortText = "unit"
-    product_ref: ShortText | None = None
-    discount: DiscountIn | None = None
-    unit_cost: Amount | None = Field(default=None, ge=0)
-
-
-class LinePatch(Body):
-    """Fields of a line to change; the others stay as they are."""
-
-    description: Text | None = None
-    quantity: Amount | None = Field(default=None, gt=0)
-    unit_price: Amount | None = Field(default=None, ge=0)
-    vat_rate: Percent | None = None
-    unit: ShortText | None = None
-    product_ref: ShortText | None = None
-    discount: DiscountIn | None = None
-    unit_cost: Amount | None = Field(default=None, ge=0)
-
-    @model_validator(mode="after")
-    def _something_changes(self) -> LinePatch:
-        if not self.changes():
-            raise ValueError("name at least one field of the line to change")
-        return self
-
-    def changes(self) -> dict[str, object]:
-        changed = self.model_dump(exclude_unset=True, exclude={"reason"})
-        if "discount" in changed:
-            changed["discount"] = None if self.discount is None else self.discount.value_object()
-        return changed
-
-
-def _accepted(outcome: CommandResult, response: Response) -> Accepted:
-    response.headers["ETag"] = f'"{outcome.version}"'
-    if outcome.replayed:
-        response.headers["Idempotent-Replayed"] = "true"
-    return Accepted.of(outcome, BASE)
-
-
-OptionalBody = Annotated[Body | None, BodyParam()]
 
 
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Draft a quote (Q1)")
@@ -128,8 +77,7 @@ def draft_quote(
         salesperson=body.salesperson,
         title=body.title,
     )
-    response.headers["Location"] = f"{BASE}/{outcome.aggregate_id}"
-    return _accepted(outcome, response)
+    return created(outcome, response, BASE)
 
 
 @router.post("/{quote_id}/lines", status_code=status.HTTP_201_CREATED, summary="Add a line (Q2)")
@@ -148,7 +96,7 @@ def add_line(
         discount=None if body.discount is None else body.discount.value_object(),
         unit_cost=body.unit_cost,
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.patch("/{quote_id}/lines/{line_id}", summary="Change a line (Q2)")
@@ -163,7 +111,7 @@ def change_line(
     outcome = services.app.quotes.change_line(
         replace(ctx, reason=body.reason), quote_id, line_id, body.changes()
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.delete("/{quote_id}/lines/{line_id}", summary="Remove a line (Q2)")
@@ -175,9 +123,8 @@ def remove_line(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    reason = None if body is None else body.reason
-    outcome = services.app.quotes.remove_line(replace(ctx, reason=reason), quote_id, line_id)
-    return _accepted(outcome, response)
+    outcome = services.app.quotes.remove_line(with_reason(ctx, body), quote_id, line_id)
+    return accepted(outcome, response, BASE)
 
 
 Verb = Literal["send", "accept", "decline", "abandon", "expire"]
@@ -186,7 +133,7 @@ Verb = Literal["send", "accept", "decline", "abandon", "expire"]
 def _verb(
     verb: Verb, quote_id: UUID, ctx: CommandContext, services: ServicesDep, body: Body | None
 ) -> CommandResult:
-    ctx = replace(ctx, reason=None if body is None else body.reason)
+    ctx = with_reason(ctx, body)
     commands = services.app.quotes
     handler = {
         "send": commands.send,
@@ -206,7 +153,7 @@ def send_quote(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    return _accepted(_verb("send", quote_id, ctx, services, body), response)
+    return accepted(_verb("send", quote_id, ctx, services, body), response, BASE)
 
 
 @router.post("/{quote_id}/accept", summary="Record the customer's signature (Q4)")
@@ -217,7 +164,7 @@ def accept_quote(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    return _accepted(_verb("accept", quote_id, ctx, services, body), response)
+    return accepted(_verb("accept", quote_id, ctx, services, body), response, BASE)
 
 
 @router.post("/{quote_id}/decline", summary="Record the customer's refusal (Q4)")
@@ -228,90 +175,15 @@ def decline_quote(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    return _accepted(_verb("decline", quote_id, ctx, services, body), response)
+    return accepted(_verb("decline", quote_id, ctx, services, body), response, BASE)
 
 
-class ApprovalIn(Body):
-    """A manager's approval of the current revision; the reason is required (Q7)."""
-
-    reason: Text = Field(min_length=1, examples=["strategic customer, margin agreed"])
-
-
-class DiscountsIn(Body):
-    """The document discounts, in percent, applied in cascade or summed (Q3)."""
-
-    percents: list[Percent] = Field(max_length=10, examples=[["10", "5"]])
-    mode: DiscountMode = DiscountMode.CASCADING
-
-
-class ValidityIn(Body):
-    """The new validity date of a draft; null removes it (Q5)."""
-
-    valid_until: date | None = Field(examples=["2026-12-31"])
-
-
-class RevisionIn(Body):
-    """Why a sent or expired quote is revised (Q6)."""
-
-    reason: Text = Field(min_length=1, examples=["customer asked for 5 more units"])
-
-
-class ReminderIn(Body):
-    """A reminder sent to the customer about a sent or expired quote (Q11)."""
-
-    channel: ShortText = Field(min_length=1, examples=["email"])
-    note: Text = ""
-
-
+# Stays here, not in `quote_requests`: its OpenAPI name is qualified by this module, as
+# the orders' routes have an `AffairIn` too.
 class AffairIn(Body):
     """The affair that follows this quote."""
 
     affair_id: UUID
-
-
-class CopyIn(Body):
-    """A new draft copied from this quote: all lines, or the chosen ones (Q10)."""
-
-    line_ids: list[LineId] | None = Field(default=None, min_length=1, max_length=BULK_LIMIT)
-    valid_until: date | None = None
-
-
-QuoteIds = Annotated[list[UUID], Field(min_length=1, max_length=BULK_LIMIT)]
-
-
-class BulkIn(Body):
-    """Quotes to act on, each once (at most 500)."""
-
-    quote_ids: QuoteIds
-
-    @model_validator(mode="after")
-    def _each_once(self) -> BulkIn:
-        if len(set(self.quote_ids)) != len(self.quote_ids):
-            raise ValueError("name each quote once")
-        return self
-
-
-class BulkRemindersIn(BulkIn):
-    """One reminder per quote, on the same channel with the same note (Q11)."""
-
-    channel: ShortText = Field(min_length=1, examples=["email"])
-    note: Text = ""
-
-
-class BulkReminder(BulkRemindersIn):
-    action: Literal["reminder"]
-
-
-class BulkAttach(BulkIn):
-    action: Literal["attach_to_affair"]
-    affair_id: UUID
-
-
-class BulkAbandon(BulkIn):
-    action: Literal["abandon"]
-
-
-BulkActionIn = Annotated[BulkReminder | BulkAttach | BulkAbandon, Field(discriminator="action")]
 
 
 @router.post("/{quote_id}/approve", summary="A manager approves the current revision (Q7)")
@@ -319,7 +191,7 @@ def approve_quote(
     quote_id: UUID, body: ApprovalIn, ctx: Manager, services: ServicesDep, response: Response
 ) -> Accepted:
     outcome = services.app.quotes.approve(replace(ctx, reason=body.reason), quote_id)
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.put("/{quote_id}/discounts", summary="Set the document discounts of a draft (Q3)")
@@ -329,7 +201,7 @@ def set_discounts(
     outcome = services.app.quotes.set_discounts(
         replace(ctx, reason=body.reason), quote_id, percents=body.percents, mode=body.mode
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.put("/{quote_id}/validity", summary="Set the validity date of a draft (Q5)")
@@ -339,7 +211,7 @@ def set_validity(
     outcome = services.app.quotes.set_validity(
         replace(ctx, reason=body.reason), quote_id, valid_until=body.valid_until
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{quote_id}/revise", summary="Open revision N+1 of a sent quote (Q6)")
@@ -347,7 +219,7 @@ def revise_quote(
     quote_id: UUID, body: RevisionIn, ctx: Seller, services: ServicesDep, response: Response
 ) -> Accepted:
     outcome = services.app.quotes.revise(replace(ctx, reason=body.reason), quote_id)
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{quote_id}/abandon", summary="Give up on a draft or sent quote (Q4)")
@@ -358,7 +230,7 @@ def abandon_quote(
     response: Response,
     body: OptionalBody = None,
 ) -> Accepted:
-    return _accepted(_verb("abandon", quote_id, ctx, services, body), response)
+    return accepted(_verb("abandon", quote_id, ctx, services, body), response, BASE)
 
 
 @router.post("/{quote_id}/expire", summary="Expire a sent quote past its validity date (Q5)")
@@ -370,7 +242,7 @@ def expire_quote(
     body: OptionalBody = None,
 ) -> Accepted:
     """What the scheduled job does, issued by hand; refused while the quote is valid."""
-    return _accepted(_verb("expire", quote_id, ctx, services, body), response)
+    return accepted(_verb("expire", quote_id, ctx, services, body), response, BASE)
 
 
 @router.post("/{quote_id}/reminders", summary="Record a reminder to the customer (Q11)")
@@ -380,7 +252,7 @@ def remind_quote(
     outcome = services.app.quotes.remind(
         replace(ctx, reason=body.reason), quote_id, channel=body.channel, note=body.note
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post("/{quote_id}/affair", summary="Follow the quote in an affair")
@@ -390,7 +262,7 @@ def attach_to_affair(
     outcome = services.app.quotes.attach_to_affair(
         replace(ctx, reason=body.reason), quote_id, affair_id=body.affair_id
     )
-    return _accepted(outcome, response)
+    return accepted(outcome, response, BASE)
 
 
 @router.post(
@@ -408,8 +280,7 @@ def copy_quote(
         line_ids=body.line_ids,
         valid_until=body.valid_until,
     )
-    response.headers["Location"] = f"{BASE}/{outcome.aggregate_id}"
-    return _accepted(outcome, response)
+    return created(outcome, response, BASE)
 
 
 @router.post(
@@ -464,18 +335,12 @@ def get_quote(
     quote_id: UUID,
     services: ServicesDep,
     response: Response,
-    version: Annotated[int | None, Query(ge=1, le=2**31)] = None,
-    as_of: Annotated[
-        AwareDatetime | None,
-        Query(description="A recorded time with its offset, e.g. 2026-11-02T09:30:00Z"),
-    ] = None,
+    version: Version = None,
+    as_of: AsOf = None,
 ) -> QuoteView:
     """The validity bucket is computed for today, whatever version is shown."""
-    if version is not None and as_of is not None:
-        raise InvalidInput("ask for a version or an as_of time, not both")
-    quotes = services.app.quotes
-    quote = quotes.get(quote_id, version) if as_of is None else quotes.as_of(quote_id, as_of)
-    response.headers["ETag"] = f'"{quote.version}"'
+    app = services.app
+    quote = read_document(app, Quote, quote_id, version, as_of, app.quotes.get, response)
     today = services.clock().date()
     return QuoteView.of(quote, today, services.app.policies.quote_soon_days)
 
@@ -528,7 +393,4 @@ def quote_diff(
     dependencies=[Reader],
 )
 def quote_history(quote_id: UUID, services: ServicesDep) -> list[HistoryItem]:
-    items = history_items(services.app, quote_id)
-    if not items or not items[0].type.startswith("Quote."):
-        raise NotFound(f"no quote with id {quote_id}")
-    return items
+    return document_history(services.app, quote_id, "Quote")

@@ -5,7 +5,8 @@ Each view's routes live in a module of this package, on its own `view_router()`.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Callable
+from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 
@@ -73,8 +74,12 @@ def page(
     offset: int,
     position: int,
     as_of: datetime | None = None,
+    row: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
 ) -> ViewPage:
-    """One page of a view's rows, filtered and sorted; from its history when `as_of` is set."""
+    """One page of a view's rows, filtered and sorted; from its history when `as_of` is set.
+
+    Each row is made JSON-ready by `row`, `plain` by default."""
+    row = row or plain
     where = list(where)
     if as_of is not None:
         table = f"{table}_history"
@@ -89,9 +94,31 @@ def page(
         [*params, limit, offset],
     )
     names = [d[0] for d in cursor.description or []]
-    items = [plain(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
+    items = [row(dict(zip(names, values, strict=True))) for values in cursor.fetchall()]
     total = 0 if total_row is None else int(total_row[0])
     return ViewPage(position=position, total=total, items=items)
+
+
+def equal_to(*filters: tuple[str, Any]) -> list[tuple[str, Any]]:
+    """`column = ?` conditions for the filters the client gave (those not None)."""
+    return [(f"{column} = ?", value) for column, value in filters if value is not None]
+
+
+def sort(order_by: str, descending: bool, tie: str, nulls_last: bool = False) -> str:
+    """An ORDER BY on the client's column and direction, then on `tie` for a stable page."""
+    direction = "DESC" if descending else "ASC"
+    nulls = " NULLS LAST" if nulls_last else ""
+    return f"{order_by} {direction}{nulls}, {tie}"
+
+
+def day_of(services: Services, today: date | None) -> date:
+    """The day a dated view answers for: the client's, or the server's today."""
+    return today or services.clock().date()
+
+
+def rows_page(position: int, total: int, rows: list[dict[str, Any]]) -> ViewPage:
+    """A page of rows a projection's own query returned, made JSON-ready."""
+    return ViewPage(position=position, total=total, items=[plain(r) for r in rows])
 
 
 def decimal_text(value: Decimal, currency: str | None) -> str:

@@ -3,12 +3,20 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Annotated, Any
+from typing import Annotated
 
 from fastapi import Query, Response
 
 from interfaces.http.deps import ServicesDep
-from interfaces.http.routes.views import Limit, Offset, Position, page, view_router, wait_for
+from interfaces.http.routes.views import (
+    Limit,
+    Offset,
+    Position,
+    equal_to,
+    page,
+    view_router,
+    wait_for,
+)
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import AUDITORS, reader
 
@@ -34,15 +42,12 @@ def audit_view(
     min_position: Position = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    for column, value in (
+    where = equal_to(
         ("actor", actor),
         ("document_id", document_id),
         ("document_type", document_type),
         ("event_type", event_type),
-    ):
-        if value is not None:
-            where.append((f"{column} = ?", value))
+    )
     if since is not None:
         where.append(("recorded_at >= ?", since))
     if until is not None:

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any
+from typing import Annotated
 from uuid import UUID
 
 from fastapi import Query, Response
@@ -14,6 +14,7 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    equal_to,
     page,
     view_router,
     wait_for,
@@ -41,12 +42,10 @@ def budget_view(
     as_of: AsOf = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    if affair_id is not None:
-        where.append(("affair_id = ?", str(affair_id)))
-    if category is not None:
-        where.append(("category = ?", str(category)))
-    if salesperson is not None:
-        where.append(("salesperson = ?", salesperson))
+    where = equal_to(
+        ("affair_id", None if affair_id is None else str(affair_id)),
+        ("category", None if category is None else str(category)),
+        ("salesperson", salesperson),
+    )
     order = "name, affair_id, line"
     return page(services, "budget_vs_actual", where, order, limit, offset, position, as_of)

@@ -18,7 +18,9 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    day_of,
     plain,
+    rows_page,
     view_router,
     wait_for,
 )
@@ -64,7 +66,7 @@ def contracts_view(
     min_position: Position = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    day = today or services.clock().date()
+    day = day_of(services, today)
     cursor = services.views.reader()
     rows = query_contracts(
         cursor,
@@ -78,7 +80,7 @@ def contracts_view(
         offset=offset,
     )
     total = count_contracts(cursor, day, renewals_within_days, status, customer_id)
-    return ViewPage(position=position, total=total, items=[plain(r) for r in rows])
+    return rows_page(position, total, rows)
 
 
 @router.get(
@@ -93,7 +95,7 @@ def recurring_revenue_view(
     min_position: Position = None,
 ) -> RecurringRevenue:
     position = wait_for(services, min_position, response)
-    day = today or services.clock().date()
+    day = day_of(services, today)
     cursor = services.views.reader()
     monthly = recurring_revenue(cursor, day)
     next_year = revenue_next_year(cursor, day, services.app.mapper.transcoder)

@@ -2,12 +2,20 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Query, Response
 
 from interfaces.http.deps import ServicesDep
-from interfaces.http.routes.views import Limit, Offset, Position, page, view_router, wait_for
+from interfaces.http.routes.views import (
+    Limit,
+    Offset,
+    Position,
+    equal_to,
+    page,
+    view_router,
+    wait_for,
+)
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
 
@@ -30,8 +38,5 @@ def notices_view(
     min_position: Position = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    for column, value in (("status", status), ("kind", kind), ("document_id", document_id)):
-        if value is not None:
-            where.append((f"{column} = ?", value))
+    where = equal_to(("status", status), ("kind", kind), ("document_id", document_id))
     return page(services, "notices", where, "due, notice_id", limit, offset, position)

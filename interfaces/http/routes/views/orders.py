@@ -12,7 +12,9 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    equal_to,
     page,
+    sort,
     view_router,
     wait_for,
 )
@@ -50,18 +52,15 @@ def orders_view(
     as_of: AsOf = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    for column, value in (
+    where = equal_to(
         ("customer_id", customer_id),
         ("affair_id", affair_id),
         ("status", status),
         ("payment_status", payment_status),
         ("delivery_status", delivery_status),
         ("invoicing_status", invoicing_status),
-    ):
-        if value is not None:
-            where.append((f"{column} = ?", value))
-    order = f"{order_by} {'DESC' if descending else 'ASC'}, order_id"
+    )
+    order = sort(order_by, descending, "order_id")
     return page(services, "orders", where, order, limit, offset, position, as_of)
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date, datetime
+from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Response
@@ -15,15 +15,16 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    equal_to,
+    page,
     plain,
+    sort,
     view_router,
     wait_for,
 )
 from interfaces.http.schemas import ViewPage, json_safe
 from interfaces.http.security import READERS, reader
-from interfaces.wiring import Services
 from projections import stages
-from projections.schema import utc_naive
 
 router = view_router()
 
@@ -68,52 +69,16 @@ def pipeline_view(
     as_of: AsOf = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    for column, value in (
+    where = equal_to(
         ("salesperson", salesperson),
         ("zone", zone),
         ("country", country),
         ("sale_type", sale_type),
         ("stage", stage),
         ("kind", kind),
-    ):
-        if value is not None:
-            where.append((f"{column} = ?", value))
-    direction = "DESC" if descending else "ASC"
-    order = f"{order_by} {direction} NULLS LAST, document_id"
-    return _page(services, where, order, limit, offset, position, as_of)
-
-
-def _page(
-    services: Services,
-    where: list[tuple[str, Any]],
-    order: str,
-    limit: int,
-    offset: int,
-    position: int,
-    as_of: datetime | None,
-) -> ViewPage:
-    table = "pipeline"
-    if as_of is not None:
-        table = "pipeline_history"
-        instant = utc_naive(as_of)
-        where = [
-            *where,
-            ("valid_from <= ?", instant),
-            ("(valid_to IS NULL OR valid_to > ?)", instant),
-        ]
-    clauses = " AND ".join(sql for sql, _ in where) or "TRUE"
-    params = [value for _, value in where]
-    cursor = services.views.reader()
-    total_row = cursor.execute(f"SELECT count(*) FROM {table} WHERE {clauses}", params).fetchone()
-    cursor.execute(
-        f"SELECT * FROM {table} WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
     )
-    names = [d[0] for d in cursor.description or []]
-    items = [_plain(dict(zip(names, row, strict=True))) for row in cursor.fetchall()]
-    total = 0 if total_row is None else int(total_row[0])
-    return ViewPage(position=position, total=total, items=items)
+    order = sort(order_by, descending, "document_id", nulls_last=True)
+    return page(services, "pipeline", where, order, limit, offset, position, as_of, _plain)
 
 
 def _plain(row: dict[str, Any]) -> dict[str, Any]:

@@ -19,7 +19,8 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
-    plain,
+    day_of,
+    rows_page,
     view_router,
     wait_for,
 )
@@ -51,7 +52,7 @@ def quote_validity_view(
     min_position: Position = None,
 ) -> ValidityDashboard:
     position = wait_for(services, min_position, response)
-    day = today or services.clock().date()
+    day = day_of(services, today)
     soon = services.app.policies.quote_soon_days
     buckets = []
     for bucket in query_validity(services.views.reader(), day, soon):
@@ -80,8 +81,8 @@ def quote_validity_list_view(
     min_position: Position = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    day = today or services.clock().date()
+    day = day_of(services, today)
     soon = services.app.policies.quote_soon_days
     cursor = services.views.reader()
     total, rows = query_validity_list(cursor, day, soon, str(bucket), limit, offset)
-    return ViewPage(position=position, total=total, items=[plain(r) for r in rows])
+    return rows_page(position, total, rows)

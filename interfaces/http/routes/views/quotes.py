@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from fastapi import Query, Response
 
@@ -12,7 +12,9 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    equal_to,
     page,
+    sort,
     view_router,
     wait_for,
 )
@@ -39,12 +41,6 @@ def quotes_view(
     as_of: AsOf = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    if status is not None:
-        where.append(("status = ?", status))
-    if customer_id is not None:
-        where.append(("customer_id = ?", customer_id))
-    if salesperson is not None:
-        where.append(("salesperson = ?", salesperson))
-    order = f"{order_by} {'DESC' if descending else 'ASC'}, quote_id"
+    where = equal_to(("status", status), ("customer_id", customer_id), ("salesperson", salesperson))
+    order = sort(order_by, descending, "quote_id")
     return page(services, "quotes", where, order, limit, offset, position, as_of)

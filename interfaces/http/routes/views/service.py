@@ -16,8 +16,11 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    day_of,
+    equal_to,
     page,
-    plain,
+    rows_page,
+    sort,
     view_router,
     wait_for,
 )
@@ -49,7 +52,7 @@ def warranty_view(
     min_position: Position = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    day = today or services.clock().date()
+    day = day_of(services, today)
     soon = services.app.policies.warranty_soon_days
     cursor = services.views.reader()
     filters: dict[str, Any] = {
@@ -60,7 +63,7 @@ def warranty_view(
     }
     rows = query_warranty(cursor, day, **filters, limit=limit, offset=offset)
     total = count_warranty(cursor, day, **filters)
-    return ViewPage(position=position, total=total, items=[plain(r) for r in rows])
+    return rows_page(position, total, rows)
 
 
 @router.get(
@@ -83,16 +86,13 @@ def service_cases_view(
     min_position: Position = None,
 ) -> ViewPage:
     position = wait_for(services, min_position, response)
-    where: list[tuple[str, Any]] = []
-    for column, value in (
+    where = equal_to(
         ("status", status),
         ("under_warranty", under_warranty),
         ("asset_id", asset_id),
         ("customer_id", customer_id),
-    ):
-        if value is not None:
-            where.append((f"{column} = ?", value))
+    )
     if open_only:
         where.append(("status <> ?", "returned"))
-    order = f"{order_by} {'DESC' if descending else 'ASC'} NULLS LAST, case_id"
+    order = sort(order_by, descending, "case_id", nulls_last=True)
     return page(services, "service_cases", where, order, limit, offset, position)
