@@ -12,6 +12,11 @@ before `BudgetExceeded`) and recorded with one `AlertRaised` per issue when info
 
 Second currency (A9): a rate r means 1 unit of the affair's currency = r units of the
 second currency; the affair's zone rate, when one is set, wins over the default rate.
+
+Actuals (A5) are kept as running totals and bounded summaries (per-employee labour,
+counts of entries), never as lists of entries: an affair may log thousands of hours, and
+its state, hence its snapshot, must stay small for loads to stay fast. Each entry stays
+in its event (`TimeLogged`, `CostRecorded`, `CommittedCostReceived`, `RevenueRecorded`).
 """
 
 from __future__ import annotations
@@ -33,9 +38,9 @@ from domain.budget import (
     BudgetReport,
     CostEntry,
     HourlyRate,
+    LabourSummary,
     RevenueEntry,
     RevenueKind,
-    TimeEntry,
     budget_vs_actual,
     rate_in_force,
     with_rate,
@@ -207,6 +212,23 @@ def _check_period(start: date | None, end: date | None) -> None:
 class Affair(Aggregate):
     """A deal or project with its stage, budget, actuals, alerts and actions."""
 
+    # v2 keeps per-employee labour and counts in place of every time, cost and revenue
+    # entry; `upcast_v1_v2` converts the snapshots of v1.
+    class_version = 2
+
+    @staticmethod
+    def upcast_v1_v2(state: dict[str, Any]) -> None:
+        """Fold a v1 snapshot's lists of entries into the v2 summaries."""
+        labour: dict[str, LabourSummary] = {}
+        time_entries = state.pop("time_entries")
+        for entry in time_entries:
+            summary = labour.get(entry.employee, LabourSummary())
+            labour[entry.employee] = summary.logged(entry.hours, entry.cost, entry.billable)
+        state["labour"] = labour
+        state["time_entry_count"] = len(time_entries)
+        state["cost_count"] = len(state.pop("costs"))
+        state["revenue_entry_count"] = len(state.pop("revenue_entries"))
+
     # --- A1 opening and opportunity fields --------------------------------------
 
     @classmethod
@@ -304,11 +326,12 @@ class Affair(Aggregate):
         self.actual: dict[str, Decimal] = {str(c): zero for c in COST_CATEGORIES}
         self.committed: dict[str, Decimal] = {str(c): zero for c in COST_CATEGORIES}
         self.committed_costs: dict[str, CostEntry] = {}
-        self.costs: list[CostEntry] = []
-        self.time_entries: list[TimeEntry] = []
         self.hourly_rates: dict[str, list[HourlyRate]] = {}
         self.revenue: dict[str, Decimal] = {str(k): zero for k in RevenueKind}
-        self.revenue_entries: list[RevenueEntry] = []
+        self.labour: dict[str, LabourSummary] = {}
+        self.time_entry_count = 0
+        self.cost_count = 0  # received costs, a committed one once it is received
+        self.revenue_entry_count = 0
         self.progress = ZERO
         self.alerts: dict[str, Alert] = {}
         self.actions: dict[str, Action] = {}
@@ -530,8 +553,24 @@ class Affair(Aggregate):
         cost: Decimal,
         billable: bool,
     ) -> None:
-        self.time_entries.append(TimeEntry(employee, day, hours, hourly_rate, cost, billable))
+        self.labour[employee] = self.labour.get(employee, LabourSummary()).logged(
+            hours, cost, billable
+        )
+        self.time_entry_count += 1
         self.actual[BudgetCategory.LABOUR] += cost
+
+    @property
+    def hours(self) -> Decimal:
+        """Hours logged on the affair, billable or not."""
+        return sum((s.hours for s in self.labour.values()), ZERO)
+
+    @property
+    def billable_hours(self) -> Decimal:
+        return sum((s.billable_hours for s in self.labour.values()), ZERO)
+
+    @property
+    def non_billable_hours(self) -> Decimal:
+        return self.hours - self.billable_hours
 
     def record_cost(
         self,
@@ -557,13 +596,19 @@ class Affair(Aggregate):
         self._record_cost(_aware(at), entry)
         self._raise_alerts(at, issues, document_ref)
 
-    @event("CostRecorded")
+    class CostRecorded(Aggregate.Event):
+        """A received or a committed cost from a document."""
+
+        at: datetime
+        entry: CostEntry
+
+    @event(CostRecorded)
     def _record_cost(self, at: datetime, entry: CostEntry) -> None:
         if entry.committed:
             self.committed_costs[entry.document_ref] = entry
             self.committed[entry.category] += entry.amount
         else:
-            self.costs.append(entry)
+            self.cost_count += 1
             self.actual[entry.category] += entry.amount
 
     def receive_committed(self, at: datetime, document_ref: str) -> None:
@@ -572,12 +617,18 @@ class Affair(Aggregate):
             raise UnknownCommittedCost(f"no outstanding committed cost {document_ref!r}")
         self._receive_committed(_aware(at), document_ref)
 
-    @event("CommittedCostReceived")
+    class CommittedCostReceived(Aggregate.Event):
+        """The committed cost of a document was received."""
+
+        at: datetime
+        document_ref: str
+
+    @event(CommittedCostReceived)
     def _receive_committed(self, at: datetime, document_ref: str) -> None:
         entry = self.committed_costs.pop(document_ref)
         self.committed[entry.category] -= entry.amount
         self.actual[entry.category] += entry.amount
-        self.costs.append(replace(entry, committed=False))
+        self.cost_count += 1
 
     def record_revenue(
         self,
@@ -598,9 +649,15 @@ class Affair(Aggregate):
         self._record_revenue(_aware(at), entry)
         self._raise_alerts(at, issues, document_ref)
 
-    @event("RevenueRecorded")
+    class RevenueRecorded(Aggregate.Event):
+        """Revenue ordered or invoiced from a document."""
+
+        at: datetime
+        entry: RevenueEntry
+
+    @event(RevenueRecorded)
     def _record_revenue(self, at: datetime, entry: RevenueEntry) -> None:
-        self.revenue_entries.append(entry)
+        self.revenue_entry_count += 1
         self.revenue[entry.kind] += entry.amount
 
     # --- A6 alerts ---------------------------------------------------------------------

@@ -6,8 +6,9 @@ currency, `domain.values.round_money`):
 - Cost categories are labour, purchases, subcontracting and expenses; `sales` is the
   revenue line. A category with no budget line counts as a budget of 0.
 - Actual cost of a category: labour = Σ time entries' hours × hourly rate (each entry
-  rounded); other categories = Σ received costs. Committed costs (ordered, not yet
-  received) are kept apart and are *not* in the actual.
+  rounded); other categories = Σ received costs. The affair keeps these sums as running
+  totals (and per-employee `LabourSummary`s), not the entries: those are in its events.
+  Committed costs (ordered, not yet received) are kept apart and are *not* in the actual.
 - Variance = budget − actual (negative when over budget).
 - Forecast at completion (FAC) of a cost category = actual ÷ (progress ÷ 100) when
   progress > 0, else the budget.
@@ -66,7 +67,11 @@ class Baseline:
 
 @dataclass(frozen=True)
 class TimeEntry:
-    """Hours an employee spent on the affair on a day, and their labour cost."""
+    """Hours an employee spent on the affair on a day, and their labour cost.
+
+    Affairs before class version 2 kept every entry in their state; their stored
+    snapshots still decode to this type before `Affair.upcast_v1_v2` folds them into
+    `LabourSummary`s. The entries themselves are in the `TimeLogged` events."""
 
     employee: str
     day: date
@@ -74,6 +79,29 @@ class TimeEntry:
     hourly_rate: Decimal
     cost: Decimal
     billable: bool = True
+
+
+@dataclass(frozen=True)
+class LabourSummary:
+    """An employee's time on an affair: entries, hours (billable or not), labour cost."""
+
+    entries: int = 0
+    hours: Decimal = ZERO
+    billable_hours: Decimal = ZERO
+    cost: Decimal = ZERO
+
+    @property
+    def non_billable_hours(self) -> Decimal:
+        return self.hours - self.billable_hours
+
+    def logged(self, hours: Decimal, cost: Decimal, billable: bool) -> LabourSummary:
+        """This summary with one more entry of `hours` costing `cost`."""
+        return LabourSummary(
+            self.entries + 1,
+            self.hours + hours,
+            self.billable_hours + hours if billable else self.billable_hours,
+            self.cost + cost,
+        )
 
 
 @dataclass(frozen=True)

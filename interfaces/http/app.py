@@ -20,6 +20,7 @@ from interfaces.http.routes import (
     quotes,
 )
 from interfaces.http.routes import audit as audit_events
+from interfaces.http.routes.views import affair_entries as affair_entries_view
 from interfaces.http.routes.views import audit as audit_view
 from interfaces.http.routes.views import budget as budget_view
 from interfaces.http.routes.views import contracts as contracts_view
@@ -62,6 +63,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         audit_view,
         pipeline_view,
         budget_view,
+        affair_entries_view,
         orders_view,
         service_view,
         contracts_view,

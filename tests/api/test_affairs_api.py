@@ -189,7 +189,16 @@ def test_a_time_entry_costs_hours_times_the_employees_rate(client: TestClient) -
     logged = client.post(f"/affairs/{affair_id}/time-entries", json=entry)
     assert logged.status_code == 201
     affair = view(client, affair_id)
-    assert affair["time_entries"][0]["cost"] == "468.75"
+    assert affair["actuals"]["labour"] == [
+        {
+            "employee": "eve",
+            "entries": 1,
+            "hours": "7.5",
+            "billable_hours": "7.5",
+            "non_billable_hours": "0",
+            "cost": "468.75",
+        }
+    ]
     assert row(affair, "labour")["actual"] == "468.75"
     missing = client.post(f"/affairs/{affair_id}/time-entries", json={**entry, "employee": "zoe"})
     assert_problem(missing, 422, "missing-hourly-rate")

@@ -16,6 +16,7 @@ from application.app import Comptoir
 from application.errors import IdempotencyKeyReused, StaleVersion
 from application.journal import CommandContext
 from application.policies import Policies
+from domain.affair import Affair
 from domain.errors import (
     BudgetExceeded,
     CurrencyNotConfigured,
@@ -219,7 +220,10 @@ def test_a_time_entry_costs_hours_times_the_rate_in_force(app: Comptoir) -> None
         hourly_rate=Decimal("80"),
     )
     affair = app.affairs.get(affair_id)
-    assert [t.cost for t in affair.time_entries] == [Decimal("468.75"), Decimal("160.00")]
+    assert affair.labour["eve"].entries == 2
+    assert affair.labour["eve"].cost == Decimal("628.75")
+    costs = [e.event.cost for e in app.history(affair_id) if isinstance(e.event, Affair.TimeLogged)]
+    assert costs == [Decimal("468.75"), Decimal("160.00")]
     assert affair.budget_report().row("labour").actual == Decimal("628.75")
     with pytest.raises(MissingHourlyRate):
         app.affairs.log_time(

@@ -10,7 +10,7 @@ from typing import Any
 from uuid import UUID
 
 import pytest
-from eventsourcing.domain import Aggregate
+from eventsourcing.domain import Aggregate, Snapshot
 
 from application.app import Comptoir
 from application.journal import CommandContext
@@ -18,6 +18,7 @@ from domain.affair import Affair
 from domain.quote import Quote
 from interfaces.settings import Settings
 from tests.unit.replay import state_of
+from tests.unit.test_affair_snapshot import version_1_state
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 
@@ -105,3 +106,66 @@ def test_a_reopened_application_loads_the_same_quote_from_its_snapshot(
         assert quote.totals() == full_replay(app, quote_id).totals()
     finally:
         again.close()
+
+
+def test_an_affair_loads_from_a_snapshot_of_the_first_shape_holding_every_entry(
+    app: Comptoir,
+) -> None:
+    ctx = CommandContext(actor="alice", at=AT)
+    affair_id = app.affairs.open(
+        ctx,
+        name="Depot extension",
+        salesperson="alice",
+        currency="EUR",
+        expected_amount=Decimal("80000"),
+        sale_type="study",
+        prospect="Transports Morel",
+    ).aggregate_id
+    for n in range(130):
+        app.affairs.log_time(
+            ctx,
+            affair_id,
+            employee=f"tech-{n % 3}",
+            day=date(2026, 3, 2),
+            hours=Decimal("2"),
+            hourly_rate=Decimal("55"),
+            billable=n % 5 != 0,
+        )
+    day = date(2026, 3, 2)
+    app.affairs.record_cost(
+        ctx,
+        affair_id,
+        category="purchases",
+        amount=Decimal("900"),
+        document_ref="PO-1",
+        document_date=day,
+        committed=True,
+    )
+    app.affairs.receive_committed(ctx, affair_id, "PO-1")
+    app.affairs.record_revenue(
+        ctx,
+        affair_id,
+        kind="invoiced",
+        amount=Decimal("5000"),
+        document_ref="FA-1",
+        document_date=day,
+    )
+    replayed = full_replay(app, affair_id)
+    events = list(app.events.get(affair_id))
+    assert app.snapshots is not None
+    app.snapshots.put(
+        [
+            Snapshot(
+                originator_id=affair_id,
+                originator_version=replayed.version,
+                timestamp=AT,
+                topic="domain.affair:Affair",
+                state=version_1_state(replayed, events),
+            )
+        ]
+    )
+    assert snapshot_versions(app, affair_id)[-1] == replayed.version
+    loaded = app.affairs.get(affair_id)
+    assert comparable(loaded) == comparable(replayed)
+    assert loaded.time_entry_count == 130
+    assert loaded.cost_count == loaded.revenue_entry_count == 1

@@ -13,7 +13,7 @@ from eventsourcing.persistence import Mapper, StoredEvent
 
 from adapters.transcoding import domain_transcoder
 from domain.affair import Affair, AlertKind, AlertPolicy
-from domain.budget import Baseline, BudgetCategory, CostEntry, RevenueKind, TimeEntry
+from domain.budget import Baseline, BudgetCategory, LabourSummary, RevenueKind
 from domain.errors import (
     BudgetExceeded,
     DateOutsideAffairPeriod,
@@ -122,9 +122,10 @@ def test_labour_cost_is_hours_times_the_given_hourly_rate() -> None:
     affair = open_affair()
     affair.log_time(at(1), "bob", IN_PERIOD, Decimal("7.5"), Decimal("62.40"))
     assert affair.actual["labour"] == Decimal("468.00")
-    assert affair.time_entries == [
-        TimeEntry("bob", IN_PERIOD, Decimal("7.5"), Decimal("62.40"), Decimal("468.00"), True)
-    ]
+    assert affair.labour == {
+        "bob": LabourSummary(1, Decimal("7.5"), Decimal("7.5"), Decimal("468.00"))
+    }
+    assert affair.time_entry_count == 1
 
 
 def test_labour_cost_is_rounded_half_up_per_entry() -> None:
@@ -140,7 +141,11 @@ def test_without_a_given_rate_the_rate_in_force_on_the_entrys_day_applies() -> N
     affair.set_employee_rate(at(1), "bob", Decimal("65.00"), valid_from=date(2025, 4, 1))
     affair.log_time(at(2), "bob", date(2025, 3, 31), Decimal("2"))
     affair.log_time(at(2), "bob", date(2025, 4, 1), Decimal("2"))
-    assert [e.cost for e in affair.time_entries] == [Decimal("120.00"), Decimal("130.00")]
+    logged = [e for e in affair.collect_events() if isinstance(e, Affair.TimeLogged)]
+    assert [(e.hourly_rate, e.cost) for e in logged] == [
+        (Decimal("60.00"), Decimal("120.00")),
+        (Decimal("65.00"), Decimal("130.00")),
+    ]
     assert affair.actual["labour"] == Decimal("250.00")
 
 
@@ -176,8 +181,27 @@ def test_hours_must_be_more_than_zero_and_at_most_a_day(hours: Decimal) -> None:
 def test_a_non_billable_time_entry_still_costs_labour() -> None:
     affair = open_affair()
     affair.log_time(at(1), "bob", IN_PERIOD, Decimal("2"), Decimal("50"), billable=False)
-    assert affair.time_entries[0].billable is False
+    assert affair.labour["bob"].billable_hours == Decimal(0)
+    assert affair.labour["bob"].non_billable_hours == Decimal("2")
     assert affair.actual["labour"] == Decimal("100.00")
+
+
+def test_hours_and_labour_cost_are_summed_per_employee_billable_or_not() -> None:
+    affair = open_affair()
+    affair.log_time(at(1), "bob", IN_PERIOD, Decimal("7.5"), Decimal("60"))
+    affair.log_time(at(1), "eve", IN_PERIOD, Decimal("2"), Decimal("80"), billable=False)
+    affair.log_time(at(2), "bob", IN_PERIOD, Decimal("1.25"), Decimal("60"), billable=False)
+    assert affair.labour == {
+        "bob": LabourSummary(2, Decimal("8.75"), Decimal("7.5"), Decimal("525.00")),
+        "eve": LabourSummary(1, Decimal("2"), Decimal("0"), Decimal("160.00")),
+    }
+    assert (affair.hours, affair.billable_hours, affair.non_billable_hours) == (
+        Decimal("10.75"),
+        Decimal("7.5"),
+        Decimal("3.25"),
+    )
+    assert affair.time_entry_count == 3
+    assert affair.actual["labour"] == sum((s.cost for s in affair.labour.values()), Decimal(0))
 
 
 # --- A5 document costs, committed costs, revenue -----------------------------------------
@@ -204,9 +228,7 @@ def test_a_committed_cost_is_tracked_apart_until_it_is_received() -> None:
     affair.receive_committed(at(2), "PO-1")
     assert affair.committed["purchases"] == Decimal("0.00")
     assert affair.actual["purchases"] == Decimal("900.00")
-    assert affair.costs == [
-        CostEntry(BudgetCategory.PURCHASES, Decimal("900.00"), "PO-1", IN_PERIOD, False)
-    ]
+    assert affair.cost_count == 1
     assert affair.committed_costs == {}
 
 
@@ -254,7 +276,7 @@ def test_revenue_from_orders_and_invoices_is_totalled_by_kind() -> None:
     affair.record_revenue(at(2), "invoiced", Decimal("12000"), "FA-1", IN_PERIOD)
     affair.record_revenue(at(2), "invoiced", Decimal("8000"), "FA-2", IN_PERIOD)
     assert affair.revenue == {"ordered": Decimal("40000.00"), "invoiced": Decimal("20000.00")}
-    assert len(affair.revenue_entries) == 3
+    assert affair.revenue_entry_count == 3
 
 
 def test_revenue_needs_a_known_kind_and_a_non_negative_amount() -> None:
@@ -465,7 +487,7 @@ def test_a_version_1_time_logged_event_reads_back_as_billable() -> None:
     assert isinstance(created, CanMutateAggregate)
     rebuilt = event.mutate(created.mutate(None))
     assert isinstance(rebuilt, Affair)
-    assert rebuilt.time_entries[0].billable is True
+    assert rebuilt.labour["bob"].billable_hours == Decimal("7.5")
     assert rebuilt.actual["labour"] == Decimal("468.00")
 
 

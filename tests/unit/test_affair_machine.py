@@ -8,15 +8,16 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
 
+from eventsourcing.domain import Snapshot
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
 from domain.affair import Affair, AlertPolicy
-from domain.budget import Baseline
+from domain.budget import Baseline, CostEntry
 from domain.errors import DomainError
 from domain.stages import LOST
-from tests.unit.replay import replay, state_of
+from tests.unit.replay import replay, state_of, stored_and_back
 
 T0 = datetime(2025, 1, 6, 9, 0, tzinfo=UTC)
 PURCHASES = "purchases"
@@ -169,8 +170,31 @@ class AffairMachine(RuleBasedStateMachine):
         ):
             self.excuse_if_over()
 
-    @rule(ref=refs)
-    def receive_committed(self, ref: str) -> None:
+    @rule(
+        category=st.sampled_from(["purchases", "subcontracting", "expenses"]),
+        amount=st.decimals(min_value=0, max_value=500, places=2),
+        ref=refs,
+    )
+    def commit_cost(self, category: str, amount: Decimal, ref: str) -> None:
+        """A committed cost in the period: what `receive_committed` then moves to actual."""
+        day = date(2025, 6, 2)
+        guarded = (
+            self.affair.alert_policy == AlertPolicy.BLOCKING and PURCHASES in self.affair.budget
+        )
+        if (
+            self.attempt(
+                lambda: self.affair.record_cost(self.at(), category, amount, ref, day, True)
+            )
+            and not guarded
+        ):
+            self.excuse_if_over()
+
+    @rule(index=st.integers(min_value=0, max_value=5), outstanding=st.booleans(), ref=refs)
+    def receive_committed(self, index: int, outstanding: bool, ref: str) -> None:
+        # mostly a cost still committed, so receipts happen; else any reference
+        refs = list(self.affair.committed_costs)
+        if outstanding and refs:
+            ref = refs[index % len(refs)]
         self.attempt(lambda: self.affair.receive_committed(self.at(), ref))
 
     @rule(kind=st.sampled_from(["ordered", "invoiced", "quoted"]), amount=amounts, day=days)
@@ -234,16 +258,52 @@ class AffairMachine(RuleBasedStateMachine):
             assert self.excused
 
     @invariant()
-    def totals_match_their_entries(self) -> None:
+    def totals_and_summaries_match_the_entries_in_the_events(self) -> None:
+        """The affair keeps sums, not entries: each sum is the fold of its events."""
         affair = self.affair
-        assert affair.actual["labour"] == sum((e.cost for e in affair.time_entries), Decimal(0))
-        for category in ("purchases", "subcontracting", "expenses"):
-            actual = sum((c.amount for c in affair.costs if c.category == category), Decimal(0))
+        logged = [e for e in self.events if isinstance(e, Affair.TimeLogged)]
+        costs = [e.entry for e in self.events if isinstance(e, Affair.CostRecorded)]
+        received = [e for e in self.events if isinstance(e, Affair.CommittedCostReceived)]
+        revenue = [e.entry for e in self.events if isinstance(e, Affair.RevenueRecorded)]
+        assert affair.actual["labour"] == sum((e.cost for e in logged), Decimal(0))
+        for employee in {e.employee for e in logged} | set(affair.labour):
+            mine = [e for e in logged if e.employee == employee]
+            summary = affair.labour[employee]
+            assert summary.entries == len(mine)
+            assert summary.hours == sum((e.hours for e in mine), Decimal(0))
+            assert summary.billable_hours == sum((e.hours for e in mine if e.billable), Decimal(0))
+            assert summary.cost == sum((e.cost for e in mine), Decimal(0))
+        assert affair.non_billable_hours == sum(
+            (e.hours for e in logged if not e.billable), Decimal(0)
+        )
+        # a receipt moves the latest commitment of its document from committed to actual
+        outstanding: dict[str, CostEntry] = {}
+        spent = {c: Decimal(0) for c in ("purchases", "subcontracting", "expenses")}
+        for event in self.events:
+            if isinstance(event, Affair.CostRecorded) and event.entry.committed:
+                outstanding[event.entry.document_ref] = event.entry
+            elif isinstance(event, Affair.CostRecorded):
+                spent[event.entry.category] += event.entry.amount
+            elif isinstance(event, Affair.CommittedCostReceived):
+                entry = outstanding.pop(event.document_ref)
+                spent[entry.category] += entry.amount
+        assert affair.committed_costs == outstanding
+        for category, actual in spent.items():
             committed = sum(
-                (c.amount for c in affair.committed_costs.values() if c.category == category),
-                Decimal(0),
+                (c.amount for c in outstanding.values() if c.category == category), Decimal(0)
             )
             assert (affair.actual[category], affair.committed[category]) == (actual, committed)
+        assert affair.time_entry_count == len(logged)
+        assert affair.cost_count == len([c for c in costs if not c.committed]) + len(received)
+        assert affair.revenue_entry_count == len(revenue)
+        for kind in ("ordered", "invoiced"):
+            total = sum((r.amount for r in revenue if r.kind == kind), Decimal(0))
+            assert affair.revenue[kind] == total
+
+    @invariant()
+    def a_snapshot_reads_back_to_the_live_state(self) -> None:
+        snapshot = stored_and_back([Snapshot.take(self.affair)])[0]
+        assert state_of(snapshot.mutate(None)) == state_of(self.affair)
 
     @invariant()
     def replaying_the_events_gives_the_live_state(self) -> None:

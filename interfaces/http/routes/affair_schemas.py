@@ -250,13 +250,53 @@ class ActionView(BaseModel):
     completed_at: datetime | None
 
 
-class TimeEntryView(BaseModel):
+class LabourView(BaseModel):
+    """An employee's time on the affair."""
+
     employee: str
-    day: date
+    entries: int
     hours: Decimal
-    hourly_rate: Decimal
+    billable_hours: Decimal
+    non_billable_hours: Decimal
     cost: Decimal
-    billable: bool
+
+
+class ActualsView(BaseModel):
+    """How many entries make the actuals, and the hours logged (A5).
+
+    Each entry is a row of `GET /views/affair-entries?affair_id=…`."""
+
+    time_entries: int
+    costs: int = Field(description="Received costs, a committed one once it is received")
+    committed_costs: int = Field(description="Committed costs not yet received")
+    revenue_entries: int
+    hours: Decimal
+    billable_hours: Decimal
+    non_billable_hours: Decimal
+    labour: list[LabourView] = Field(description="Per employee, by name")
+
+    @classmethod
+    def of(cls, affair: Affair) -> ActualsView:
+        return cls(
+            time_entries=affair.time_entry_count,
+            costs=affair.cost_count,
+            committed_costs=len(affair.committed_costs),
+            revenue_entries=affair.revenue_entry_count,
+            hours=_hours(affair.hours),
+            billable_hours=_hours(affair.billable_hours),
+            non_billable_hours=_hours(affair.non_billable_hours),
+            labour=[
+                LabourView(
+                    employee=employee,
+                    entries=s.entries,
+                    hours=_hours(s.hours),
+                    billable_hours=_hours(s.billable_hours),
+                    non_billable_hours=_hours(s.non_billable_hours),
+                    cost=s.cost,
+                )
+                for employee, s in sorted(affair.labour.items())
+            ],
+        )
 
 
 class CostView(BaseModel):
@@ -305,8 +345,7 @@ class AffairView(BaseModel):
     progress: Decimal
     budget: BudgetView
     baselines: list[BaselineView]
-    time_entries: list[TimeEntryView]
-    costs: list[CostView]
+    actuals: ActualsView
     committed_costs: list[CostView]
     open_alerts: list[AlertView]
     alerts: list[AlertView]
@@ -357,10 +396,7 @@ class AffairView(BaseModel):
                 forecast_margin=report.forecast_margin,
             ),
             baselines=[BaselineView.of(b) for b in affair.baselines.values()],
-            time_entries=[
-                TimeEntryView.model_validate(t, from_attributes=True) for t in affair.time_entries
-            ],
-            costs=[_cost(c) for c in affair.costs],
+            actuals=ActualsView.of(affair),
             committed_costs=[_cost(c) for c in affair.committed_costs.values()],
             open_alerts=[_alert(a) for a in affair.open_alerts],
             alerts=[_alert(a) for a in affair.alerts.values()],
@@ -381,6 +417,11 @@ class AffairView(BaseModel):
             opened_at=affair.opened_at,
             updated_at=affair.modified_on,
         )
+
+
+def _hours(value: Decimal) -> Decimal:
+    """Hours without trailing zeros, never in exponent form: 3.0 → 3, 1E+1 → 10."""
+    return Decimal(format(value.normalize(), "f"))
 
 
 def _cost(entry: Any) -> CostView:
