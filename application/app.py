@@ -10,9 +10,9 @@ from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import JSONTranscoder
+from eventsourcing.persistence import Transcoder
 
-from adapters.transcoding import register_domain_transcodings
+from adapters.transcoding import domain_transcoder
 from application.access import AccessCommands
 from application.affairs import AffairCommands
 from application.assets import AssetCommands
@@ -85,8 +85,8 @@ class Comptoir(Application[UUID]):
         self.orders = OrderCommands(self.runner)
         self.affairs = AffairCommands(self.runner)
 
-    def register_transcodings(self, transcoder: JSONTranscoder) -> None:
-        register_domain_transcodings(transcoder)
+    def construct_transcoder(self) -> Transcoder:
+        return domain_transcoder()
 
     @property
     def journal(self) -> CommandJournal:

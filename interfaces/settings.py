@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     pg_schema: str = "public"
     pg_pool_size: int = Field(default=8, ge=1)
     pg_connect_timeout_s: float = Field(default=5.0, gt=0)
+    # A pooled connection is pinged before use unless it was handed out this recently.
+    pg_ping_window_s: float = Field(default=0.5, ge=0)
+    # Writes that arrive while another command's transaction is in flight are written
+    # together in the next one: one table lock and one commit for the group.
+    pg_group_commit: bool = True
+    # Documents kept in memory between commands; each load still reads the events
+    # recorded after the cached version (by any process), so a cached copy is never stale.
+    aggregate_cache_size: int = Field(default=1000, ge=0)
     redis_url: str | None = None
     redis_namespace: str = "comptoir"
     worker_duckdb_path: Path = Path("var/worker-views.duckdb")
@@ -72,6 +80,19 @@ class Settings(BaseSettings):
 
     def eventstore_env(self) -> dict[str, str]:
         """The `eventsourcing` environment that selects and configures the event store."""
+        return self._store_env() | self._cache_env()
+
+    def _cache_env(self) -> dict[str, str]:
+        if self.aggregate_cache_size == 0:
+            return {}
+        return {
+            "AGGREGATE_CACHE_MAXSIZE": str(self.aggregate_cache_size),
+            "AGGREGATE_CACHE_FASTFORWARD": "y",
+            # a command mutates its own copy: a refused save leaves the cache intact
+            "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+        }
+
+    def _store_env(self) -> dict[str, str]:
         if self.event_store == "memory":
             return {"PERSISTENCE_MODULE": "adapters.eventstore.memory:JournalingMemoryFactory"}
         if self.event_store == "sqlite":
@@ -94,4 +115,6 @@ class Settings(BaseSettings):
             "POSTGRES_LOCK_TIMEOUT": "10",
             # a connection a restart killed is dropped before use, not handed to a command
             "POSTGRES_PRE_PING": "y",
+            "POSTGRES_PRE_PING_WINDOW": str(self.pg_ping_window_s),
+            "POSTGRES_GROUP_COMMIT": "y" if self.pg_group_commit else "n",
         }

@@ -1,8 +1,12 @@
 """Postgres event store: the library's recorder plus the command journal.
 
-The journal row and any sequence claims are written after the events, inside the
+The journal row and any sequence claims are written with the events, inside the
 library's insert transaction and under its exclusive table lock (DESIGN.md §2, §4),
 so a command's positions are contiguous and its journal row commits with its events.
+Events, journal row and claims go to the server in one pipelined batch: the lock is
+held for that round trip and the commit's. With group commit (the default), commands
+whose writes arrive while another's are in flight are written together in the next
+transaction, under one lock and one commit (see `group_commit`).
 """
 
 from __future__ import annotations
@@ -12,19 +16,27 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import InterfaceError, OperationalError, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    InterfaceError,
+    OperationalError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.postgres import (
     PostgresAggregateRecorder,
     PostgresApplicationRecorder,
     PostgresDatastore,
     PostgresFactory,
 )
-from eventsourcing.utils import retry
+from eventsourcing.utils import retry, strtobool
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
 from adapters.eventstore.claims import SequenceClaim
+from adapters.eventstore.group_commit import GroupCommitter, Pending, Write, screen, taken_params
+from adapters.eventstore.pool_check import RecentUseCheck
 from application.journal import HistoryRow, JournalEntry, JournalRecord, row_to_entry
 
 _JOURNAL_COLUMNS = (
@@ -50,7 +62,6 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
     """Application recorder that writes the command journal with the events."""
 
     select_events = _fail_fast(PostgresAggregateRecorder.select_events.__wrapped__)
-    insert_events = _fail_fast(PostgresApplicationRecorder.insert_events.__wrapped__)
     select_notifications = _fail_fast(PostgresApplicationRecorder.select_notifications.__wrapped__)
     max_notification_id = _fail_fast(PostgresApplicationRecorder.max_notification_id.__wrapped__)
 
@@ -97,27 +108,134 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
                 ).format(f=self.claim_function, t=self.sequences),
             ]
         )
-        self._insert_journal = SQL(
-            "INSERT INTO {} (" + _JOURNAL_COLUMNS + ") "
-            "VALUES (%s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s, %s)"
-        ).format(self.journal)
+        # The journal row is written by the statement that inserts the events, from the
+        # positions it assigns: no second round trip while the table lock is held, and a
+        # duplicate idempotency key fails that statement, so the transaction rolls back.
+        self._insert_with_journal = (
+            SQL("WITH inserted AS (")
+            + self.insert_events_statement
+            + SQL(
+                "), journal AS (INSERT INTO {} (" + _JOURNAL_COLUMNS + ") "
+                "SELECT %s::uuid, %s::text, %s::text, %s::text, %s::text, %s::text, "
+                "%s::timestamptz, %s::uuid, %s::bigint, %s::jsonb, "
+                "min(notification_id), max(notification_id) FROM inserted) "
+                "SELECT notification_id FROM inserted ORDER BY notification_id"
+            ).format(self.journal)
+        )
         self._claim = SQL("SELECT {}(%s, %s)").format(self.claim_function)
+        # What a group's writes could collide with, read once under the table lock.
+        self._taken = SQL(
+            "SELECT 'event' AS kind, e.originator_id::text AS name, e.originator_version AS value "
+            "FROM {events} e JOIN unnest(%s::{id_type}[], %s::bigint[]) AS w (id, version) "
+            "ON e.originator_id = w.id AND e.originator_version = w.version "
+            "UNION ALL SELECT 'key', idempotency_key, 0 FROM {journal} "
+            "WHERE idempotency_key = ANY(%s::text[]) "
+            "UNION ALL SELECT 'claim', name, value FROM {sequences} WHERE name = ANY(%s::text[])"
+        ).format(
+            events=self.events,
+            id_type=SQL(self.datastore.originator_id_type),
+            journal=self.journal,
+            sequences=self.sequences,
+        )
+        self.group_commit: GroupCommitter[Write] | None = None
+
+    @_fail_fast
+    def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        if self.group_commit is None or not stored_events:
+            return self._insert_alone(stored_events, **kwargs)
+        return self.group_commit.submit(Write(stored_events, kwargs))
+
+    def _insert_alone(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
+        return PostgresApplicationRecorder.insert_events.__wrapped__(self, stored_events, **kwargs)
+
+    def _write_group(self, group: list[Pending[Write]]) -> None:
+        if len(group) > 1:
+            try:
+                outcomes = self._write_together([p.request for p in group])
+            except Exception:  # unforeseen: each write, written alone, tells its own error
+                outcomes = None
+            if outcomes is not None:
+                for pending, outcome in zip(group, outcomes, strict=True):
+                    if isinstance(outcome, Exception):
+                        pending.fail(outcome)
+                    else:
+                        pending.succeed(outcome)
+                return
+        for pending in group:
+            write = pending.request
+            try:
+                pending.succeed(self._insert_alone(write.events, **write.kwargs))
+            except Exception as error:  # handed to its caller, who raises it
+                pending.fail(error)
+
+    def _write_together(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
+        """Write a group in one transaction: one lock, one check of what is taken, one commit.
+
+        Under the exclusive lock nobody else writes events, journal rows or claims, so
+        the check tells exactly which writes would fail; those are left out and fail
+        alone. The others are inserted one statement each, so each command's positions
+        are contiguous and its journal row commits with its events.
+        """
+        with (
+            self.datastore.get_connection() as conn,
+            conn.pipeline() as pipeline,
+            conn.transaction(),
+        ):
+            with conn.cursor() as curs:
+                self._lock_table(curs)
+                curs.execute(self._taken, taken_params(writes))
+                pipeline.sync()
+                refusals = screen(writes, curs.fetchall())
+            cursors: list[Cursor[DictRow] | None] = []
+            for write, refusal in zip(writes, refusals, strict=True):
+                cursor = None if refusal is not None else conn.cursor()
+                if cursor is not None:
+                    self._insert_stored_events(cursor, write.events, **write.kwargs)
+                cursors.append(cursor)
+            pipeline.sync()
+            outcomes: list[Sequence[int] | Exception] = []
+            for write, refusal, written in zip(writes, refusals, cursors, strict=True):
+                if written is None:
+                    assert refusal is not None
+                    outcomes.append(refusal)
+                    continue
+                with written:
+                    ids = self._fetch_ids_after_insert_events(written, write.events, **write.kwargs)
+                outcomes.append(list(ids or ()))
+        return outcomes
+
+    def _insert_stored_events(
+        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+    ) -> None:
+        journal: JournalRecord | None = kwargs.get("journal")
+        if journal is None:
+            super()._insert_stored_events(curs, stored_events, **kwargs)
+        else:
+            self._lock_table(curs)
+            self._notify_channel(curs)
+            rows = [
+                self.construct_pg_stored_event(
+                    e.originator_id, e.originator_version, e.topic, e.state
+                )
+                for e in stored_events
+            ]
+            curs.execute(self._insert_with_journal, (rows, *_journal_params(journal)))
+        claims: Sequence[SequenceClaim] = kwargs.get("claims", ())
+        if claims:
+            # Queued in the same pipeline: a refused claim fails the library's sync, which
+            # rolls the whole transaction back.
+            with curs.connection.cursor() as claiming:
+                for claim in claims:
+                    claiming.execute(self._claim, (claim.name, claim.value), prepare=False)
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
     ) -> Sequence[int] | None:
-        ids = super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        claims: Sequence[SequenceClaim] = kwargs.get("claims", ())
-        journal: JournalRecord | None = kwargs.get("journal")
-        if not ids or (journal is None and not claims):
-            return ids
-        # A nested pipeline syncs on exit, so a duplicate idempotency key raises here,
-        # inside the library's transaction, which then rolls back the events too.
-        with curs.connection.pipeline():
-            for claim in claims:
-                curs.execute(self._claim, (claim.name, claim.value), prepare=False)
-            if journal is not None:
-                curs.execute(self._insert_journal, _journal_params(journal, ids), prepare=False)
+        if kwargs.get("journal") is None:
+            return super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
+        ids = [row["notification_id"] for row in curs.fetchall()]
+        if len(ids) != len(stored_events):
+            raise ProgrammingError(f"got {len(ids)} positions for {len(stored_events)} events")
         return ids
 
     def journal_by_key(self, idempotency_key: str) -> JournalEntry | None:
@@ -165,7 +283,7 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         return 0 if row is None else int(row["value"])
 
 
-def _journal_params(journal: JournalRecord, ids: Sequence[int]) -> tuple[Any, ...]:
+def _journal_params(journal: JournalRecord) -> tuple[Any, ...]:
     return (
         journal.command_id,
         journal.command,
@@ -177,8 +295,6 @@ def _journal_params(journal: JournalRecord, ids: Sequence[int]) -> tuple[Any, ..
         journal.aggregate_id,
         journal.version,
         orjson.dumps(journal.result).decode(),
-        min(ids),
-        max(ids),
     )
 
 
@@ -187,3 +303,19 @@ class JournalingPostgresFactory(PostgresFactory):
 
     application_recorder_class = JournalingPostgresRecorder
     aggregate_recorder_class = FailFastAggregateRecorder
+    POSTGRES_PRE_PING_WINDOW = "POSTGRES_PRE_PING_WINDOW"
+    POSTGRES_GROUP_COMMIT = "POSTGRES_GROUP_COMMIT"
+
+    def __init__(self, env: Any) -> None:
+        super().__init__(env)
+        self.group_commit = strtobool(self.env.get(self.POSTGRES_GROUP_COMMIT) or "no")
+        window = float(self.env.get(self.POSTGRES_PRE_PING_WINDOW) or 0)
+        pool: Any = self.datastore.pool
+        if pool._check is not None and window > 0:  # psycopg_pool has no setter for it
+            pool._check = RecentUseCheck(window, pool._check)
+
+    def application_recorder(self) -> ApplicationRecorder:
+        recorder = super().application_recorder()
+        if self.group_commit and isinstance(recorder, JournalingPostgresRecorder):
+            recorder.group_commit = GroupCommitter(recorder._write_group)
+        return recorder

@@ -176,3 +176,61 @@ def test_sequence_claims_are_gapless_under_concurrent_claimers(app: Comptoir) ->
         thread.join()
     assert sorted(claimed) == list(range(1, 16))
     assert recorder.sequence_value("invoice-2026") == 15  # type: ignore[attr-defined]
+
+
+def test_a_duplicate_key_fails_as_an_integrity_error_and_leaves_no_trace(app: Comptoir) -> None:
+    from eventsourcing.persistence import IntegrityError
+
+    from application.journal import JournalRecord, fingerprint
+    from domain.quote import Quote
+
+    app.quotes.draft(ctx(idempotency_key="k-4"), currency="EUR", prospect="Martin")
+    before = app.log_position()
+    quote = Quote.draft(at=AT, currency="EUR", prospect="Racer")
+    record = JournalRecord(
+        command_id=uuid4(),
+        command="quote.draft",
+        actor="mallory",
+        reason=None,
+        idempotency_key="k-4",
+        fingerprint=fingerprint("quote.draft", {}),
+        issued_at=AT,
+        aggregate_id=quote.id,
+        version=1,
+        result={},
+    )
+    with pytest.raises(IntegrityError):
+        app.save(quote, journal=record, claims=[SequenceClaim("invoice-2027", 1)])
+    assert app.log_position() == before
+    assert app.journal.journal_between(before + 1, before + 10) == []
+    assert app.recorder.sequence_value("invoice-2027") == 0  # type: ignore[attr-defined]
+
+
+def test_a_refused_claim_rolls_back_the_events_and_the_journal_row(app: Comptoir) -> None:
+    from eventsourcing.persistence import IntegrityError
+
+    from domain.quote import Quote
+
+    before = app.log_position()
+    quote = Quote.draft(at=AT, currency="EUR", prospect="Early")
+    with pytest.raises(IntegrityError):
+        app.save(quote, claims=[SequenceClaim("invoice-2028", 2)])
+    assert app.log_position() == before
+    assert app.history(quote.id) == []
+
+
+def test_a_command_of_several_events_journals_its_first_and_last_positions(
+    app: Comptoir,
+) -> None:
+    first = app.quotes.draft(ctx(idempotency_key="k-5"), currency="EUR", prospect="Martin")
+    added = add_line(app, first.aggregate_id, ctx(idempotency_key="k-6"))
+    entry = app.journal.journal_by_key("k-6")
+    assert entry is not None
+    assert entry.last_position == added.position  # type: ignore[attr-defined]
+    history = app.history(first.aggregate_id)
+    positions = [
+        h.position
+        for h in history
+        if h.journal and h.journal.record.command_id == entry.record.command_id
+    ]
+    assert positions == list(range(entry.first_position, entry.last_position + 1))
