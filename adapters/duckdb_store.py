@@ -7,19 +7,26 @@ a cursor per thread on the same database, so they see committed batches only.
 from __future__ import annotations
 
 import threading
+from collections.abc import Mapping
 from pathlib import Path
 
 import duckdb
 
+# A rebuild only appends to a file nobody reads yet: row order is free, memory bounded.
+REBUILD_CONFIG = {"preserve_insertion_order": "false", "memory_limit": "128MB"}
+
 
 class DuckStore:
-    """One open DuckDB database: a writer cursor and per-thread reader cursors."""
+    """One open DuckDB database: a writer cursor and per-thread reader cursors.
 
-    def __init__(self, path: Path | str) -> None:
+    `config` holds DuckDB settings for the database (`memory_limit`, `threads` …).
+    """
+
+    def __init__(self, path: Path | str, config: Mapping[str, str] | None = None) -> None:
         self.path = str(path)
         if self.path != ":memory:":
             Path(self.path).parent.mkdir(parents=True, exist_ok=True)
-        self._con = duckdb.connect(self.path)
+        self._con = duckdb.connect(self.path, config=dict(config or {}))
         self._writer = self._con.cursor()
         self._local = threading.local()
         self._readers: list[duckdb.DuckDBPyConnection] = []

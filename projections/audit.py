@@ -22,7 +22,6 @@ TABLE = Table(
         ("command", "text"),
         ("command_id", "text"),
     ],
-    indexes=("document_id", "actor", "recorded_at", "event_type"),
 )
 
 

@@ -69,7 +69,6 @@ CONTRACTS = Table(
         ("version", "int"),
         ("position", "int"),
     ],
-    indexes=("contract_id", "customer_id", "status", "renewal_date"),
 )
 
 CONTRACT_TERMS = Table(
@@ -83,7 +82,6 @@ CONTRACT_TERMS = Table(
         ("period_net", "money"),
         ("mrr", "money"),
     ],
-    indexes=("contract_id",),
 )
 
 

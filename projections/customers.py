@@ -23,7 +23,6 @@ TABLE = Table(
         ("version", "int"),
         ("position", "int"),
     ],
-    indexes=("customer_id", "status"),
 )
 
 

@@ -1,17 +1,23 @@
 """Current state of every document, kept beside the views so a batch folds in place.
 
-The runner loads the touched documents' states, applies the batch's events with the
-domain's own mutators (so views use exactly the domain's rules), and stores them back.
+The runner folds the batch's events into the touched documents with the domain's own
+mutators (so views use exactly the domain's rules). Folded documents stay live in memory
+across batches (least recently used dropped first), so a catch-up decodes a document's
+state only when it was not kept; their states are written back to `documents` in the
+transaction that commits the batch's views and tracking position, so a restart resumes
+from exactly what was committed.
 """
 
 from __future__ import annotations
 
+from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
 from typing import Any
 from uuid import UUID
 
 import duckdb
-from eventsourcing.domain import Snapshot
+import pyarrow as pa
+from eventsourcing.domain import Aggregate, Snapshot
 from eventsourcing.persistence import Transcoder
 from eventsourcing.utils import get_topic
 
@@ -28,15 +34,17 @@ DOCUMENTS = Table(
         ("topic", "text"),
         ("state", "blob"),
     ],
-    indexes=("document_id",),
 )
 
 
 class DocumentFolder:
-    """Loads, folds and stores documents' states for one batch."""
+    """Folds batches into documents kept live in memory, and writes their states back."""
 
-    def __init__(self, transcoder: Transcoder) -> None:
+    def __init__(self, transcoder: Transcoder, keep: int = 2000) -> None:
         self.transcoder = transcoder
+        self.keep = keep
+        self._live: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._unwritten: dict[UUID, Folded] = {}
 
     def fold(
         self,
@@ -45,21 +53,35 @@ class DocumentFolder:
         after_each: Callable[[Folded], None] | None = None,
     ) -> dict[UUID, Folded]:
         """Apply the events to their documents; `after_each` sees every intermediate state."""
-        ids = list(dict.fromkeys(e.aggregate_id for e in events))
-        documents = self._load(cursor, ids)
+        live = self._live
+        missing = [i for i in dict.fromkeys(e.aggregate_id for e in events) if i not in live]
+        if missing:
+            live.update(self._load(cursor, missing))
         folded: dict[UUID, Folded] = {}
         for logged in events:
-            document = logged.event.mutate(documents.get(logged.aggregate_id))
-            documents[logged.aggregate_id] = document
+            document = logged.event.mutate(live.get(logged.aggregate_id))
+            live[logged.aggregate_id] = document
+            live.move_to_end(logged.aggregate_id)
             state = Folded(document, logged.position, logged.event.timestamp)
             folded[logged.aggregate_id] = state
             if after_each is not None:
                 after_each(state)
+        self._unwritten.update(folded)
         return folded
 
-    def store(self, cursor: duckdb.DuckDBPyConnection, folded: dict[UUID, Folded]) -> None:
-        rows = [self._row(f) for f in folded.values()]
-        replace(cursor, DOCUMENTS, "document_id", [str(i) for i in folded], rows)
+    def store(self, cursor: duckdb.DuckDBPyConnection) -> None:
+        """Write the states folded since the last store, then let go of the oldest documents."""
+        if self._unwritten:
+            rows = [self._row(f) for f in self._unwritten.values()]
+            replace(cursor, DOCUMENTS, "document_id", [str(i) for i in self._unwritten], rows)
+            self._unwritten.clear()
+        while len(self._live) > self.keep:
+            self._live.popitem(last=False)
+
+    def forget(self) -> None:
+        """Drop every live document: after a rollback they may hold uncommitted events."""
+        self._live.clear()
+        self._unwritten.clear()
 
     def _load(self, cursor: duckdb.DuckDBPyConnection, ids: Sequence[UUID]) -> dict[UUID, Any]:
         found = cursor.execute(
@@ -107,10 +129,14 @@ def replace(
 
 def append(cursor: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:
     """Insert rows as one Arrow batch."""
-    if not rows:
-        return
-    cursor.register("arrow_batch", table.arrow(rows))
+    if rows:
+        insert(cursor, table.name, table.arrow(rows))
+
+
+def insert(cursor: duckdb.DuckDBPyConnection, name: str, batch: pa.Table) -> None:
+    """Insert an Arrow table into the table `name`, matching columns by name."""
+    cursor.register("arrow_batch", batch)
     try:
-        cursor.execute(f"INSERT INTO {table.name} BY NAME SELECT * FROM arrow_batch")
+        cursor.execute(f"INSERT INTO {name} BY NAME SELECT * FROM arrow_batch")
     finally:
         cursor.unregister("arrow_batch")

@@ -2,20 +2,26 @@
 
 `<table>_history` has the view's columns plus `valid_from` and `valid_to` (open while
 current), so the view as of T is `valid_from <= T AND (valid_to IS NULL OR valid_to > T)`:
-a query, not a replay. Every intermediate state within a batch is kept, not only the last.
+a query, not a replay. Every intermediate state within a batch is kept, not only the last,
+except a state without rows after a state without rows: it would show the same nothing.
 """
 
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
 import duckdb
+import pyarrow as pa
 
 from projections.base import DocumentView, Folded
-from projections.documents import append
+from projections.documents import insert
 from projections.schema import Table
+
+# Keys of documents last seen without rows, remembered up to this many per view.
+_EMPTY_KEPT = 200_000
 
 
 def history_table(view: DocumentView) -> Table:
@@ -23,42 +29,114 @@ def history_table(view: DocumentView) -> Table:
     return Table(
         f"{view.table.name}_history",
         [*view.table.columns, ("valid_from", "timestamp"), ("valid_to", "timestamp")],
-        indexes=(view.key, "valid_from", "valid_to"),
     )
 
 
 class HistoryRecorder:
-    """Collects the states of one view's documents during a batch, then writes them."""
+    """Collects the states of one view's documents during a batch, then writes them.
+
+    `current` holds each touched document's latest rows, which the runner writes to the
+    view itself, so a state's rows are computed once.
+    """
 
     def __init__(self, view: DocumentView) -> None:
         self.view = view
         self.table = history_table(view)
+        self.current: dict[str, list[dict[str, Any]]] = {}
         self._states: dict[str, list[tuple[datetime, list[dict[str, Any]]]]] = defaultdict(list)
+        # Documents whose last recorded state had no rows (a closed affair in the
+        # pipeline): a further empty state changes no answer and is not recorded.
+        self._empty: set[str] = set()
 
-    def record(self, folded: Folded) -> None:
-        if isinstance(folded.aggregate, self.view.document):
-            key = str(folded.aggregate.id)
-            self._states[key].append((folded.recorded_at, self.view.rows(folded)))
-
-    def write(self, cursor: duckdb.DuckDBPyConnection) -> None:
-        if not self._states:
+    def record(self, folded: Folded, key: str) -> None:
+        """Keep the rows of this state of the document `key` (one of the view's documents)."""
+        rows = self.view.rows(folded)
+        self.current[key] = rows
+        if rows:
+            self._empty.discard(key)
+        elif key in self._empty:
             return
-        closing = Table("closing", [("key", "text"), ("closed_at", "timestamp")])
-        cursor.register(
-            "closing_batch",
-            closing.arrow([{"key": k, "closed_at": s[0][0]} for k, s in self._states.items()]),
+        else:
+            if len(self._empty) >= _EMPTY_KEPT:
+                self._empty.clear()
+            self._empty.add(key)
+        self._states[key].append((folded.recorded_at, rows))
+
+    def closing(self) -> list[tuple[str, datetime]]:
+        """Each recorded document with the time its open interval ends."""
+        return [(key, states[0][0]) for key, states in self._states.items()]
+
+    def intervals(self) -> tuple[list[dict[str, Any]], list[datetime], list[datetime | None]]:
+        """The recorded states' rows, each with the start and end of its validity."""
+        rows: list[dict[str, Any]] = []
+        starts: list[datetime] = []
+        ends: list[datetime | None] = []
+        for states in self._states.values():
+            last = len(states) - 1
+            for index, (valid_from, state_rows) in enumerate(states):
+                valid_to = states[index + 1][0] if index < last else None
+                rows += state_rows
+                starts += [valid_from] * len(state_rows)
+                ends += [valid_to] * len(state_rows)
+        return rows, starts, ends
+
+    def clear(self) -> None:
+        self.current = {}
+        self._states.clear()
+
+    def forget(self) -> None:
+        """Drop what is remembered across batches: after a rollback it may be wrong."""
+        self.clear()
+        self._empty.clear()
+
+
+def write_histories(
+    cursor: duckdb.DuckDBPyConnection, recorders: Sequence[HistoryRecorder]
+) -> None:
+    """Close the open intervals and insert the new states: one statement of each per table."""
+    by_table: dict[str, list[HistoryRecorder]] = defaultdict(list)
+    for recorder in recorders:
+        by_table[recorder.table.name].append(recorder)
+    for name, group in by_table.items():
+        closing = [c for recorder in group for c in recorder.closing()]
+        if not closing:
+            continue
+        keys = {recorder.view.key for recorder in group}
+        if len(keys) != 1:
+            raise ValueError(f"views sharing {name} must share their key")
+        (key,) = keys
+        batch = pa.table(
+            {
+                "key": pa.array([k for k, _ in closing], pa.string()),
+                "closed_at": _naive([t for _, t in closing]),
+            }
         )
+        cursor.register("closing_batch", batch)
         try:
             cursor.execute(
-                f"UPDATE {self.table.name} AS h SET valid_to = c.closed_at "
-                f"FROM closing_batch AS c WHERE h.{self.view.key} = c.key AND h.valid_to IS NULL"
+                f"UPDATE {name} AS h SET valid_to = c.closed_at "
+                f"FROM closing_batch AS c WHERE h.{key} = c.key AND h.valid_to IS NULL"
             )
         finally:
             cursor.unregister("closing_batch")
         rows: list[dict[str, Any]] = []
-        for states in self._states.values():
-            for index, (valid_from, state_rows) in enumerate(states):
-                valid_to = states[index + 1][0] if index + 1 < len(states) else None
-                rows += [{**r, "valid_from": valid_from, "valid_to": valid_to} for r in state_rows]
-        append(cursor, self.table, rows)
-        self._states.clear()
+        starts: list[datetime] = []
+        ends: list[datetime | None] = []
+        for recorder in group:
+            more = recorder.intervals()
+            rows += more[0]
+            starts += more[1]
+            ends += more[2]
+        if rows:
+            states = group[0].view.table.arrow(rows)
+            states = states.append_column("valid_from", _naive(starts))
+            states = states.append_column("valid_to", _naive(ends))
+            insert(cursor, name, states)
+
+
+def _naive(values: Sequence[datetime | None]) -> pa.Array:
+    """Instants as UTC `TIMESTAMP`s, like `Table.arrow`."""
+    return pa.array(values, _UTC).cast(pa.timestamp("us"))
+
+
+_UTC = pa.timestamp("us", tz="UTC")

@@ -25,7 +25,6 @@ TABLE = Table(
         ("acknowledged_at", "timestamp"),
         ("position", "int"),
     ],
-    indexes=("notice_id", "status", "document_id"),
 )
 
 

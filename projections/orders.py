@@ -65,7 +65,6 @@ ORDERS = Table(
         ("version", "int"),
         ("position", "int"),
     ],
-    indexes=("order_id", "customer_id", "status", "payment_status"),
 )
 
 ORDER_LINES = Table(
@@ -92,7 +91,6 @@ ORDER_LINES = Table(
         ("net_amount", "money"),
         ("position", "int"),
     ],
-    indexes=("order_id",),
 )
 
 

@@ -67,7 +67,6 @@ TABLE = Table(
         ("updated_at", "timestamp"),
         ("position", "int"),
     ],
-    indexes=("document_id", "salesperson", "expected_close"),
 )
 
 

@@ -31,7 +31,6 @@ TABLE = Table(
         ("version", "int"),
         ("position", "int"),
     ],
-    indexes=("quote_id", "status"),
 )
 
 

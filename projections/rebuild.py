@@ -8,9 +8,13 @@ from typing import Any
 
 import duckdb
 
-from adapters.duckdb_store import DuckStore
+from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
 from projections.runner import ProjectionRunner
+
+# A rebuild commits every few pages and keeps more documents live than a follower.
+COMMIT_EVERY = 2
+KEEP_DOCUMENTS = 2000
 
 # The projector's own bookkeeping differs legitimately between two files.
 NOT_COMPARED = {"projection_tracking"}
@@ -31,9 +35,15 @@ def rebuild(
     """Project the log (up to `until`) into a new file at `target`; close it checkpointed."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
-    store = DuckStore(target)
+    store = DuckStore(target, REBUILD_CONFIG)
     try:
-        runner = ProjectionRunner(app, store.writer(), page_size=page_size)
+        runner = ProjectionRunner(
+            app,
+            store.writer(),
+            page_size=page_size,
+            commit_every=COMMIT_EVERY,
+            keep_documents=KEEP_DOCUMENTS,
+        )
         events = runner.catch_up(until)
         store.writer().execute("CHECKPOINT")
         return Rebuilt(target, runner.position, events)

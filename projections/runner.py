@@ -1,7 +1,9 @@
 """The projector: folds the ordered log into the DuckDB views, batch by batch.
 
-Each batch's view rows and the new tracking position commit in one DuckDB
-transaction, so a crash between batches loses nothing and doubles nothing.
+Each batch's view rows, the documents' states and the new tracking position commit in
+one DuckDB transaction, so a crash between batches loses nothing and doubles nothing. A
+catch-up may let one transaction span several full pages (`commit_every`): fewer
+documents' states to write, the same guarantee.
 """
 
 from __future__ import annotations
@@ -13,13 +15,14 @@ from typing import Any
 
 from application.app import Comptoir
 from domain.stages import RiskFactors
+from projections.affair_entries import AffairEntriesView
 from projections.audit import AuditView
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.budget import BudgetVsActualView
 from projections.contracts import ContractsView, ContractTermsView
 from projections.customers import CustomersView
 from projections.documents import DOCUMENTS, DocumentFolder, append, replace
-from projections.history import HistoryRecorder, history_table
+from projections.history import HistoryRecorder, history_table, write_histories
 from projections.notices import NoticesView
 from projections.orders import OrderLinesView, OrdersView
 from projections.pipeline import PipelineAffairsView, PipelineQuotesView
@@ -52,7 +55,7 @@ def default_views(
         PipelineQuotesView(),
         StageHistoryView(),
         BudgetVsActualView(),
-    ], [AuditView()]
+    ], [AuditView(), AffairEntriesView()]
 
 
 class ProjectionRunner:
@@ -65,12 +68,18 @@ class ProjectionRunner:
         *,
         page_size: int = 5000,
         views: tuple[Sequence[DocumentView], Sequence[EventView]] | None = None,
+        commit_every: int = 1,
+        keep_documents: int = 2000,
     ) -> None:
         self.app = app
         self.cursor = cursor
         self.page_size = page_size
+        self.commit_every = commit_every
         self.document_views, self.event_views = views or default_views(app.policies.risk_factors)
-        self.folder = DocumentFolder(app.mapper.transcoder)
+        self.folder = DocumentFolder(app.mapper.transcoder, keep=keep_documents)
+        self._recorders = {id(v): HistoryRecorder(v) for v in self.document_views if v.history}
+        self._recorders_by_type: dict[type, list[HistoryRecorder]] = {}
+        self._pages = 0  # pages applied in the open transaction
         self._changed = threading.Condition()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -78,6 +87,7 @@ class ProjectionRunner:
         self.error: BaseException | None = None
         self._create_tables()
         self.position = self._tracked_position()
+        self._applied = self.position  # ahead of `position` while a transaction is open
 
     def _create_tables(self) -> None:
         tables: list[Table] = [DOCUMENTS, TRACKING]
@@ -96,12 +106,14 @@ class ProjectionRunner:
 
     def run_batch(self, until: int | None = None) -> int:
         """Project the next page of the log (up to `until`); return how many events it held."""
-        if until is not None and self.position >= until:
+        if until is not None and self._applied >= until:
+            self._commit()
             return 0
         notifications = self.app.recorder.select_notifications(
-            start=self.position, limit=self.page_size, stop=until, inclusive_of_start=False
+            start=self._applied, limit=self.page_size, stop=until, inclusive_of_start=False
         )
         if not notifications:
+            self._commit()
             return 0
         first, last = notifications[0].id, notifications[-1].id
         journal = self.app.journal.journal_between(first, last)
@@ -116,37 +128,83 @@ class ProjectionRunner:
             event = self.app.mapper.to_domain_event(n)
             events.append(LoggedEvent(n.id, n.originator_id, n.originator_version, event, entry))  # type: ignore[arg-type]
         self._apply(events, last)
-        with self._changed:
-            self.position = last
-            self._changed.notify_all()
+        # A short page means the log's end is near: make it visible now.
+        if len(notifications) < self.page_size or self._pages >= self.commit_every:
+            self._commit()
         return len(events)
 
     def _apply(self, events: list[LoggedEvent], last: int) -> None:
         cursor = self.cursor
-        cursor.begin()
+        if self._pages == 0:
+            cursor.begin()
         try:
-            recorders = [HistoryRecorder(v) for v in self.document_views if v.history]
+            recorders = list(self._recorders.values())
+            by_type = self._recorders_by_type
 
             def remember(state: Folded) -> None:
-                for recorder in recorders:
-                    recorder.record(state)
+                kind = type(state.aggregate)
+                interested = by_type.get(kind)
+                if interested is None:
+                    interested = by_type[kind] = [
+                        r for r in recorders if issubclass(kind, r.view.document)
+                    ]
+                if interested:
+                    key = str(state.aggregate.id)
+                    for recorder in interested:
+                        recorder.record(state, key)
 
             folded = self.folder.fold(cursor, events, remember if recorders else None)
-            self.folder.store(cursor, folded)
-            for recorder in recorders:
-                recorder.write(cursor)
+            write_histories(cursor, recorders)
             for view in self.document_views:
-                mine = {i: f for i, f in folded.items() if isinstance(f.aggregate, view.document)}
-                rows = [row for f in mine.values() for row in view.rows(f)]
-                replace(cursor, view.table, view.key, [str(i) for i in mine], rows)
+                recorder = self._recorders.get(id(view))
+                if recorder is not None:
+                    current = recorder.current
+                    recorder.clear()
+                else:
+                    current = {
+                        str(i): view.rows(f)
+                        for i, f in folded.items()
+                        if isinstance(f.aggregate, view.document)
+                    }
+                if current:
+                    rows = [row for state in current.values() for row in state]
+                    replace(cursor, view.table, view.key, current, rows)
             for event_view in self.event_views:
                 append(cursor, event_view.table, event_view.rows(events))
+        except BaseException:
+            self._rollback()
+            raise
+        self._pages += 1
+        self._applied = last
+
+    def _commit(self) -> None:
+        """Write the documents' states and the tracking position, and commit."""
+        if self._pages == 0:
+            return
+        cursor = self.cursor
+        try:
+            self.folder.store(cursor)
             cursor.execute("DELETE FROM projection_tracking WHERE name = ?", [TRACKING_NAME])
-            cursor.execute("INSERT INTO projection_tracking VALUES (?, ?)", [TRACKING_NAME, last])
+            cursor.execute(
+                "INSERT INTO projection_tracking VALUES (?, ?)", [TRACKING_NAME, self._applied]
+            )
             cursor.commit()
         except BaseException:
-            cursor.rollback()
+            self._rollback()
             raise
+        self._pages = 0
+        with self._changed:
+            self.position = self._applied
+            self._changed.notify_all()
+
+    def _rollback(self) -> None:
+        """Undo the open transaction and drop what memory holds of it."""
+        self._pages = 0
+        self._applied = self.position
+        self.folder.forget()
+        for recorder in self._recorders.values():
+            recorder.forget()
+        self.cursor.rollback()
 
     def catch_up(self, until: int | None = None) -> int:
         """Project until the end of the log (or `until`); return how many events were applied."""

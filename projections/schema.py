@@ -42,16 +42,24 @@ class Table:
     def column_names(self) -> list[str]:
         return [name for name, _ in self.columns]
 
+    @property
+    def schema(self) -> pa.Schema:
+        return pa.schema([(name, _TYPES[kind][1]) for name, kind in self.columns])
+
     def arrow(self, rows: Sequence[dict[str, Any]]) -> pa.Table:
-        schema = pa.schema([(name, _TYPES[kind][1]) for name, kind in self.columns])
-        stamps = [name for name, kind in self.columns if kind == "timestamp"]
-        prepared = []
-        for row in rows:
-            copy = dict(row)
-            for name in stamps:
-                copy[name] = utc_naive(copy.get(name))
-            prepared.append(copy)
-        return pa.Table.from_pylist(prepared, schema=schema)
+        """The rows as one Arrow table (a missing key is NULL), instants as in `utc_naive`."""
+        schema = self.schema
+        # Arrow reads aware instants in UTC and naive ones as they stand, in C.
+        aware = pa.schema(
+            [
+                (name, _UTC if kind == "timestamp" else _TYPES[kind][1])
+                for name, kind in self.columns
+            ]
+        )
+        return pa.Table.from_pylist(list(rows), schema=aware).cast(schema)
+
+
+_UTC = pa.timestamp("us", tz="UTC")
 
 
 def utc_naive(value: datetime | None) -> datetime | None:

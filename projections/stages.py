@@ -70,7 +70,6 @@ TABLE = Table(
         ("ladder", "text"),
         ("position", "int"),
     ],
-    indexes=("affair_id", "stage", "entered_at"),
 )
 
 _PERCENT = Decimal("0.01")

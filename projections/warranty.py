@@ -35,7 +35,6 @@ WARRANTY = Table(
         ("updated_at", "timestamp"),
         ("position", "int"),
     ],
-    indexes=("asset_id", "customer_id", "end_date"),
 )
 
 SERVICE_CASES = Table(
@@ -59,7 +58,6 @@ SERVICE_CASES = Table(
         ("contract_id", "text"),
         ("position", "int"),
     ],
-    indexes=("asset_id", "case_id", "status", "customer_id"),
 )
 
 STATUSES = ("active", "expiring_soon", "expired", "not_started")

@@ -43,7 +43,9 @@ def pg_bindir() -> Path:
 def _as_service_user(command: list[str]) -> list[str]:
     if os.geteuid() != 0:
         return command
-    if subprocess.run(["id", SERVICE_USER], capture_output=True).returncode != 0:
+    for attempt in range(5):  # useradd fails while another process holds /etc/passwd's lock
+        if subprocess.run(["id", SERVICE_USER], capture_output=True).returncode == 0:
+            break
         subprocess.run(
             [
                 "useradd",
@@ -57,6 +59,7 @@ def _as_service_user(command: list[str]) -> list[str]:
             ],
             capture_output=True,
         )
+        time.sleep(0.2 * attempt)
     if not shutil.which("runuser"):
         raise Unavailable("running as root without runuser")
     return ["runuser", "-u", SERVICE_USER, "--", *command]
