@@ -80,10 +80,14 @@ def settings(schema: str, duckdb_path: Path | None = None, pool: int = 10) -> Se
     )
 
 
-def comptoir(schema: str, *, snapshots: bool = True, **kw: Any) -> Comptoir:
-    """The application on `schema`; snapshots on as in the product unless told otherwise."""
+def comptoir(schema: str, *, snapshots: bool = True, cache: bool = True, **kw: Any) -> Comptoir:
+    """The application on `schema`, with snapshots and the aggregate cache as in the product
+    unless told otherwise (loads are measured without the cache: from the store)."""
     env = settings(schema).eventstore_env()
     env["IS_SNAPSHOTTING_ENABLED"] = "y" if snapshots else "n"
+    if not cache:
+        env.pop("AGGREGATE_CACHE_MAXSIZE", None)
+        env.pop("AGGREGATE_CACHE_FASTFORWARD", None)
     return Comptoir(env, **kw)
 
 
@@ -949,8 +953,8 @@ def main(args: argparse.Namespace) -> int:
         # 3. aggregate loads -------------------------------------------------------------
         say("aggregate loads: an affair with 10,000 events")
         hot = hot_affair(app_big, 10_000)
-        plain = comptoir(big, snapshots=False)
-        snap = comptoir(big)
+        plain = comptoir(big, snapshots=False, cache=False)
+        snap = comptoir(big, cache=False)
         # the snapshots the product takes as commands reach these versions
         interval = Comptoir.snapshotting_intervals[Affair]
         for version in range(interval, 10_001, interval):

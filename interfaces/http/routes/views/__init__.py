@@ -125,6 +125,8 @@ def decimal_text(value: Decimal, currency: str | None) -> str:
     """An exact decimal string: to the currency's minor unit when that loses nothing
     (amounts), else without trailing zeros (quantities, rates, unit prices)."""
     if currency in MINOR_UNITS:
+        if value.as_tuple().exponent == -MINOR_UNITS[str(currency)]:
+            return str(value)  # already at the minor unit, as DECIMAL(18, 2) columns are
         rounded = round_money(value, str(currency))
         if rounded == value:
             return str(rounded)
@@ -136,12 +138,22 @@ def plain(row: dict[str, Any]) -> dict[str, Any]:
     currency = row.get("currency")
     out: dict[str, Any] = {}
     for name, value in row.items():
-        if isinstance(value, Decimal):
-            value = decimal_text(value, currency)
-        elif isinstance(value, datetime) and value.tzinfo is None:
-            value = value.replace(tzinfo=UTC)
         if name in ("valid_from", "valid_to"):
             continue
-        out[name] = value
-    encoded: dict[str, Any] = json_safe(out)
-    return encoded
+        kind = type(value)
+        if kind in _AS_IS:
+            out[name] = value
+        elif kind is Decimal:
+            out[name] = decimal_text(value, currency)
+        elif kind is datetime:
+            aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
+            out[name] = aware.isoformat()
+        elif kind is date:
+            out[name] = value.isoformat()
+        else:  # lists, maps, UUIDs and anything rarer: the general encoder
+            out[name] = json_safe(value)
+    return out
+
+
+# JSON scalars that need no conversion (exact types: a str enum goes to the encoder)
+_AS_IS = frozenset({str, int, float, bool, type(None)})
