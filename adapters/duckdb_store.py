@@ -2,12 +2,15 @@
 
 The projector writes through `writer()`; request threads read through `reader()`,
 a cursor per thread on the same database, so they see committed batches only.
+`count()` runs a count on a pool thread's cursor while the caller runs its page query:
+DuckDB releases the GIL, so the two scans overlap.
 """
 
 from __future__ import annotations
 
 import threading
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
+from concurrent.futures import Future, ThreadPoolExecutor
 from pathlib import Path
 
 import duckdb
@@ -31,6 +34,7 @@ class DuckStore:
         self._local = threading.local()
         self._readers: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
+        self._counting = ThreadPoolExecutor(max_workers=2, thread_name_prefix="duckdb-count")
 
     def writer(self) -> duckdb.DuckDBPyConnection:
         """The cursor the projector writes with; use it from one thread only."""
@@ -46,7 +50,16 @@ class DuckStore:
                 self._readers.append(cursor)
         return cursor
 
+    def count(self, sql: str, params: Sequence[object]) -> Future[int]:
+        """Run `SELECT count(*) …` on a pool thread; its result when ready."""
+        return self._counting.submit(self._count, sql, params)
+
+    def _count(self, sql: str, params: Sequence[object]) -> int:
+        row = self.reader().execute(sql, list(params)).fetchone()
+        return 0 if row is None else int(row[0])
+
     def close(self) -> None:
+        self._counting.shutdown(wait=True, cancel_futures=True)
         with self._lock:
             for cursor in self._readers:
                 cursor.close()

@@ -13,6 +13,8 @@ import logging
 import os
 import threading
 import time
+from collections.abc import Sequence
+from concurrent.futures import Future
 from pathlib import Path
 
 import duckdb
@@ -66,6 +68,10 @@ class LiveViews:
 
     def reader(self) -> duckdb.DuckDBPyConnection:
         return self.store.reader()
+
+    def count(self, sql: str, params: Sequence[object]) -> Future[int]:
+        """A count query run beside the caller's own (see `DuckStore.count`)."""
+        return self.store.count(sql, params)
 
     def wait_for(self, position: int, timeout: float) -> bool:
         deadline = time.monotonic() + timeout

@@ -87,15 +87,16 @@ def page(
         where += [("valid_from <= ?", instant), ("(valid_to IS NULL OR valid_to > ?)", instant)]
     clauses = " AND ".join(sql for sql, _ in where) or "TRUE"
     params = [value for _, value in where]
+    counted = services.views.count(f"SELECT count(*) FROM {table} WHERE {clauses}", params)
     cursor = services.views.reader()
-    total_row = cursor.execute(f"SELECT count(*) FROM {table} WHERE {clauses}", params).fetchone()
     cursor.execute(
         f"SELECT * FROM {table} WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?",
         [*params, limit, offset],
     )
     names = [d[0] for d in cursor.description or []]
-    items = [row(dict(zip(names, values, strict=True))) for values in cursor.fetchall()]
-    total = 0 if total_row is None else int(total_row[0])
+    found = cursor.fetchall()
+    total = counted.result()
+    items = [row(dict(zip(names, values, strict=True))) for values in found]
     return ViewPage(position=position, total=total, items=items)
 
 
