@@ -81,13 +81,21 @@ class AccessCommands:
             return None
         return secret
 
-    def authenticate(self, secret: str) -> Principal | None:
-        """The principal of an active key, cached for a few seconds."""
-        now = time.monotonic()
+    def recently_authenticated(self, secret: str) -> tuple[bool, Principal | None]:
+        """(True, the principal or None) when `secret` was looked up in the last few
+        seconds; (False, None) when `authenticate` must look it up (no I/O here)."""
         with self._lock:
             cached = self._cache.get(secret)
-            if cached is not None and now - cached[0] < CACHE_SECONDS:
-                return cached[1]
+        if cached is not None and time.monotonic() - cached[0] < CACHE_SECONDS:
+            return True, cached[1]
+        return False, None
+
+    def authenticate(self, secret: str) -> Principal | None:
+        """The principal of an active key, cached for a few seconds."""
+        known, principal = self.recently_authenticated(secret)
+        if known:
+            return principal
+        now = time.monotonic()
         principal = self._lookup(secret)
         with self._lock:
             self._cache[secret] = (now, principal)

@@ -9,7 +9,8 @@ from fastapi import Depends, Request
 from interfaces.wiring import Services
 
 
-def get_services(request: Request) -> Services:
+async def get_services(request: Request) -> Services:
+    """The wired services (a coroutine: FastAPI runs it on the loop, not in a thread)."""
     services: Services = request.app.state.services
     return services
 

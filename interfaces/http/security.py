@@ -2,12 +2,17 @@
 
 The actor recorded in every journal row is the authenticated key's user; nothing
 a client writes in a header can change it.
+
+The dependencies are coroutines, so FastAPI runs them on the event loop instead of
+handing each to a worker thread; only a key not seen for a few seconds is looked up
+in the event store, in a worker thread.
 """
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
 from fastapi import Depends, Header, Security
+from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from application.access import Principal
@@ -29,7 +34,7 @@ _api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API 
 _bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token")
 
 
-def authenticated(
+async def authenticated(
     services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
@@ -37,17 +42,20 @@ def authenticated(
     secret = api_key or (bearer.credentials if bearer is not None else None)
     if not secret:
         raise Unauthenticated("send an API key in X-API-Key or Authorization: Bearer")
-    principal = services.app.access.authenticate(secret)
+    access = services.app.access
+    known, principal = access.recently_authenticated(secret)
+    if not known:
+        principal = await run_in_threadpool(access.authenticate, secret)
     if principal is None:
         raise Unauthenticated("the API key is unknown or revoked")
     return principal
 
 
-def allow(roles: frozenset[str]) -> Callable[..., Principal]:
+def allow(roles: frozenset[str]) -> Callable[..., Awaitable[Principal]]:
     """A dependency that admits principals holding any of `roles`."""
     allowed = ", ".join(sorted(roles))
 
-    def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
+    async def check(principal: Annotated[Principal, Depends(authenticated)]) -> Principal:
         if not principal.has_any(roles):
             raise Forbidden(f"this needs one of the roles: {allowed}")
         return principal
@@ -69,7 +77,7 @@ def parse_if_match(value: str | None) -> int | None:
 def command(roles: frozenset[str]) -> Any:
     """A dependency giving the `CommandContext` of an authenticated, allowed user."""
 
-    def context(
+    async def context(
         services: ServicesDep,
         principal: Annotated[Principal, Depends(allow(roles))],
         idempotency_key: Annotated[
