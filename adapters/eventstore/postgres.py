@@ -122,6 +122,7 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
                 "SELECT notification_id FROM inserted ORDER BY notification_id"
             ).format(self.journal)
         )
+        self._insert_with_journal_bytes: bytes | None = None
         self._claim = SQL("SELECT {}(%s, %s)").format(self.claim_function)
         # What a group's writes could collide with, read once under the table lock.
         self._taken = SQL(
@@ -182,7 +183,9 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
             conn.transaction(),
         ):
             with conn.cursor() as curs:
+                # One lock and one notification for the whole group.
                 self._lock_table(curs)
+                self._notify_channel(curs)
                 curs.execute(self._taken, taken_params(writes))
                 pipeline.sync()
                 refusals = screen(writes, curs.fetchall())
@@ -190,7 +193,7 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
             for write, refusal in zip(writes, refusals, strict=True):
                 cursor = None if refusal is not None else conn.cursor()
                 if cursor is not None:
-                    self._insert_stored_events(cursor, write.events, **write.kwargs)
+                    self._insert_stored_events(cursor, write.events, locked=True, **write.kwargs)
                 cursors.append(cursor)
             pipeline.sync()
             outcomes: list[Sequence[int] | Exception] = []
@@ -205,21 +208,30 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         return outcomes
 
     def _insert_stored_events(
-        self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any
+        self,
+        curs: Cursor[DictRow],
+        stored_events: Sequence[StoredEvent],
+        *,
+        locked: bool = False,
+        **kwargs: Any,
     ) -> None:
-        journal: JournalRecord | None = kwargs.get("journal")
-        if journal is None:
-            super()._insert_stored_events(curs, stored_events, **kwargs)
-        else:
+        """Queue the inserts; `locked` when the group already holds the lock and notified."""
+        if not locked:
             self._lock_table(curs)
             self._notify_channel(curs)
+        journal: JournalRecord | None = kwargs.get("journal")
+        if journal is None:
+            PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
+        else:
             rows = [
                 self.construct_pg_stored_event(
                     e.originator_id, e.originator_version, e.topic, e.state
                 )
                 for e in stored_events
             ]
-            curs.execute(self._insert_with_journal, (rows, *_journal_params(journal)))
+            if self._insert_with_journal_bytes is None:  # composed once, not per command
+                self._insert_with_journal_bytes = self._insert_with_journal.as_bytes(curs)
+            curs.execute(self._insert_with_journal_bytes, (rows, *_journal_params(journal)))
         claims: Sequence[SequenceClaim] = kwargs.get("claims", ())
         if claims:
             # Queued in the same pipeline: a refused claim fails the library's sync, which
