@@ -18,6 +18,7 @@ from uuid import UUID
 import orjson
 from eventsourcing.persistence import (
     ApplicationRecorder,
+    IntegrityError,
     InterfaceError,
     OperationalError,
     ProgrammingError,
@@ -170,12 +171,44 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
                 pending.fail(error)
 
     def _write_together(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
-        """Write a group in one transaction: one lock, one check of what is taken, one commit.
+        """Write a group in one transaction: one lock, one notification, one commit.
 
-        Under the exclusive lock nobody else writes events, journal rows or claims, so
-        the check tells exactly which writes would fail; those are left out and fail
-        alone. The others are inserted one statement each, so each command's positions
-        are contiguous and its journal row commits with its events.
+        Conflicts are rare, so the group is first written as it is: the lock, every
+        insert and the commit in two round trips. If any write is refused, that
+        transaction rolls back as a whole and the group is written again, screened.
+        """
+        try:
+            return self._write_unscreened(writes)
+        except IntegrityError:
+            return self._write_screened(writes)
+
+    def _write_unscreened(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
+        with (
+            self.datastore.get_connection() as conn,
+            conn.pipeline() as pipeline,
+            conn.transaction(),
+        ):
+            with conn.cursor() as curs:
+                self._lock_table(curs)
+                self._notify_channel(curs)
+            cursors: list[Cursor[DictRow]] = []
+            for write in writes:
+                cursor = conn.cursor()
+                self._insert_stored_events(cursor, write.events, locked=True, **write.kwargs)
+                cursors.append(cursor)
+            pipeline.sync()
+            outcomes: list[Sequence[int] | Exception] = []
+            for write, written in zip(writes, cursors, strict=True):
+                with written:
+                    ids = self._fetch_ids_after_insert_events(written, write.events, **write.kwargs)
+                outcomes.append(list(ids or ()))
+        return outcomes
+
+    def _write_screened(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
+        """Under the exclusive lock nobody else writes events, journal rows or claims, so
+        one check of what is taken tells exactly which writes would fail; those are left
+        out and fail alone. The others are inserted one statement each, so each command's
+        positions are contiguous and its journal row commits with its events.
         """
         with (
             self.datastore.get_connection() as conn,

@@ -57,6 +57,31 @@ def test_the_application_writes_through_group_commit_by_default(app: Comptoir) -
     assert recorder.group_commit is not None
 
 
+def test_a_group_without_conflicts_is_written_without_the_screening_query(
+    app: Comptoir, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    recorder = app.recorder
+    assert isinstance(recorder, JournalingPostgresRecorder)
+
+    def screened(_writes: list[Write]) -> list[Any]:
+        raise AssertionError("a clean group was screened")
+
+    monkeypatch.setattr(recorder, "_write_screened", screened)
+    quotes = [Quote.draft(at=AT, currency="EUR", prospect=f"Clean {i}") for i in range(3)]
+    before = app.log_position()
+
+    outcomes = recorder._write_together(
+        [_write(app, q, f"clean-{i}") for i, q in enumerate(quotes)]
+    )
+
+    assert outcomes == [[before + 1], [before + 2], [before + 3]]
+    for i, quote in enumerate(quotes):
+        entry = app.journal.journal_by_key(f"clean-{i}")
+        assert entry is not None
+        assert (entry.first_position, entry.last_position) == (before + i + 1, before + i + 1)
+        assert app.repository.get(quote.id).version == 1
+
+
 def test_each_conflicting_write_of_a_group_fails_alone_and_the_others_commit(
     app: Comptoir,
 ) -> None:
