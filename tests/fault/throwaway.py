@@ -40,9 +40,8 @@ def pg_bindir() -> Path:
     raise Unavailable("no initdb/pg_ctl (pg_config --bindir, /usr/lib/postgresql/*/bin)")
 
 
-def _as_service_user(command: list[str]) -> list[str]:
-    if os.geteuid() != 0:
-        return command
+def _ensure_service_user() -> None:
+    """Create the unprivileged user PostgreSQL runs as, when it is missing (root only)."""
     for attempt in range(5):  # useradd fails while another process holds /etc/passwd's lock
         if subprocess.run(["id", SERVICE_USER], capture_output=True).returncode == 0:
             break
@@ -60,6 +59,12 @@ def _as_service_user(command: list[str]) -> list[str]:
             capture_output=True,
         )
         time.sleep(0.2 * attempt)
+
+
+def _as_service_user(command: list[str]) -> list[str]:
+    if os.geteuid() != 0:
+        return command
+    _ensure_service_user()
     if not shutil.which("runuser"):
         raise Unavailable("running as root without runuser")
     return ["runuser", "-u", SERVICE_USER, "--", *command]
@@ -75,6 +80,7 @@ class ThrowawayPostgres:
         self.data = self.home / "data"
         self.log = self.home / "postgres.log"
         if os.geteuid() == 0:
+            _ensure_service_user()
             shutil.chown(self.home, user=SERVICE_USER)
         self._run(
             [
