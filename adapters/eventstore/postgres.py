@@ -178,50 +178,34 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         transaction rolls back as a whole and the group is written again, screened.
         """
         try:
-            return self._write_unscreened(writes)
+            return self._write_in_one_transaction(writes, screened=False)
         except IntegrityError:
-            return self._write_screened(writes)
+            return self._write_in_one_transaction(writes, screened=True)
 
-    def _write_unscreened(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
-        with (
-            self.datastore.get_connection() as conn,
-            conn.pipeline() as pipeline,
-            conn.transaction(),
-        ):
-            with conn.cursor() as curs:
-                self._lock_table(curs)
-                self._notify_channel(curs)
-            cursors: list[Cursor[DictRow]] = []
-            for write in writes:
-                cursor = conn.cursor()
-                self._insert_stored_events(cursor, write.events, locked=True, **write.kwargs)
-                cursors.append(cursor)
-            pipeline.sync()
-            outcomes: list[Sequence[int] | Exception] = []
-            for write, written in zip(writes, cursors, strict=True):
-                with written:
-                    ids = self._fetch_ids_after_insert_events(written, write.events, **write.kwargs)
-                outcomes.append(list(ids or ()))
-        return outcomes
+    def _write_in_one_transaction(
+        self, writes: list[Write], *, screened: bool
+    ) -> list[Sequence[int] | Exception]:
+        """Lock, notify, insert each write with one statement, commit.
 
-    def _write_screened(self, writes: list[Write]) -> list[Sequence[int] | Exception]:
-        """Under the exclusive lock nobody else writes events, journal rows or claims, so
-        one check of what is taken tells exactly which writes would fail; those are left
-        out and fail alone. The others are inserted one statement each, so each command's
-        positions are contiguous and its journal row commits with its events.
+        `screened`: under the exclusive lock nobody else writes events, journal rows or
+        claims, so one check of what is taken first tells exactly which writes would
+        fail; those are left out and fail alone. Either way each write is one statement,
+        so each command's positions are contiguous and its journal row commits with its
+        events.
         """
         with (
             self.datastore.get_connection() as conn,
             conn.pipeline() as pipeline,
             conn.transaction(),
         ):
+            refusals: list[IntegrityError | None] = [None] * len(writes)
             with conn.cursor() as curs:
-                # One lock and one notification for the whole group.
                 self._lock_table(curs)
                 self._notify_channel(curs)
-                curs.execute(self._taken, taken_params(writes))
-                pipeline.sync()
-                refusals = screen(writes, curs.fetchall())
+                if screened:
+                    curs.execute(self._taken, taken_params(writes))
+                    pipeline.sync()
+                    refusals = screen(writes, curs.fetchall())
             cursors: list[Cursor[DictRow] | None] = []
             for write, refusal in zip(writes, refusals, strict=True):
                 cursor = None if refusal is not None else conn.cursor()

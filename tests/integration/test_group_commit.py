@@ -63,10 +63,13 @@ def test_a_group_without_conflicts_is_written_without_the_screening_query(
     recorder = app.recorder
     assert isinstance(recorder, JournalingPostgresRecorder)
 
-    def screened(_writes: list[Write]) -> list[Any]:
-        raise AssertionError("a clean group was screened")
+    write = recorder._write_in_one_transaction
 
-    monkeypatch.setattr(recorder, "_write_screened", screened)
+    def unscreened_only(writes: list[Write], *, screened: bool) -> list[Any]:
+        assert not screened, "a clean group was screened"
+        return write(writes, screened=screened)
+
+    monkeypatch.setattr(recorder, "_write_in_one_transaction", unscreened_only)
     quotes = [Quote.draft(at=AT, currency="EUR", prospect=f"Clean {i}") for i in range(3)]
     before = app.log_position()
 
