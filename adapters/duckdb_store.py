@@ -17,6 +17,8 @@ import duckdb
 
 # A rebuild only appends to a file nobody reads yet: row order is free, memory bounded.
 REBUILD_CONFIG = {"preserve_insertion_order": "false", "memory_limit": "128MB"}
+# Counts of concurrent requests run side by side, not queued behind one another.
+COUNT_THREADS = 8
 
 
 class DuckStore:
@@ -34,7 +36,9 @@ class DuckStore:
         self._local = threading.local()
         self._readers: list[duckdb.DuckDBPyConnection] = []
         self._lock = threading.Lock()
-        self._counting = ThreadPoolExecutor(max_workers=2, thread_name_prefix="duckdb-count")
+        self._counting = ThreadPoolExecutor(
+            max_workers=COUNT_THREADS, thread_name_prefix="duckdb-count"
+        )
 
     def writer(self) -> duckdb.DuckDBPyConnection:
         """The cursor the projector writes with; use it from one thread only."""
