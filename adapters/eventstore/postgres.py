@@ -143,12 +143,23 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
 
     @_fail_fast
     def insert_events(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        if self.group_commit is None or not stored_events:
-            return self._insert_alone(stored_events, **kwargs)
-        return self.group_commit.submit(Write(stored_events, kwargs))
+        if not stored_events:
+            return PostgresApplicationRecorder.insert_events.__wrapped__(self, [], **kwargs)
+        write = Write(stored_events, kwargs)
+        if self.group_commit is None:
+            return self._write_alone(write)
+        return self.group_commit.submit(write)
 
-    def _insert_alone(self, stored_events: Sequence[StoredEvent], **kwargs: Any) -> Any:
-        return PostgresApplicationRecorder.insert_events.__wrapped__(self, stored_events, **kwargs)
+    def _write_alone(self, write: Write) -> Sequence[int]:
+        """One write in its own transaction; a refusal raises its error here.
+
+        The same transaction as a group's: the first error of the pipeline is the one
+        raised (the library's path could end in `PipelineAborted` for a statement queued
+        after the refused one, a claim, when its result was read after the rollback).
+        """
+        (outcome,) = self._write_in_one_transaction([write], screened=False)
+        assert not isinstance(outcome, Exception)
+        return outcome
 
     def _write_group(self, group: list[Pending[Write]]) -> None:
         if len(group) > 1:
@@ -164,9 +175,8 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
                         pending.succeed(outcome)
                 return
         for pending in group:
-            write = pending.request
             try:
-                pending.succeed(self._insert_alone(write.events, **write.kwargs))
+                pending.succeed(self._write_alone(pending.request))
             except Exception as error:  # handed to its caller, who raises it
                 pending.fail(error)
 
