@@ -1,26 +1,26 @@
-"""Affair commands (A1–A9): one method per verb, plus bulk actions; no business rule here."""
+"""Affair commands (A1–A3, A7, A8): one method per verb, plus bulk actions; no business rule
+here. The budget, actuals and currencies (A4–A6, A9) are in `application.affair_costs`."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
 from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
 
-from application.commands import CommandResult, CommandRunner, Outcome
+from application.affair_costs import AffairCostCommands, Result, reason_of
+from application.commands import CommandResult, Outcome
 from application.journal import CommandContext
 from domain.affair import ActionKind, Affair, AlertPolicy, SaleType
-from domain.budget import Baseline, BudgetCategory, RevenueKind
+from domain.budget import Baseline
 from domain.errors import DomainError, InvalidInput, NotFound
 from domain.stages import DEFAULT_LADDER, Risk, RiskFactors, Stage, StageLadder
 from domain.values import Money
 
 if TYPE_CHECKING:
     from application.app import Comptoir
-
-Result = dict[str, str] | None
 
 
 @dataclass(frozen=True)
@@ -57,11 +57,8 @@ class BulkItemOutcome:
     error: DomainError | None = None
 
 
-class AffairCommands:
-    """Use cases of the Affair aggregate."""
-
-    def __init__(self, runner: CommandRunner) -> None:
-        self.runner = runner
+class AffairCommands(AffairCostCommands):
+    """Use cases of the Affair aggregate; its budget and actuals are in `AffairCostCommands`."""
 
     # --- reads ---------------------------------------------------------------------
 
@@ -159,7 +156,7 @@ class AffairCommands:
 
     def lose(self, ctx: CommandContext, affair_id: UUID) -> CommandResult:
         """Mark the affair lost; the command's reason is the reason it was lost."""
-        reason = _reason(ctx)
+        reason = reason_of(ctx)
         return self._verb(
             ctx, affair_id, "lose", {"reason": reason}, lambda a: a.lose(ctx.at, reason)
         )
@@ -168,7 +165,7 @@ class AffairCommands:
         self, ctx: CommandContext, affair_id: UUID, stage: str | None = None
     ) -> CommandResult:
         """Reopen a lost affair, at `stage` or the stage it was lost from."""
-        reason = _reason(ctx)
+        reason = reason_of(ctx)
         return self._verb(
             ctx,
             affair_id,
@@ -181,155 +178,13 @@ class AffairCommands:
 
     def reassign(self, ctx: CommandContext, affair_id: UUID, salesperson: str) -> CommandResult:
         """Hand the affair to another salesperson, for the command's reason."""
-        reason = _reason(ctx)
+        reason = reason_of(ctx)
         return self._verb(
             ctx,
             affair_id,
             "reassign",
             {"salesperson": salesperson, "reason": reason},
             lambda a: a.reassign(ctx.at, salesperson, reason),
-        )
-
-    # --- A4 budget ---------------------------------------------------------------------
-
-    def set_budget(
-        self,
-        ctx: CommandContext,
-        affair_id: UUID,
-        category: BudgetCategory | str,
-        amount: Decimal,
-    ) -> CommandResult:
-        return self._verb(
-            ctx,
-            affair_id,
-            "set_budget",
-            {"category": category, "amount": amount},
-            lambda a: a.set_budget(ctx.at, category, amount),
-        )
-
-    def baseline(self, ctx: CommandContext, affair_id: UUID) -> CommandResult:
-        """Freeze the current budget as the next baseline; the reason is the command's."""
-        reason = _reason(ctx)
-
-        def verb(affair: Affair) -> Result:
-            return {"baseline": str(affair.baseline(ctx.at, reason))}
-
-        return self._verb(ctx, affair_id, "baseline", {"reason": reason}, verb)
-
-    # --- A5 actuals and A6 alerts --------------------------------------------------------
-
-    def set_employee_rate(
-        self,
-        ctx: CommandContext,
-        affair_id: UUID,
-        *,
-        employee: str,
-        rate: Decimal,
-        valid_from: date,
-    ) -> CommandResult:
-        return self._verb(
-            ctx,
-            affair_id,
-            "set_employee_rate",
-            {"employee": employee, "rate": rate, "valid_from": valid_from},
-            lambda a: a.set_employee_rate(ctx.at, employee, rate, valid_from),
-        )
-
-    def log_time(
-        self,
-        ctx: CommandContext,
-        affair_id: UUID,
-        *,
-        employee: str,
-        day: date,
-        hours: Decimal,
-        hourly_rate: Decimal | None = None,
-        billable: bool = True,
-    ) -> CommandResult:
-        """Log hours; the result names any alert the entry raised."""
-        fields: dict[str, Any] = {
-            "employee": employee,
-            "day": day,
-            "hours": hours,
-            "hourly_rate": hourly_rate,
-            "billable": billable,
-        }
-        return self._verb(
-            ctx, affair_id, "log_time", fields, _alerting(lambda a: a.log_time(ctx.at, **fields))
-        )
-
-    def record_cost(
-        self,
-        ctx: CommandContext,
-        affair_id: UUID,
-        *,
-        category: BudgetCategory | str,
-        amount: Decimal,
-        document_ref: str,
-        document_date: date,
-        committed: bool = False,
-    ) -> CommandResult:
-        """Record a received or committed cost; the result names any alert it raised."""
-        fields: dict[str, Any] = {
-            "category": category,
-            "amount": amount,
-            "document_ref": document_ref,
-            "document_date": document_date,
-            "committed": committed,
-        }
-        return self._verb(
-            ctx,
-            affair_id,
-            "record_cost",
-            fields,
-            _alerting(lambda a: a.record_cost(ctx.at, **fields)),
-        )
-
-    def receive_committed(
-        self, ctx: CommandContext, affair_id: UUID, document_ref: str
-    ) -> CommandResult:
-        return self._verb(
-            ctx,
-            affair_id,
-            "receive_committed",
-            {"document_ref": document_ref},
-            lambda a: a.receive_committed(ctx.at, document_ref),
-        )
-
-    def record_revenue(
-        self,
-        ctx: CommandContext,
-        affair_id: UUID,
-        *,
-        kind: RevenueKind | str,
-        amount: Decimal,
-        document_ref: str,
-        document_date: date,
-    ) -> CommandResult:
-        """Record revenue ordered or invoiced; the result names any alert it raised."""
-        fields: dict[str, Any] = {
-            "kind": kind,
-            "amount": amount,
-            "document_ref": document_ref,
-            "document_date": document_date,
-        }
-        return self._verb(
-            ctx,
-            affair_id,
-            "record_revenue",
-            fields,
-            _alerting(lambda a: a.record_revenue(ctx.at, **fields)),
-        )
-
-    def close_alert(
-        self, ctx: CommandContext, affair_id: UUID, alert_id: UUID, note: str = ""
-    ) -> CommandResult:
-        return self._verb(
-            ctx,
-            affair_id,
-            "close_alert",
-            {"alert_id": alert_id, "note": note},
-            lambda a: a.close_alert(ctx.at, alert_id, note),
         )
 
     # --- A7 progress --------------------------------------------------------------------
@@ -427,59 +282,3 @@ class AffairCommands:
             due=action.due,
             body=action.body,
         )
-
-    # --- A9 second currency ----------------------------------------------------------------
-
-    def set_second_currency(
-        self, ctx: CommandContext, affair_id: UUID, currency: str, rate: Decimal
-    ) -> CommandResult:
-        return self._verb(
-            ctx,
-            affair_id,
-            "set_second_currency",
-            {"currency": currency, "rate": rate},
-            lambda a: a.set_second_currency(ctx.at, currency, rate),
-        )
-
-    def set_rate(
-        self, ctx: CommandContext, affair_id: UUID, zone: str, rate: Decimal
-    ) -> CommandResult:
-        return self._verb(
-            ctx,
-            affair_id,
-            "set_rate",
-            {"zone": zone, "rate": rate},
-            lambda a: a.set_rate(ctx.at, zone, rate),
-        )
-
-    def _verb(
-        self,
-        ctx: CommandContext,
-        affair_id: UUID,
-        name: str,
-        payload: dict[str, Any],
-        verb: Callable[[Affair], Result],
-    ) -> CommandResult:
-        def build() -> Outcome:
-            affair = self.runner.load(Affair, affair_id, ctx)
-            result = verb(affair)
-            return Outcome([affair], result or {})
-
-        return self.runner.run(ctx, f"affair.{name}", {"affair_id": affair_id, **payload}, build)
-
-
-def _reason(ctx: CommandContext) -> str:
-    # The domain refuses an empty reason; None reaches it as "" for the same refusal.
-    return ctx.reason or ""
-
-
-def _alerting(verb: Callable[[Affair], object]) -> Callable[[Affair], Result]:
-    """Run `verb` and report the ids of the alerts it raised, if any."""
-
-    def run(affair: Affair) -> Result:
-        before = set(affair.alerts)
-        verb(affair)
-        raised = [key for key in affair.alerts if key not in before]
-        return {"alert_ids": ",".join(raised)} if raised else None
-
-    return run

@@ -1,9 +1,10 @@
 """Order commands (O1–O8) and quote conversion (Q9): one method per verb, no rule here.
 
 Cross-aggregate reads happen here and reach the order's verbs as values: the
-customer's credit limit and outstanding amount at confirmation (O2), the next
-invoice or credit-note number of the year, claimed in the same transaction as the
-event so numbers stay sequential with no gaps (O5).
+customer's credit limit and outstanding amount at confirmation (O2; one confirmation
+per customer at a time, by a claim on the customer's own sequence), the next
+invoice or credit-note number of the year (`application.order_billing`), claimed in
+the same transaction as the event so numbers stay sequential with no gaps (O5).
 """
 
 from __future__ import annotations
@@ -18,9 +19,9 @@ from eventsourcing.utils import get_topic
 from adapters.eventstore.claims import SequenceClaim
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
+from application.order_billing import OrderBillingCommands
 from domain.affair import Affair
 from domain.customer import Customer
-from domain.invoicing import format_invoice_number
 from domain.order import (
     CreditOverride,
     InvoicePolicy,
@@ -38,9 +39,6 @@ OutstandingOf = Callable[[UUID], Decimal]
 
 CREATED_TOPIC = get_topic(Order.Created)
 PAGE = 500
-# Each numbered document: its yearly sequence's name, its number's prefix, its result key.
-INVOICES = ("invoice", "INV", "invoice_number")
-CREDIT_NOTES = ("credit-note", "CN", "credit_note_number")
 NOT_OWED = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED})
 
 
@@ -94,11 +92,12 @@ def order_line(line: QuoteLine) -> OrderLine:
     )
 
 
-class OrderCommands:
-    """Use cases of the Order aggregate, and the conversion of a quote into an order."""
+class OrderCommands(OrderBillingCommands):
+    """Use cases of the Order aggregate, and the conversion of a quote into an order; its
+    invoices and payments are in `OrderBillingCommands`."""
 
     def __init__(self, runner: CommandRunner, outstanding_of: OutstandingOf | None = None) -> None:
-        self.runner = runner
+        super().__init__(runner)
         self.outstanding_of = outstanding_of or outstanding_from_log(runner)
 
     # ---- reads -------------------------------------------------------------------
@@ -197,9 +196,16 @@ class OrderCommands:
         Who may override is checked by the caller (the HTTP layer admits managers only).
         """
 
+        recorder: Any = self.runner.app.recorder
+
         def build() -> Outcome:
             order = self.runner.load(Order, order_id, ctx)
             customer = self.runner.load(Customer, order.customer_id)
+            # The customer's confirmations are serialised by a claim on a sequence of its
+            # own, read before the outstanding amount: of two orders checked at the same
+            # instant, the second loses the claim and is checked again with the first in.
+            checks = f"credit-{order.customer_id}"
+            claim = SequenceClaim(checks, int(recorder.sequence_value(checks)) + 1)
             override = (
                 None
                 if override_reason is None
@@ -211,7 +217,7 @@ class OrderCommands:
                 credit_limit=customer.credit_limit,
                 override=override,
             )
-            return Outcome([order])
+            return Outcome([order], {}, [claim])
 
         payload = {"order_id": order_id, "override_reason": override_reason}
         return self.runner.run(ctx, "order.confirm", payload, build)
@@ -278,81 +284,6 @@ class OrderCommands:
 
         return self._verb(ctx, order_id, "amend", {"changes": list(changes)}, verb)
 
-    # ---- O5, O6: invoices, deposits, credit notes, payments ----------------------
-
-    def invoice(
-        self, ctx: CommandContext, order_id: UUID, quantities: Mapping[str, Decimal]
-    ) -> CommandResult:
-        """Invoice quantities per line under the next invoice number of the year."""
-
-        def verb(order: Order, number: str) -> None:
-            order.invoice(at=ctx.at, invoice_number=number, quantities=quantities)
-
-        fields = {"quantities": dict(quantities)}
-        return self._numbered(ctx, order_id, "invoice", fields, INVOICES, verb)
-
-    def deposit_invoice(
-        self,
-        ctx: CommandContext,
-        order_id: UUID,
-        *,
-        percent: Decimal | None = None,
-        amount: Decimal | None = None,
-    ) -> CommandResult:
-        """A deposit invoice; deposits share the invoices' sequence of numbers."""
-
-        def verb(order: Order, number: str) -> None:
-            order.deposit_invoice(at=ctx.at, invoice_number=number, percent=percent, amount=amount)
-
-        fields = {"percent": percent, "amount": amount}
-        return self._numbered(ctx, order_id, "deposit_invoice", fields, INVOICES, verb)
-
-    def credit_note(
-        self,
-        ctx: CommandContext,
-        order_id: UUID,
-        invoice_number: str,
-        *,
-        quantities: Mapping[str, Decimal] | None = None,
-        amount: Decimal | None = None,
-    ) -> CommandResult:
-        """A credit note against an invoice, numbered in the credit notes' own sequence."""
-
-        def verb(order: Order, number: str) -> None:
-            order.credit_note(
-                at=ctx.at,
-                number=number,
-                invoice_number=invoice_number,
-                quantities=quantities,
-                amount=amount,
-            )
-
-        fields = {
-            "invoice_number": invoice_number,
-            "quantities": None if quantities is None else dict(quantities),
-            "amount": amount,
-        }
-        return self._numbered(ctx, order_id, "credit_note", fields, CREDIT_NOTES, verb)
-
-    def record_payment(
-        self,
-        ctx: CommandContext,
-        order_id: UUID,
-        invoice_number: str,
-        amount: Decimal,
-        method: str = "transfer",
-    ) -> CommandResult:
-        fields = {"invoice_number": invoice_number, "amount": amount, "method": method}
-        return self._verb(
-            ctx,
-            order_id,
-            "record_payment",
-            fields,
-            lambda o: o.record_payment(
-                at=ctx.at, invoice_number=invoice_number, amount=amount, method=method
-            ),
-        )
-
     # ---- O8: affairs ----------------------------------------------------------------
 
     def assign_to_affair(
@@ -364,49 +295,3 @@ class OrderCommands:
 
         fields = {"affair_id": affair_id, "line_id": line_id}
         return self._verb(ctx, order_id, "assign_to_affair", fields, verb)
-
-    # ---- the common paths -----------------------------------------------------------
-
-    def _verb(
-        self,
-        ctx: CommandContext,
-        order_id: UUID,
-        name: str,
-        fields: dict[str, Any],
-        verb: Callable[[Order], dict[str, str] | None],
-    ) -> CommandResult:
-        def build() -> Outcome:
-            order = self.runner.load(Order, order_id, ctx)
-            return Outcome([order], verb(order) or {})
-
-        payload = {"order_id": order_id, **fields}
-        return self.runner.run(ctx, f"order.{name}", payload, build)
-
-    def _numbered(
-        self,
-        ctx: CommandContext,
-        order_id: UUID,
-        name: str,
-        fields: dict[str, Any],
-        numbering: tuple[str, str, str],
-        verb: Callable[[Order, str], None],
-    ) -> CommandResult:
-        """Run a verb that issues a document under the next number of its yearly sequence.
-
-        The number is read and claimed inside `build`, which the runner calls again
-        when another command claimed that number first.
-        """
-        kind, prefix, key = numbering
-        year = ctx.at.year
-        sequence = f"{kind}-{year}"
-        recorder: Any = self.runner.app.recorder
-
-        def build() -> Outcome:
-            order = self.runner.load(Order, order_id, ctx)
-            value = int(recorder.sequence_value(sequence)) + 1
-            number = format_invoice_number(year, value, prefix)
-            verb(order, number)
-            return Outcome([order], {key: number}, [SequenceClaim(sequence, value)])
-
-        payload = {"order_id": order_id, **fields}
-        return self.runner.run(ctx, f"order.{name}", payload, build)

@@ -10,7 +10,8 @@ import typer
 
 from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
-from application.sealing import Anchor, ChainStore, Sealer, verify
+from application.sealing import Anchor, ChainStore, Sealer
+from application.verification import verify
 
 audit = typer.Typer(
     help="Tamper evidence: a SHA-256 chain over the whole event log.", no_args_is_help=True

@@ -11,12 +11,19 @@ from interfaces.http import problems
 from interfaces.http.limits import BodySizeLimit
 from interfaces.http.routes import (
     admin,
+    affair_actions,
+    affair_costs,
     affairs,
     assets,
+    contract_reads,
     contracts,
     customers,
     notices,
+    order_fulfilment,
+    order_reads,
     orders,
+    quote_bulk,
+    quote_reads,
     quotes,
 )
 from interfaces.http.routes import audit as audit_events
@@ -57,6 +64,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.add_middleware(BodySizeLimit)
     problems.install(app)
     app.include_router(quotes.router)
+    app.include_router(quote_bulk.router)
+    app.include_router(quote_reads.router)
     for view in (
         notices_view,
         quotes_view,
@@ -74,9 +83,14 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     # one line per resource's router, below
     app.include_router(customers.router)
     app.include_router(orders.router)
+    app.include_router(order_fulfilment.router)
+    app.include_router(order_reads.router)
     app.include_router(contracts.router)
+    app.include_router(contract_reads.router)
     app.include_router(assets.router)
     app.include_router(affairs.router)
+    app.include_router(affair_costs.router)
+    app.include_router(affair_actions.router)
     app.include_router(audit_events.router)
     app.include_router(notices.router)
 

@@ -23,7 +23,8 @@ from adapters.duckdb_store import DuckStore
 from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
 from application.errors import Conflict
-from application.sealing import ChainFollower, Sealer, verify
+from application.sealing import ChainFollower, Sealer
+from application.verification import verify
 from interfaces.settings import Settings
 from projections.runner import ProjectionRunner
 from tests.conftest import settings_for

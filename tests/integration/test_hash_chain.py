@@ -19,7 +19,8 @@ from typer.testing import CliRunner
 from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
 from application.journal import CommandContext
-from application.sealing import ChainFollower, ChainStore, Sealer, VerifyReport, verify
+from application.sealing import ChainFollower, ChainStore, Sealer
+from application.verification import VerifyReport, verify
 from interfaces.cli import cli
 from interfaces.settings import Settings
 from tests.conftest import pg_dsn, settings_for

@@ -160,6 +160,49 @@ def test_the_credit_check_refuses_an_order_over_the_limit_and_appends_nothing(
     assert app.orders.get(second).status == OrderStatus.DRAFT
 
 
+def test_two_orders_confirmed_at_the_same_instant_cannot_both_pass_the_credit_check(
+    app: Comptoir,
+) -> None:
+    customer_id = customer(app, credit_limit="1500.00")
+    first, second = order(app, customer_id, confirm=False), order(app, customer_id, confirm=False)
+    # Each order (1,200.00 incl. tax) fits under the limit alone, not both: hold both
+    # checks until each has read the outstanding amount, so neither sees the other.
+    both_read = threading.Barrier(2)
+    reads = 0
+    lock = threading.Lock()
+    outstanding_of = app.orders.outstanding_of
+
+    def outstanding_read_together(customer: UUID) -> Decimal:
+        nonlocal reads
+        amount = outstanding_of(customer)
+        with lock:
+            reads += 1
+            together = reads <= 2
+        if together:
+            both_read.wait(timeout=10)
+        return amount
+
+    app.orders.outstanding_of = outstanding_read_together
+    outcomes: dict[UUID, str] = {}
+
+    def confirm(order_id: UUID) -> None:
+        try:
+            app.orders.confirm(ctx(), order_id)
+            outcomes[order_id] = "confirmed"
+        except CreditLimitExceeded:
+            outcomes[order_id] = "refused"
+
+    threads = [threading.Thread(target=confirm, args=(o,)) for o in (first, second)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(timeout=30)
+    assert sorted(outcomes.values()) == ["confirmed", "refused"]
+    assert reads == 3  # the loser read the outstanding amount again, with the winner in it
+    statuses = {app.orders.get(o).status for o in (first, second)}
+    assert statuses == {OrderStatus.CONFIRMED, OrderStatus.DRAFT}
+
+
 def test_a_managers_override_with_a_reason_confirms_over_the_limit(app: Comptoir) -> None:
     customer_id = customer(app, credit_limit="100.00")
     order_id = order(app, customer_id, confirm=False)

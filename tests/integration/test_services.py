@@ -7,7 +7,7 @@ from datetime import UTC, datetime
 
 from adapters.eventstore.chain import chain_store_for
 from application.journal import CommandContext
-from application.sealing import verify
+from application.verification import verify
 from interfaces.settings import Settings
 from interfaces.wiring import Services
 

@@ -27,8 +27,8 @@ from application.sealing import (
     Sealer,
     chain_links,
     encode_record,
-    verify,
 )
+from application.verification import verify
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 MEMORY = {"PERSISTENCE_MODULE": "adapters.eventstore.memory:JournalingMemoryFactory"}

@@ -1,15 +1,17 @@
-"""Affair commands and reads (A1–A9): stages, budget, actuals, alerts, actions, currencies."""
+"""Affairs (A1–A3): open, edit, stages, reassignment; reads, history and diffs.
+
+The budget and actuals (A4–A6, A9) are in `affair_costs`, progress and actions (A7, A8)
+in `affair_actions`; all three routers share the `/affairs` prefix and these role aliases.
+"""
 
 from __future__ import annotations
 
 from typing import Annotated, Any
 from uuid import UUID
 
-from fastapi import APIRouter, Depends, Path, Query, Response, status
-from fastapi import Body as BodyParam
+from fastapi import APIRouter, Query, Response, status
 from pydantic import BaseModel
 
-from application.access import Principal
 from application.affairs import BulkItemOutcome
 from application.journal import CommandContext
 from domain.affair import Affair
@@ -17,31 +19,21 @@ from domain.budget import BudgetCategory
 from domain.quote_lines import FieldChange
 from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
-from interfaces.http.problems import ERROR_RESPONSES, Forbidden, status_of
-from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.problems import ERROR_RESPONSES, status_of
+from interfaces.http.responses import accepted, created, with_reason
 from interfaces.http.routes.affair_schemas import (
-    ActionIn,
-    AffairDiffView,
     AffairOpen,
-    AffairView,
-    AlertClosing,
-    BaselineChangeView,
-    BaselineView,
-    BudgetLine,
-    BulkActionIn,
-    BulkReassign,
-    CostIn,
-    HourlyRateIn,
     OpportunityPatch,
-    ProgressIn,
     Reasoned,
     Reassignment,
     Reopening,
-    RevenueIn,
-    SecondCurrency,
     StageMove,
-    TimeEntryIn,
-    ZoneRate,
+)
+from interfaces.http.routes.affair_views import (
+    AffairDiffView,
+    AffairView,
+    BaselineChangeView,
+    BaselineView,
 )
 from interfaces.http.routes.quote_schemas import FieldChangeView
 from interfaces.http.schemas import Accepted, HistoryItem
@@ -50,7 +42,6 @@ from interfaces.http.security import (
     MANAGERS,
     READERS,
     SELLERS,
-    authenticated,
     command,
     reader,
 )
@@ -67,8 +58,6 @@ Costing = Annotated[CommandContext, command(BILLING)]
 Reader = reader(READERS)
 
 BASE = "/affairs"
-DocumentRef = Annotated[str, Path(min_length=1, max_length=200)]
-ZoneName = Annotated[str, Path(min_length=1, max_length=200)]
 
 
 # The bulk answer's models stay here: their OpenAPI names are qualified by this module,
@@ -181,257 +170,6 @@ def reassign_affair(
     return accepted(outcome, response, BASE)
 
 
-# --- A4 ---------------------------------------------------------------------------------
-
-
-@router.put("/{affair_id}/budget/{category}", summary="Set a budget line (A4)")
-def set_budget(
-    affair_id: UUID,
-    category: BudgetCategory,
-    body: BudgetLine,
-    ctx: Seller,
-    services: ServicesDep,
-    response: Response,
-) -> Accepted:
-    outcome = services.app.affairs.set_budget(
-        with_reason(ctx, body), affair_id, category, body.amount
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.post(
-    "/{affair_id}/budget/baselines",
-    status_code=status.HTTP_201_CREATED,
-    summary="Freeze the current budget as the next baseline (A4)",
-)
-def baseline_budget(
-    affair_id: UUID, body: Reasoned, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
-    outcome = services.app.affairs.baseline(with_reason(ctx, body), affair_id)
-    response.headers["Location"] = (
-        f"{BASE}/{affair_id}/budget/baselines/{outcome.result['baseline']}"
-    )
-    return accepted(outcome, response, BASE)
-
-
-# --- A5, A6 -----------------------------------------------------------------------------
-
-
-@router.post("/{affair_id}/hourly-rates", summary="Set an employee's hourly rate (A5)")
-def set_employee_rate(
-    affair_id: UUID, body: HourlyRateIn, ctx: Costing, services: ServicesDep, response: Response
-) -> Accepted:
-    outcome = services.app.affairs.set_employee_rate(
-        with_reason(ctx, body),
-        affair_id,
-        employee=body.employee,
-        rate=body.rate,
-        valid_from=body.valid_from,
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.post(
-    "/{affair_id}/time-entries",
-    status_code=status.HTTP_201_CREATED,
-    summary="Log hours; labour cost = hours × hourly rate (A5)",
-)
-def log_time(
-    affair_id: UUID,
-    body: TimeEntryIn,
-    ctx: Seller,
-    principal: Annotated[Principal, Depends(authenticated)],
-    services: ServicesDep,
-    response: Response,
-) -> Accepted:
-    # Rates are set by accountants and managers; a salesperson logs at the rate in force.
-    if body.hourly_rate is not None and not principal.has_any(BILLING):
-        raise Forbidden("giving an hourly rate needs the accountant or manager role")
-    outcome = services.app.affairs.log_time(
-        with_reason(ctx, body),
-        affair_id,
-        employee=body.employee,
-        day=body.day,
-        hours=body.hours,
-        hourly_rate=body.hourly_rate,
-        billable=body.billable,
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.post(
-    "/{affair_id}/costs",
-    status_code=status.HTTP_201_CREATED,
-    summary="Record a received or committed cost from a document (A5, A6)",
-)
-def record_cost(
-    affair_id: UUID, body: CostIn, ctx: ProjectStaff, services: ServicesDep, response: Response
-) -> Accepted:
-    outcome = services.app.affairs.record_cost(
-        with_reason(ctx, body),
-        affair_id,
-        category=body.category,
-        amount=body.amount,
-        document_ref=body.document_ref,
-        document_date=body.document_date,
-        committed=body.committed,
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.post(
-    "/{affair_id}/costs/{document_ref}/receive",
-    summary="A committed cost was received: it becomes actual (A5)",
-)
-def receive_committed(
-    affair_id: UUID,
-    document_ref: DocumentRef,
-    ctx: ProjectStaff,
-    services: ServicesDep,
-    response: Response,
-    body: OptionalBody = None,
-) -> Accepted:
-    outcome = services.app.affairs.receive_committed(
-        with_reason(ctx, body), affair_id, document_ref
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.post(
-    "/{affair_id}/revenue",
-    status_code=status.HTTP_201_CREATED,
-    summary="Record revenue ordered or invoiced from a document (A5)",
-)
-def record_revenue(
-    affair_id: UUID, body: RevenueIn, ctx: ProjectStaff, services: ServicesDep, response: Response
-) -> Accepted:
-    outcome = services.app.affairs.record_revenue(
-        with_reason(ctx, body),
-        affair_id,
-        kind=body.kind,
-        amount=body.amount,
-        document_ref=body.document_ref,
-        document_date=body.document_date,
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.post("/{affair_id}/alerts/{alert_id}/close", summary="Acknowledge an alert (A6)")
-def close_alert(
-    affair_id: UUID,
-    alert_id: UUID,
-    ctx: Manager,
-    services: ServicesDep,
-    response: Response,
-    body: Annotated[AlertClosing | None, BodyParam()] = None,
-) -> Accepted:
-    note = "" if body is None else body.note
-    outcome = services.app.affairs.close_alert(with_reason(ctx, body), affair_id, alert_id, note)
-    return accepted(outcome, response, BASE)
-
-
-# --- A7, A8 -----------------------------------------------------------------------------
-
-
-@router.post("/{affair_id}/progress", summary="Report progress, 0–100 percent (A7)")
-def report_progress(
-    affair_id: UUID, body: ProgressIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
-    outcome = services.app.affairs.report_progress(with_reason(ctx, body), affair_id, body.percent)
-    return accepted(outcome, response, BASE)
-
-
-@router.post(
-    "/{affair_id}/actions",
-    status_code=status.HTTP_201_CREATED,
-    summary="Record a task, appointment, note or e-mail (A8)",
-)
-def record_action(
-    affair_id: UUID, body: ActionIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
-    outcome = services.app.affairs.record_action(
-        with_reason(ctx, body),
-        affair_id,
-        kind=body.kind,
-        subject=body.subject,
-        assignee=body.assignee,
-        due=body.due,
-        body=body.body,
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.post("/{affair_id}/actions/{action_id}/complete", summary="Mark an action done (A8)")
-def complete_action(
-    affair_id: UUID,
-    action_id: UUID,
-    ctx: Seller,
-    services: ServicesDep,
-    response: Response,
-    body: OptionalBody = None,
-) -> Accepted:
-    outcome = services.app.affairs.complete_action(with_reason(ctx, body), affair_id, action_id)
-    return accepted(outcome, response, BASE)
-
-
-# --- A9 ---------------------------------------------------------------------------------
-
-
-@router.put("/{affair_id}/second-currency", summary="Set the second currency and rate (A9)")
-def set_second_currency(
-    affair_id: UUID,
-    body: SecondCurrency,
-    ctx: ProjectStaff,
-    services: ServicesDep,
-    response: Response,
-) -> Accepted:
-    outcome = services.app.affairs.set_second_currency(
-        with_reason(ctx, body), affair_id, body.currency, body.rate
-    )
-    return accepted(outcome, response, BASE)
-
-
-@router.put("/{affair_id}/rates/{zone}", summary="Set the conversion rate of a zone (A9)")
-def set_zone_rate(
-    affair_id: UUID,
-    zone: ZoneName,
-    body: ZoneRate,
-    ctx: ProjectStaff,
-    services: ServicesDep,
-    response: Response,
-) -> Accepted:
-    outcome = services.app.affairs.set_rate(with_reason(ctx, body), affair_id, zone, body.rate)
-    return accepted(outcome, response, BASE)
-
-
-# --- bulk actions (A8) -----------------------------------------------------------------
-
-
-@router.post(
-    "/bulk-actions",
-    summary="Apply one action to many affairs, each recorded or refused whole (A8)",
-)
-def bulk_action(
-    body: BulkActionIn,
-    ctx: Seller,
-    principal: Annotated[Principal, Depends(authenticated)],
-    services: ServicesDep,
-) -> BulkResult:
-    if isinstance(body.action, BulkReassign) and not principal.has_any(MANAGERS):
-        raise Forbidden("reassigning affairs needs the manager role")
-    items = services.app.affairs.bulk_action(
-        with_reason(ctx, body), body.affair_ids, body.action.item()
-    )
-    views = [BulkItemView.of(item) for item in items]
-    positions = [v.position for v in views if v.position is not None]
-    return BulkResult(
-        succeeded=sum(v.ok for v in views),
-        failed=sum(not v.ok for v in views),
-        position=max(positions, default=None),
-        items=views,
-    )
-
-
 # --- reads ------------------------------------------------------------------------------
 
 
@@ -459,19 +197,6 @@ def get_affair(
 )
 def affair_history(affair_id: UUID, services: ServicesDep) -> list[HistoryItem]:
     return document_history(services.app, affair_id, "Affair")
-
-
-@router.get(
-    "/{affair_id}/budget/baselines/{number}",
-    summary="A budget baseline exactly as it was frozen (A4)",
-    dependencies=[Reader],
-)
-def get_baseline(
-    affair_id: UUID,
-    number: Annotated[int, Path(ge=1, le=10**6)],
-    services: ServicesDep,
-) -> BaselineView:
-    return BaselineView.of(services.app.affairs.get_baseline(affair_id, number))
 
 
 # The affair's own fields a version diff compares (A1, A2, A3, A7); budget lines and

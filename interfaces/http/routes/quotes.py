@@ -1,5 +1,6 @@
 """Quote commands and reads (Q1–Q11): drafting, lines, discounts, approval, life cycle,
-revisions and diffs, reminders (one or in bulk), affairs, copies, state and history.
+revisions, reminders, affairs and copies. Reads, revisions, diffs and history are in
+`quote_reads`, actions on many quotes at once in `quote_bulk`.
 
 Conversion into an order lives with the orders' routes.
 """
@@ -10,23 +11,15 @@ from dataclasses import replace
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Query, Response, status
-from fastapi import Body as BodyParam
+from fastapi import APIRouter, Path, Response, status
 
 from application.commands import CommandResult
 from application.journal import CommandContext
-from domain.errors import InvalidInput
-from domain.quote import Quote
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
 from interfaces.http.routes.quote_requests import (
     ApprovalIn,
-    BulkActionIn,
-    BulkAttach,
-    BulkReminder,
-    BulkRemindersIn,
     CopyIn,
     DiscountsIn,
     LineIn,
@@ -37,19 +30,15 @@ from interfaces.http.routes.quote_requests import (
     ValidityIn,
 )
 from interfaces.http.routes.quote_schemas import (
-    BulkResult,
-    DiffView,
     DiscountIn,
     LineView,
     QuoteView,
-    RevisionView,
     TotalsView,
     VatView,
 )
 from interfaces.http.schemas import (
     Accepted,
     Body,
-    HistoryItem,
 )
 from interfaces.http.security import MANAGERS, READERS, SELLERS, command, reader
 
@@ -281,116 +270,3 @@ def copy_quote(
         valid_until=body.valid_until,
     )
     return created(outcome, response, BASE)
-
-
-@router.post(
-    "/bulk-reminders",
-    summary="Record a reminder on each of many quotes (Q11)",
-    response_model_exclude_none=True,
-)
-def bulk_reminders(body: BulkRemindersIn, ctx: Seller, services: ServicesDep) -> BulkResult:
-    """The "reminder" case of POST /quotes/bulk-actions; see there for the rules."""
-    items = services.app.quotes.bulk(
-        replace(ctx, reason=body.reason),
-        "reminder",
-        body.quote_ids,
-        channel=body.channel,
-        note=body.note,
-    )
-    return BulkResult.of(items)
-
-
-@router.post(
-    "/bulk-actions",
-    summary="Apply one action to many quotes, each as its own command",
-    response_model_exclude_none=True,
-)
-def bulk_actions(
-    body: Annotated[BulkActionIn, BodyParam()], ctx: Seller, services: ServicesDep
-) -> BulkResult:
-    """Actions: reminder (channel, note), attach_to_affair (affair_id), abandon (reason).
-
-    Each quote gets its own command, transaction and journal row: a refused quote is
-    reported as {quote_id, ok: false, type, detail} and the others go on; a recorded one
-    as {quote_id, ok: true, version, position}. The answer is 200 either way. Under an
-    Idempotency-Key K, the command for quote Q uses the key "K:Q"; If-Match is ignored.
-    """
-    ctx = replace(ctx, reason=body.reason)
-    quotes = services.app.quotes
-    if isinstance(body, BulkReminder):
-        items = quotes.bulk(ctx, "reminder", body.quote_ids, channel=body.channel, note=body.note)
-    elif isinstance(body, BulkAttach):
-        items = quotes.bulk(ctx, "attach_to_affair", body.quote_ids, affair_id=body.affair_id)
-    else:
-        items = quotes.bulk(ctx, "abandon", body.quote_ids)
-    return BulkResult.of(items)
-
-
-@router.get(
-    "/{quote_id}",
-    summary="The quote from the event store: now, at a version, or as of a recorded time",
-    dependencies=[Reader],
-)
-def get_quote(
-    quote_id: UUID,
-    services: ServicesDep,
-    response: Response,
-    version: Version = None,
-    as_of: AsOf = None,
-) -> QuoteView:
-    """The validity bucket is computed for today, whatever version is shown."""
-    app = services.app
-    quote = read_document(app, Quote, quote_id, version, as_of, app.quotes.get, response)
-    today = services.clock().date()
-    return QuoteView.of(quote, today, services.app.policies.quote_soon_days)
-
-
-@router.get(
-    "/{quote_id}/revisions/{revision}",
-    summary="What revision N of the quote said, as it was sent (Q6)",
-    dependencies=[Reader],
-)
-def quote_revision(
-    quote_id: UUID,
-    revision: Annotated[int, Path(ge=1, le=2**31)],
-    services: ServicesDep,
-) -> RevisionView:
-    return RevisionView.of(services.app.quotes.revision(quote_id, revision))
-
-
-@router.get(
-    "/{quote_id}/diff",
-    summary="Field and line changes between two versions, or two revisions (Q6)",
-    dependencies=[Reader],
-)
-def quote_diff(
-    quote_id: UUID,
-    services: ServicesDep,
-    from_: Annotated[int | None, Query(alias="from", ge=1, le=2**31)] = None,
-    to: Annotated[int | None, Query(ge=1, le=2**31)] = None,
-    from_revision: Annotated[int | None, Query(ge=1, le=2**31)] = None,
-    to_revision: Annotated[int | None, Query(ge=1, le=2**31)] = None,
-) -> DiffView:
-    """`from`/`to` are event-history versions; `from_revision`/`to_revision` revisions."""
-    by_version = (from_, to)
-    by_revision = (from_revision, to_revision)
-    if any(v is not None for v in by_version) and any(r is not None for r in by_revision):
-        raise InvalidInput("compare versions (from, to) or revisions, not both")
-    quotes = services.app.quotes
-    currency = quotes.get(quote_id).currency
-    if from_ is not None and to is not None:
-        diff = quotes.diff_versions(quote_id, from_, to)
-        return DiffView.of(diff, "version", from_, to, currency)
-    if from_revision is not None and to_revision is not None:
-        diff = quotes.diff_revisions(quote_id, from_revision, to_revision)
-        return DiffView.of(diff, "revision", from_revision, to_revision, currency)
-    raise InvalidInput("give both from and to, or both from_revision and to_revision")
-
-
-@router.get(
-    "/{quote_id}/history",
-    summary="Every event of the quote with who, when and why",
-    dependencies=[Reader],
-)
-def quote_history(quote_id: UUID, services: ServicesDep) -> list[HistoryItem]:
-    return document_history(services.app, quote_id, "Quote")

@@ -1,0 +1,118 @@
+"""Order fulfilment and billing: deliveries (O3), returns (O7), invoices, deposits and
+credit notes (O5), payments (O6)."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from fastapi import APIRouter, Response, status
+
+from domain.order import NonConformity
+from interfaces.http.deps import ServicesDep
+from interfaces.http.problems import ERROR_RESPONSES
+from interfaces.http.responses import accepted
+from interfaces.http.routes.order_schemas import (
+    CreditNoteIn,
+    DeliveryIn,
+    DepositIn,
+    InvoiceIn,
+    PaymentIn,
+    ReturnIn,
+)
+from interfaces.http.routes.orders import BASE, Biller, OrderId, Seller
+from interfaces.http.schemas import Accepted
+
+router = APIRouter(tags=["orders"], responses=ERROR_RESPONSES)
+
+
+@router.post(
+    f"{BASE}/{{order_id}}/deliveries",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a delivery (O3)",
+)
+def record_delivery(
+    order_id: OrderId, body: DeliveryIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.orders.record_delivery(
+        replace(ctx, reason=body.reason), order_id, body.quantities, body.delivery_id
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    f"{BASE}/{{order_id}}/returns",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a return with its non-conformity (O7)",
+)
+def record_return(
+    order_id: OrderId, body: ReturnIn, ctx: Seller, services: ServicesDep, response: Response
+) -> Accepted:
+    nc = body.non_conformity
+    outcome = services.app.orders.record_return(
+        replace(ctx, reason=body.reason),
+        order_id,
+        body.quantities,
+        NonConformity(nc.description, nc.cause, nc.action),
+        body.return_id,
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    f"{BASE}/{{order_id}}/invoices",
+    status_code=status.HTTP_201_CREATED,
+    summary="Invoice quantities per line (O5)",
+)
+def invoice_order(
+    order_id: OrderId, body: InvoiceIn, ctx: Biller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.orders.invoice(
+        replace(ctx, reason=body.reason), order_id, body.quantities
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    f"{BASE}/{{order_id}}/deposit-invoices",
+    status_code=status.HTTP_201_CREATED,
+    summary="Issue a deposit invoice (O5)",
+)
+def deposit_invoice(
+    order_id: OrderId, body: DepositIn, ctx: Biller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.orders.deposit_invoice(
+        replace(ctx, reason=body.reason), order_id, percent=body.percent, amount=body.amount
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    f"{BASE}/{{order_id}}/credit-notes",
+    status_code=status.HTTP_201_CREATED,
+    summary="Issue a credit note against an invoice (O5)",
+)
+def credit_note(
+    order_id: OrderId, body: CreditNoteIn, ctx: Biller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.orders.credit_note(
+        replace(ctx, reason=body.reason),
+        order_id,
+        body.invoice_number,
+        quantities=body.quantities,
+        amount=body.amount,
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    f"{BASE}/{{order_id}}/payments",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a payment against an invoice (O6)",
+)
+def record_payment(
+    order_id: OrderId, body: PaymentIn, ctx: Biller, services: ServicesDep, response: Response
+) -> Accepted:
+    outcome = services.app.orders.record_payment(
+        replace(ctx, reason=body.reason), order_id, body.invoice_number, body.amount, body.method
+    )
+    return accepted(outcome, response, BASE)

@@ -1,0 +1,186 @@
+"""Response bodies of the order routes (O1–O8): lines with their progress, invoices,
+credit notes, deliveries, returns, payments and diffs."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from decimal import Decimal
+from typing import Literal
+from uuid import UUID
+
+from pydantic import BaseModel
+
+from domain.order import (
+    AddLine,
+    ChangeLine,
+    LineChange,
+    Order,
+    OrderLine,
+)
+from domain.values import line_net
+from interfaces.http.routes.order_schemas import NonConformityIn
+from interfaces.http.routes.quote_schemas import DiscountIn
+
+
+class LineSnapshot(BaseModel):
+    line_id: str
+    description: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal
+    vat_rate: Decimal
+    discount: DiscountIn | None
+    product_ref: str | None
+    unit_cost: Decimal | None
+    net: Decimal
+
+
+class OrderLineView(LineSnapshot):
+    delivered: Decimal
+    returned: Decimal
+    backorder: Decimal
+    invoiced: Decimal
+    invoiceable: Decimal
+    affair_id: UUID | None
+
+
+class InvoiceView(BaseModel):
+    number: str
+    kind: str
+    at: datetime
+    quantities: dict[str, Decimal]
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+    deposit_deducted: Decimal
+    credited: Decimal
+    to_pay: Decimal
+    paid: Decimal
+    due: Decimal
+    payment_status: str
+
+
+class CreditNoteView(BaseModel):
+    number: str
+    invoice_number: str
+    at: datetime
+    quantities: dict[str, Decimal]
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+class DeliveryView(BaseModel):
+    delivery_id: str
+    at: datetime
+    quantities: dict[str, Decimal]
+
+
+class ReturnView(BaseModel):
+    return_id: str
+    at: datetime
+    quantities: dict[str, Decimal]
+    non_conformity: NonConformityIn
+
+
+class PaymentView(BaseModel):
+    invoice_number: str
+    at: datetime
+    amount: Decimal
+    method: str
+
+
+class OverrideView(BaseModel):
+    manager: str
+    reason: str
+
+
+class OrderTotalsView(BaseModel):
+    net: Decimal
+    vat: Decimal
+    gross: Decimal
+
+
+def _line_fields(order: Order, line: OrderLine) -> dict[str, object]:
+    return {
+        "line_id": line.line_id,
+        "description": line.description,
+        "quantity": line.quantity,
+        "unit": line.unit,
+        "unit_price": line.unit_price,
+        "vat_rate": line.vat_rate,
+        "discount": None
+        if line.discount is None
+        else DiscountIn(kind=line.discount.kind, value=line.discount.value),
+        "product_ref": line.product_ref,
+        "unit_cost": line.unit_cost,
+        "net": line_net(line.priced(), order.currency),
+    }
+
+
+def line_snapshot(order: Order, line: OrderLine | None) -> LineSnapshot | None:
+    return None if line is None else LineSnapshot.model_validate(_line_fields(order, line))
+
+
+def line_view(order: Order, line: OrderLine) -> OrderLineView:
+    i = line.line_id
+    return OrderLineView.model_validate(
+        {
+            **_line_fields(order, line),
+            "delivered": order.delivered.get(i, Decimal(0)),
+            "returned": order.returned.get(i, Decimal(0)),
+            "backorder": line.quantity - order.net_delivered(i),
+            "invoiced": order.net_invoiced(i),
+            "invoiceable": order.invoiceable(i),
+            "affair_id": order.affair_of(i),
+        }
+    )
+
+
+def invoice_view(order: Order, number: str) -> InvoiceView:
+    invoice = order.invoices[number]
+    return InvoiceView(
+        number=number,
+        kind=str(invoice.kind),
+        at=invoice.at,
+        quantities={i: line.quantity for i, line in invoice.lines.items()},
+        net=invoice.amounts.net,
+        vat=invoice.amounts.vat,
+        gross=invoice.amounts.gross,
+        deposit_deducted=invoice.deposit_deducted,
+        credited=order.credited_amounts(number).gross,
+        to_pay=order.to_pay(number),
+        paid=order.paid(number),
+        due=order.due(number),
+        payment_status=str(order.invoice_payment_status(number)),
+    )
+
+
+def change_view(order: Order, change: LineChange) -> dict[str, object]:
+    if isinstance(change, AddLine):
+        snapshot = line_snapshot(order, change.line)
+        assert snapshot is not None
+        return {"op": "add", "line": snapshot.model_dump(mode="json")}
+    if isinstance(change, ChangeLine):
+        return {
+            "op": "change",
+            "line_id": change.line_id,
+            "quantity": None if change.quantity is None else str(change.quantity),
+            "unit_price": None if change.unit_price is None else str(change.unit_price),
+        }
+    return {"op": "remove", "line_id": change.line_id}
+
+
+class LineDiff(BaseModel):
+    """One line that differs between two versions: added, removed or changed."""
+
+    line_id: str
+    change: Literal["added", "removed", "changed"]
+    before: LineSnapshot | None
+    after: LineSnapshot | None
+
+
+class OrderDiff(BaseModel):
+    from_version: int
+    to_version: int
+    lines: list[LineDiff]
