@@ -115,7 +115,7 @@ def test_a_sale_from_the_first_contact_to_the_first_payment(
             json={
                 "currency": "EUR",
                 "prospect": "Boulangerie Martin",
-                "valid_until": "2026-12-31",
+                "valid_until": "2027-12-31",
                 "title": "Shop fit-out",
                 "reason": "visit on site",
             },
