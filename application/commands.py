@@ -76,6 +76,11 @@ class CommandRunner:
         recorder: Any = self.app.recorder
         return recorder  # type: ignore[no-any-return]
 
+    def next_claim(self, sequence: str) -> SequenceClaim:
+        """A claim on the value after `sequence`'s current one; refused if taken meanwhile."""
+        recorder: Any = self.app.recorder
+        return SequenceClaim(sequence, int(recorder.sequence_value(sequence)) + 1)
+
     def load(self, cls: type[A], aggregate_id: UUID, ctx: CommandContext | None = None) -> A:
         """Get an aggregate of the given type, checking the client's expected version."""
         try:

@@ -12,7 +12,6 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
-from adapters.eventstore.claims import SequenceClaim
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from domain.invoicing import format_invoice_number
@@ -61,14 +60,13 @@ class OrderVerbs:
         kind, prefix, key = numbering
         year = ctx.at.year
         sequence = f"{kind}-{year}"
-        recorder: Any = self.runner.app.recorder
 
         def build() -> Outcome:
             order = self.runner.load(Order, order_id, ctx)
-            value = int(recorder.sequence_value(sequence)) + 1
-            number = format_invoice_number(year, value, prefix)
+            claim = self.runner.next_claim(sequence)
+            number = format_invoice_number(year, claim.value, prefix)
             verb(order, number)
-            return Outcome([order], {key: number}, [SequenceClaim(sequence, value)])
+            return Outcome([order], {key: number}, [claim])
 
         payload = {"order_id": order_id, **fields}
         return self.runner.run(ctx, f"order.{name}", payload, build)

@@ -16,7 +16,6 @@ from uuid import UUID, uuid4
 
 from eventsourcing.utils import get_topic
 
-from adapters.eventstore.claims import SequenceClaim
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from application.order_billing import OrderBillingCommands
@@ -196,16 +195,13 @@ class OrderCommands(OrderBillingCommands):
         Who may override is checked by the caller (the HTTP layer admits managers only).
         """
 
-        recorder: Any = self.runner.app.recorder
-
         def build() -> Outcome:
             order = self.runner.load(Order, order_id, ctx)
             customer = self.runner.load(Customer, order.customer_id)
             # The customer's confirmations are serialised by a claim on a sequence of its
             # own, read before the outstanding amount: of two orders checked at the same
             # instant, the second loses the claim and is checked again with the first in.
-            checks = f"credit-{order.customer_id}"
-            claim = SequenceClaim(checks, int(recorder.sequence_value(checks)) + 1)
+            claim = self.runner.next_claim(f"credit-{order.customer_id}")
             override = (
                 None
                 if override_reason is None
