@@ -27,6 +27,8 @@ class Principal:
 
     user: str
     roles: frozenset[str]
+    # The key's document id: a command is refused in its transaction once it is revoked.
+    key: UUID | None = None
 
     def has_any(self, roles: frozenset[str]) -> bool:
         return bool(self.roles & roles)
@@ -110,4 +112,4 @@ class AccessCommands:
             return None
         if not key.active:
             return None
-        return Principal(key.user, frozenset(key.roles))
+        return Principal(key.user, frozenset(key.roles), key.id)

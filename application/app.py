@@ -5,13 +5,15 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
+from functools import cached_property
 from typing import Any, ClassVar
 from uuid import UUID
 
-from eventsourcing.application import Application
+from eventsourcing.application import Application, Repository
 from eventsourcing.domain import DomainEvent
-from eventsourcing.persistence import Transcoder
+from eventsourcing.persistence import EventStore, Transcoder
 
+from adapters.eventstore.signed import SigningEventStore, SigningSnapshotStore
 from adapters.transcoding import domain_transcoder
 from application.access import AccessCommands
 from application.affairs import AffairCommands
@@ -24,6 +26,8 @@ from application.notices import NoticeCommands
 from application.orders import OrderCommands
 from application.policies import Policies
 from application.quotes import QuoteCommands
+from application.repository import LockedCacheRepository
+from application.signing import Keyring, ephemeral_keyring
 from domain.affair import Affair
 from domain.asset import Asset
 from domain.contract import Contract
@@ -87,6 +91,32 @@ class Comptoir(Application[UUID]):
 
     def construct_transcoder(self) -> Transcoder:
         return domain_transcoder()
+
+    def construct_repository(self) -> Repository[UUID]:
+        # the library's cache is copied outside its lock; ours is not (see repository.py)
+        base = super().construct_repository()
+        repository = LockedCacheRepository(
+            event_store=base.event_store,
+            snapshot_store=base.snapshot_store,
+            fastforward=base.fastforward,
+            fastforward_skipping=base.fastforward_skipping,
+            deepcopy_from_cache=base.deepcopy_from_cache,
+        )
+        repository.cache = base.cache
+        return repository
+
+    @cached_property
+    def keyring(self) -> Keyring:
+        """The writer's signing keys (`COMPTOIR_SIGNING_KEY`), never stored in the database."""
+        text = self.env.get("SIGNING_KEYS")
+        return Keyring.parse(text) if text else ephemeral_keyring()
+
+    def construct_event_store(self) -> EventStore[UUID]:
+        return SigningEventStore(self.mapper, self.recorder, self.keyring)
+
+    def construct_snapshot_store(self) -> EventStore[UUID]:
+        recorder = self.factory.aggregate_recorder(purpose="snapshots")
+        return SigningSnapshotStore(self.mapper, recorder, self.keyring)
 
     @property
     def journal(self) -> CommandJournal:

@@ -15,12 +15,14 @@ from uuid import UUID, uuid4
 
 from eventsourcing.application import AggregateNotFoundError, Application
 from eventsourcing.domain import Aggregate, DomainEvent
-from eventsourcing.persistence import IntegrityError
+from eventsourcing.persistence import IntegrityError, PersistenceError
 
 from adapters.eventstore.claims import SequenceClaim
 from application.errors import (
+    REVOKED_MARK,
     ConcurrentUpdate,
     IdempotencyKeyReused,
+    KeyRevoked,
     NotAssigned,
     RequestInFlight,
     StaleVersion,
@@ -140,7 +142,7 @@ class CommandRunner:
         """Execute `build` once (or again after a lost sequence claim) and record it."""
         print_ = fingerprint(command, payload)
         if ctx.idempotency_key is not None:
-            prior = self.journal.journal_by_key(ctx.idempotency_key)
+            prior = self.journal.journal_by_key(ctx.actor, ctx.idempotency_key)
             if prior is not None:
                 if prior.record.fingerprint != print_:
                     raise IdempotencyKeyReused(
@@ -173,8 +175,14 @@ class CommandRunner:
             aggregate_id=primary.id,
             version=primary.version,
             result=outcome.result,
+            api_key=ctx.api_key,
         )
-        recordings = self.app.save(*outcome.aggregates, journal=record, claims=outcome.claims)
+        try:
+            recordings = self.app.save(*outcome.aggregates, journal=record, claims=outcome.claims)
+        except PersistenceError as error:
+            if REVOKED_MARK in str(error):
+                raise KeyRevoked("the API key was revoked before this command") from None
+            raise
         position = max((r.notification.id for r in recordings), default=None)
         if position is not None:
             self.on_recorded(position)
@@ -185,7 +193,9 @@ class CommandRunner:
         return any(recorder.sequence_value(c.name) >= c.value for c in outcome.claims)
 
     def _explain_conflict(self, ctx: CommandContext, outcome: Outcome) -> None:
-        if ctx.idempotency_key is not None and self.journal.journal_by_key(ctx.idempotency_key):
+        if ctx.idempotency_key is not None and self.journal.journal_by_key(
+            ctx.actor, ctx.idempotency_key
+        ):
             raise RequestInFlight(
                 f"a request with idempotency key {ctx.idempotency_key!r} was recorded meanwhile"
             ) from None

@@ -48,3 +48,13 @@ class IdempotencyKeyReused(DomainError):
     """An idempotency key already used for a different request."""
 
     code = "idempotency-key-reused"
+
+
+# What the store says, in its own words, when a command's key was revoked before it.
+REVOKED_MARK = "api key revoked"
+
+
+class KeyRevoked(DomainError):
+    """The API key that authenticated the command was revoked before it was recorded."""
+
+    code = "key-revoked"

@@ -2,7 +2,8 @@
 
 A journal row is written by the event recorder in the same transaction as the
 command's events, so a command is either recorded with its events or not at all.
-The idempotency key is unique in the journal: a retry finds the first row.
+An idempotency key is unique per actor: a retry finds that actor's first row, and
+one user's key never answers another user's request.
 """
 
 from __future__ import annotations
@@ -36,6 +37,9 @@ class CommandContext:
     idempotency_key: str | None = None
     expected_version: int | None = None
     command_id: UUID | None = None  # a fresh id per command when not given
+    # The API key the command was authenticated with: the command is refused in its
+    # own transaction if that key was revoked before it.
+    api_key: UUID | None = None
     # A salesperson (without a manager's role) acts only on documents assigned to them.
     owner_only: bool = False
 
@@ -54,6 +58,10 @@ class JournalRecord:
     aggregate_id: UUID
     version: int
     result: dict[str, str]
+    api_key: UUID | None = None
+    # The writer's signature over this row and its events (`application.signing`).
+    key_id: str | None = None
+    mac: bytes | None = None
 
 
 @dataclass(frozen=True)
@@ -79,7 +87,7 @@ class HistoryRow:
 class CommandJournal(Protocol):
     """Read access to the journal, implemented by every event recorder."""
 
-    def journal_by_key(self, idempotency_key: str) -> JournalEntry | None: ...
+    def journal_by_key(self, actor: str, idempotency_key: str) -> JournalEntry | None: ...
 
     def journal_between(self, first: int, last: int) -> list[JournalEntry]: ...
 
@@ -102,8 +110,17 @@ def row_to_entry(row: dict[str, Any]) -> JournalEntry:
         aggregate_id=UUID(str(row["aggregate_id"])),
         version=int(row["version"]),
         result=dict(result),
+        api_key=None if row.get("api_key") is None else UUID(str(row["api_key"])),
+        key_id=row.get("key_id"),
+        mac=_as_bytes(row.get("mac")),
     )
     return JournalEntry(record, int(row["first_position"]), int(row["last_position"]))
+
+
+def _as_bytes(value: bytes | memoryview | str | None) -> bytes | None:
+    if value is None:
+        return None
+    return bytes.fromhex(value) if isinstance(value, str) else bytes(value)
 
 
 def _as_datetime(value: datetime | str) -> datetime:

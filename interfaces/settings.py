@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from decimal import Decimal
 from pathlib import Path
 from typing import Literal
@@ -10,6 +11,7 @@ from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 from application.policies import Policies
+from application.signing import Keyring
 from domain.quote_policy import ApprovalPolicy
 from domain.stages import RiskFactors
 
@@ -37,6 +39,12 @@ class Settings(BaseSettings):
     # Documents kept in memory between commands; each load still reads the events
     # recorded after the cached version (by any process), so a cached copy is never stale.
     aggregate_cache_size: int = Field(default=1000, ge=0)
+    # The writer's signing keys, `ID:BASE64URL[,ID:BASE64URL…]` (the first signs, all
+    # verify); never stored in the database. Unset: read from `signing_key_file`, which
+    # is created with a fresh key on first use (fine for one machine; give every command
+    # node the same COMPTOIR_SIGNING_KEY when there are several).
+    signing_key: str | None = Field(default=None, repr=False)
+    signing_key_file: Path = Path("var/signing.key")
     redis_url: str | None = None
     redis_namespace: str = "comptoir"
     worker_duckdb_path: Path = Path("var/worker-views.duckdb")
@@ -80,7 +88,24 @@ class Settings(BaseSettings):
 
     def eventstore_env(self) -> dict[str, str]:
         """The `eventsourcing` environment that selects and configures the event store."""
-        return self._store_env() | self._cache_env()
+        return self._store_env() | self._cache_env() | {"SIGNING_KEYS": self.keyring().text()}
+
+    def keyring(self) -> Keyring:
+        """The signing keys: the setting, else the key file (made on first use)."""
+        if self.signing_key:
+            return Keyring.parse(self.signing_key)
+        path = self.signing_key_file
+        if not path.exists():
+            path.parent.mkdir(parents=True, exist_ok=True)
+            fresh = Keyring.generate()
+            try:
+                with os.fdopen(
+                    os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600), "w"
+                ) as f:
+                    f.write(fresh.text() + "\n")
+            except FileExistsError:
+                pass  # another process made it first: use theirs
+        return Keyring.parse(path.read_text())
 
     def _cache_env(self) -> dict[str, str]:
         if self.aggregate_cache_size == 0:

@@ -109,14 +109,22 @@ class Write:
         return claims
 
 
+def scoped_key(journal: JournalRecord | None) -> str | None:
+    """An idempotency key with its actor: keys are unique per actor."""
+    if journal is None or journal.idempotency_key is None:
+        return None
+    return f"{journal.actor}\x1f{journal.idempotency_key}"
+
+
 def taken_params(writes: list[Write]) -> tuple[Any, ...]:
     """The ids, versions, idempotency keys and sequence names a group's writes use."""
     events = [e for w in writes for e in w.events]
-    keys = [w.journal.idempotency_key for w in writes if w.journal and w.journal.idempotency_key]
+    keyed = [w.journal for w in writes if w.journal and w.journal.idempotency_key]
     return (
         [e.originator_id for e in events],
         [e.originator_version for e in events],
-        keys,
+        [j.actor for j in keyed],
+        [j.idempotency_key for j in keyed],
         sorted({c.name for w in writes for c in w.claims}),
     )
 
@@ -130,7 +138,7 @@ def screen(writes: list[Write], taken: Sequence[Mapping[str, Any]]) -> list[Inte
     refusals: list[IntegrityError | None] = []
     for write in writes:
         mine = {(str(e.originator_id), e.originator_version) for e in write.events}
-        key = write.journal.idempotency_key if write.journal else None
+        key = scoped_key(write.journal)
         claimed = dict(sequences)
         refusal: IntegrityError | None = None
         if mine & versions or len(mine) < len(write.events):

@@ -6,10 +6,17 @@ from collections.abc import Sequence
 from typing import Any
 from uuid import UUID
 
-from eventsourcing.persistence import ApplicationRecorder, IntegrityError, StoredEvent
+from eventsourcing.persistence import (
+    ApplicationRecorder,
+    IntegrityError,
+    ProgrammingError,
+    StoredEvent,
+)
 from eventsourcing.popo import POPOApplicationRecorder, POPOFactory
 
 from adapters.eventstore.claims import SequenceClaim, SequenceClaimRefused
+from adapters.eventstore.group_commit import scoped_key
+from application.errors import REVOKED_MARK
 from application.journal import HistoryRow, JournalEntry, JournalRecord
 
 
@@ -21,6 +28,7 @@ class JournalingMemoryRecorder(POPOApplicationRecorder):
         self._journal: list[JournalEntry] = []
         self._by_key: dict[str, JournalEntry] = {}
         self._sequences: dict[str, int] = {}
+        self._revoked: set[UUID] = set()
 
     def _insert_events(
         self, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -28,9 +36,12 @@ class JournalingMemoryRecorder(POPOApplicationRecorder):
         journal: JournalRecord | None = kwargs.get("journal")
         claims: Sequence[SequenceClaim] = kwargs.get("claims", ())
         with self._database_lock:
-            if journal is not None and journal.idempotency_key in self._by_key:
-                msg = f"idempotency key {journal.idempotency_key!r} already recorded"
+            key = scoped_key(journal)
+            if key is not None and key in self._by_key:
+                msg = f"idempotency key {journal.idempotency_key!r} already recorded"  # type: ignore[union-attr]
                 raise IntegrityError(msg)
+            if journal is not None and journal.api_key in self._revoked:
+                raise ProgrammingError(f"{REVOKED_MARK}: {journal.api_key}")
             for claim in claims:
                 if claim.value != self._sequences.get(claim.name, 0) + 1:
                     raise SequenceClaimRefused(claim)
@@ -42,13 +53,15 @@ class JournalingMemoryRecorder(POPOApplicationRecorder):
             if journal is not None:
                 entry = JournalEntry(journal, min(ids), max(ids))
                 self._journal.append(entry)
-                if journal.idempotency_key is not None:
-                    self._by_key[journal.idempotency_key] = entry
+                if key is not None:
+                    self._by_key[key] = entry
+                if journal.command == "key.revoke":
+                    self._revoked.add(journal.aggregate_id)
             return ids
 
-    def journal_by_key(self, idempotency_key: str) -> JournalEntry | None:
+    def journal_by_key(self, actor: str, idempotency_key: str) -> JournalEntry | None:
         with self._database_lock:
-            return self._by_key.get(idempotency_key)
+            return self._by_key.get(f"{actor}\x1f{idempotency_key}")
 
     def journal_between(self, first: int, last: int) -> list[JournalEntry]:
         with self._database_lock:

@@ -38,11 +38,12 @@ from psycopg.sql import SQL, Identifier
 from adapters.eventstore.claims import SequenceClaim
 from adapters.eventstore.group_commit import GroupCommitter, Pending, Write, screen, taken_params
 from adapters.eventstore.pool_check import RecentUseCheck
+from application.errors import REVOKED_MARK
 from application.journal import HistoryRow, JournalEntry, JournalRecord, row_to_entry
 
 _JOURNAL_COLUMNS = (
     "command_id, command, actor, reason, idempotency_key, fingerprint, issued_at, "
-    "aggregate_id, version, result, first_position, last_position"
+    "aggregate_id, version, result, api_key, key_id, mac, first_position, last_position"
 )
 
 
@@ -74,16 +75,43 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         self.sequences = SQL("{}.{}").format(schema, Identifier(f"{prefix}_sequences"))
         self.events = SQL("{}.{}").format(schema, Identifier(events_table_name))
         self.claim_function = SQL("{}.{}").format(schema, Identifier(f"{prefix}_claim"))
+        self.key_check_function = SQL("{}.{}").format(
+            schema, Identifier(f"{prefix}_key_not_revoked")
+        )
         self.sql_create_statements.extend(
             [
                 SQL(
                     "CREATE TABLE IF NOT EXISTS {} ("
                     "command_id uuid PRIMARY KEY, command text NOT NULL, actor text NOT NULL, "
-                    "reason text, idempotency_key text UNIQUE, fingerprint text NOT NULL, "
+                    "reason text, idempotency_key text, fingerprint text NOT NULL, "
                     "issued_at timestamptz NOT NULL, aggregate_id uuid NOT NULL, "
                     "version bigint NOT NULL, result jsonb NOT NULL, "
+                    "api_key uuid, key_id text, mac bytea, "
                     "first_position bigint NOT NULL, last_position bigint NOT NULL)"
                 ).format(self.journal),
+                # Journals written before signing and per-actor idempotency keys.
+                SQL(
+                    "ALTER TABLE {} ADD COLUMN IF NOT EXISTS api_key uuid, "
+                    "ADD COLUMN IF NOT EXISTS key_id text, ADD COLUMN IF NOT EXISTS mac bytea, "
+                    "DROP CONSTRAINT IF EXISTS {}"
+                ).format(self.journal, Identifier(f"{prefix}_commands_idempotency_key_key")),
+                SQL("CREATE UNIQUE INDEX IF NOT EXISTS {} ON {} (actor, idempotency_key)").format(
+                    Identifier(f"{prefix}_commands_actor_key_idx"), self.journal
+                ),
+                SQL(
+                    "CREATE INDEX IF NOT EXISTS {} ON {} (aggregate_id) "
+                    "WHERE command = 'key.revoke'"
+                ).format(Identifier(f"{prefix}_commands_revoked_idx"), self.journal),
+                # Called by the statement that inserts a command's events, under the table
+                # lock: a command authenticated by a key revoked before it is refused.
+                SQL(
+                    "CREATE OR REPLACE FUNCTION {f}(p_key uuid) RETURNS boolean "
+                    "LANGUAGE plpgsql AS $body$ BEGIN "
+                    "IF p_key IS NOT NULL AND EXISTS (SELECT 1 FROM {t} "
+                    "WHERE command = 'key.revoke' AND aggregate_id = p_key) THEN "
+                    "RAISE EXCEPTION '" + REVOKED_MARK + ": %', p_key "
+                    "USING ERRCODE = 'insufficient_privilege'; END IF; RETURN true; END $body$"
+                ).format(f=self.key_check_function, t=self.journal),
                 SQL("CREATE INDEX IF NOT EXISTS {} ON {} (last_position)").format(
                     Identifier(f"{prefix}_commands_last_position_idx"), self.journal
                 ),
@@ -118,10 +146,11 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
             + SQL(
                 "), journal AS (INSERT INTO {} (" + _JOURNAL_COLUMNS + ") "
                 "SELECT %s::uuid, %s::text, %s::text, %s::text, %s::text, %s::text, "
-                "%s::timestamptz, %s::uuid, %s::bigint, %s::jsonb, "
-                "min(notification_id), max(notification_id) FROM inserted) "
+                "%s::timestamptz, %s::uuid, %s::bigint, %s::jsonb, %s::uuid, %s::text, "
+                "%s::bytea, min(notification_id), max(notification_id) FROM inserted "
+                "WHERE {}(%s::uuid)) "
                 "SELECT notification_id FROM inserted ORDER BY notification_id"
-            ).format(self.journal)
+            ).format(self.journal, self.key_check_function)
         )
         self._insert_with_journal_bytes: bytes | None = None
         self._claim = SQL("SELECT {}(%s, %s)").format(self.claim_function)
@@ -130,8 +159,9 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
             "SELECT 'event' AS kind, e.originator_id::text AS name, e.originator_version AS value "
             "FROM {events} e JOIN unnest(%s::{id_type}[], %s::bigint[]) AS w (id, version) "
             "ON e.originator_id = w.id AND e.originator_version = w.version "
-            "UNION ALL SELECT 'key', idempotency_key, 0 FROM {journal} "
-            "WHERE idempotency_key = ANY(%s::text[]) "
+            "UNION ALL SELECT 'key', j.actor || E'\\x1f' || j.idempotency_key, 0 FROM {journal} j "
+            "JOIN unnest(%s::text[], %s::text[]) AS k (actor, key) "
+            "ON j.actor = k.actor AND j.idempotency_key = k.key "
             "UNION ALL SELECT 'claim', name, value FROM {sequences} WHERE name = ANY(%s::text[])"
         ).format(
             events=self.events,
@@ -277,10 +307,12 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
             raise ProgrammingError(f"got {len(ids)} positions for {len(stored_events)} events")
         return ids
 
-    def journal_by_key(self, idempotency_key: str) -> JournalEntry | None:
-        query = SQL("SELECT " + _JOURNAL_COLUMNS + " FROM {} WHERE idempotency_key = %s")
+    def journal_by_key(self, actor: str, idempotency_key: str) -> JournalEntry | None:
+        query = SQL(
+            "SELECT " + _JOURNAL_COLUMNS + " FROM {} WHERE actor = %s AND idempotency_key = %s"
+        )
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(query.format(self.journal), (idempotency_key,))
+            curs.execute(query.format(self.journal), (actor, idempotency_key))
             row = curs.fetchone()
         return None if row is None else row_to_entry(row)
 
@@ -334,6 +366,10 @@ def _journal_params(journal: JournalRecord) -> tuple[Any, ...]:
         journal.aggregate_id,
         journal.version,
         orjson.dumps(journal.result).decode(),
+        journal.api_key,
+        journal.key_id,
+        journal.mac,
+        journal.api_key,
     )
 
 

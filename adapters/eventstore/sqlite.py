@@ -11,7 +11,7 @@ from typing import Any
 from uuid import UUID
 
 import orjson
-from eventsourcing.persistence import StoredEvent
+from eventsourcing.persistence import ProgrammingError, StoredEvent
 from eventsourcing.sqlite import (
     SQLiteApplicationRecorder,
     SQLiteCursor,
@@ -20,11 +20,12 @@ from eventsourcing.sqlite import (
 )
 
 from adapters.eventstore.claims import SequenceClaim, SequenceClaimRefused
+from application.errors import REVOKED_MARK
 from application.journal import HistoryRow, JournalEntry, JournalRecord, row_to_entry
 
 _JOURNAL_COLUMNS = (
     "command_id, command, actor, reason, idempotency_key, fingerprint, issued_at, "
-    "aggregate_id, version, result, first_position, last_position"
+    "aggregate_id, version, result, api_key, key_id, mac, first_position, last_position"
 )
 
 
@@ -39,14 +40,28 @@ class JournalingSQLiteRecorder(SQLiteApplicationRecorder):
             *super().construct_create_table_statements(),
             "CREATE TABLE IF NOT EXISTS command_journal ("
             "command_id TEXT PRIMARY KEY, command TEXT NOT NULL, actor TEXT NOT NULL, "
-            "reason TEXT, idempotency_key TEXT UNIQUE, fingerprint TEXT NOT NULL, "
+            "reason TEXT, idempotency_key TEXT, fingerprint TEXT NOT NULL, "
             "issued_at TEXT NOT NULL, aggregate_id TEXT NOT NULL, version INTEGER NOT NULL, "
-            "result TEXT NOT NULL, first_position INTEGER NOT NULL, "
-            "last_position INTEGER NOT NULL)",
+            "result TEXT NOT NULL, api_key TEXT, key_id TEXT, mac BLOB, "
+            "first_position INTEGER NOT NULL, last_position INTEGER NOT NULL)",
+            "CREATE UNIQUE INDEX IF NOT EXISTS command_journal_actor_key "
+            "ON command_journal (actor, idempotency_key)",
+            "CREATE INDEX IF NOT EXISTS command_journal_revoked "
+            "ON command_journal (aggregate_id) WHERE command = 'key.revoke'",
             "CREATE INDEX IF NOT EXISTS command_journal_positions "
             "ON command_journal (first_position, last_position)",
             "CREATE TABLE IF NOT EXISTS sequences (name TEXT PRIMARY KEY, value INTEGER NOT NULL)",
         ]
+
+    def _create_table(self, c: SQLiteCursor) -> None:
+        super()._create_table(c)
+        # A journal written before signing: add its columns (its idempotency keys stay
+        # unique across actors, as they were).
+        c.execute("SELECT name FROM pragma_table_info('command_journal')")
+        present = {row[0] for row in c.fetchall()}
+        for column, kind in (("api_key", "TEXT"), ("key_id", "TEXT"), ("mac", "BLOB")):
+            if column not in present:
+                c.execute(f"ALTER TABLE command_journal ADD COLUMN {column} {kind}")
 
     def _insert_events(
         self, c: SQLiteCursor, stored_events: Sequence[StoredEvent], **kwargs: Any
@@ -58,9 +73,11 @@ class JournalingSQLiteRecorder(SQLiteApplicationRecorder):
             self._claim(c, claim)
         journal: JournalRecord | None = kwargs.get("journal")
         if journal is not None:
+            if journal.api_key is not None:
+                self._check_key(c, journal.api_key)
             c.execute(
                 f"INSERT INTO command_journal ({_JOURNAL_COLUMNS}) "
-                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+                "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
                 (
                     journal.command_id.hex,
                     journal.command,
@@ -72,11 +89,24 @@ class JournalingSQLiteRecorder(SQLiteApplicationRecorder):
                     journal.aggregate_id.hex,
                     journal.version,
                     orjson.dumps(journal.result).decode(),
+                    None if journal.api_key is None else journal.api_key.hex,
+                    journal.key_id,
+                    journal.mac,
                     min(ids),
                     max(ids),
                 ),
             )
         return ids
+
+    @staticmethod
+    def _check_key(c: SQLiteCursor, api_key: UUID) -> None:
+        """Refuse, inside the writing transaction, a command whose key was revoked."""
+        c.execute(
+            "SELECT 1 FROM command_journal WHERE command = 'key.revoke' AND aggregate_id = ?",
+            (api_key.hex,),
+        )
+        if c.fetchone() is not None:
+            raise ProgrammingError(f"{REVOKED_MARK}: {api_key}")
 
     @staticmethod
     def _claim(c: SQLiteCursor, claim: SequenceClaim) -> None:
@@ -91,11 +121,12 @@ class JournalingSQLiteRecorder(SQLiteApplicationRecorder):
             (claim.name, claim.value),
         )
 
-    def journal_by_key(self, idempotency_key: str) -> JournalEntry | None:
+    def journal_by_key(self, actor: str, idempotency_key: str) -> JournalEntry | None:
         with self.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT {_JOURNAL_COLUMNS} FROM command_journal WHERE idempotency_key = ?",
-                (idempotency_key,),
+                f"SELECT {_JOURNAL_COLUMNS} FROM command_journal "
+                "WHERE actor = ? AND idempotency_key = ?",
+                (actor, idempotency_key),
             )
             row = c.fetchone()
         return None if row is None else row_to_entry(dict(row))

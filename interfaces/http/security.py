@@ -94,6 +94,7 @@ def command(roles: frozenset[str]) -> Any:
             idempotency_key=idempotency_key,
             expected_version=parse_if_match(if_match),
             owner_only=Role.SALES in principal.roles and Role.MANAGER not in principal.roles,
+            api_key=principal.key,
         )
 
     return Depends(context)

@@ -352,7 +352,7 @@ def test_bulk_reminders_record_each_quote_and_report_the_unknown_one(client: Tes
         last = client.get(f"/quotes/{quote_id}/history").json()[-1]
         assert (last["type"], last["command"]) == ("Quote.ReminderRecorded", "quote.remind")
     services = client.app.state.services  # type: ignore[attr-defined]
-    assert services.app.journal.journal_by_key(f"remind-42:{first}") is not None
+    assert services.app.journal.journal_by_key("alice", f"remind-42:{first}") is not None
     before = log_position(client)
     again = client.post("/quotes/bulk-reminders", json=body, headers=headers).json()
     assert [item.get("replayed") for item in again["items"]] == [True, None, True]

@@ -162,7 +162,7 @@ def test_postgres_restarted_under_load_loses_nothing_and_recovers(
             assert set(lines) == mine, "a line was lost or half-written"
             assert all(count == 1 for count in lines.values()), "a line was doubled"
         for description, body in acked.items():
-            entry = fresh.journal.journal_by_key(description)
+            entry = fresh.journal.journal_by_key("loader", description)
             assert entry is not None
             assert entry.last_position == body["position"]
     finally:

@@ -128,7 +128,7 @@ def test_a_duplicate_key_racing_in_the_same_transaction_window_rolls_back_its_ev
     record = JournalRecord(
         command_id=uuid4(),
         command="quote.draft",
-        actor="mallory",
+        actor="alice",
         reason=None,
         idempotency_key="k-3",
         fingerprint=fingerprint("quote.draft", {}),
@@ -190,7 +190,7 @@ def test_a_duplicate_key_fails_as_an_integrity_error_and_leaves_no_trace(app: Co
     record = JournalRecord(
         command_id=uuid4(),
         command="quote.draft",
-        actor="mallory",
+        actor="alice",
         reason=None,
         idempotency_key="k-4",
         fingerprint=fingerprint("quote.draft", {}),
@@ -224,7 +224,7 @@ def test_a_command_of_several_events_journals_its_first_and_last_positions(
 ) -> None:
     first = app.quotes.draft(ctx(idempotency_key="k-5"), currency="EUR", prospect="Martin")
     added = add_line(app, first.aggregate_id, ctx(idempotency_key="k-6"))
-    entry = app.journal.journal_by_key("k-6")
+    entry = app.journal.journal_by_key("alice", "k-6")
     assert entry is not None
     assert entry.last_position == added.position  # type: ignore[attr-defined]
     history = app.history(first.aggregate_id)

@@ -79,7 +79,7 @@ def test_a_group_without_conflicts_is_written_without_the_screening_query(
 
     assert outcomes == [[before + 1], [before + 2], [before + 3]]
     for i, quote in enumerate(quotes):
-        entry = app.journal.journal_by_key(f"clean-{i}")
+        entry = app.journal.journal_by_key("alice", f"clean-{i}")
         assert entry is not None
         assert (entry.first_position, entry.last_position) == (before + i + 1, before + i + 1)
         assert app.repository.get(quote.id).version == 1
@@ -133,7 +133,7 @@ def test_each_conflicting_write_of_a_group_fails_alone_and_the_others_commit(
     assert ids == list(range(ids[0], ids[0] + 2))
     assert ids[0] > before
     assert app.log_position() == ids[-1]
-    entry = app.journal.journal_by_key("g-1")
+    entry = app.journal.journal_by_key("alice", "g-1")
     assert entry is not None
     assert (entry.first_position, entry.last_position) == (ids[0], ids[-1])
     assert [h.version for h in app.history(fresh[2].id)] == []

@@ -434,7 +434,7 @@ def _check_retries(
                     problems.append(f"{idem}: answered {status} {body}")
             if not got or got[-1][0] != 201 or not got[-1][2]:
                 problems.append(f"{idem}: the late retry was not a replay")
-            entry = fresh.journal.journal_by_key(idem)
+            entry = fresh.journal.journal_by_key("retrier", idem)
             if entry is None:
                 report.lost += 1
                 problems.append(f"{idem}: not in the journal")
