@@ -1,0 +1,105 @@
+"""The library's repository, with a cache that is safe to share between threads.
+
+`eventsourcing` 9.5 fast-forwards a cached aggregate under a per-aggregate lock, then
+deep-copies it *after* releasing that lock: a copy could iterate a document's lines
+while another thread fast-forwarded the same object and added one (`RuntimeError:
+dictionary changed size during iteration`, 2 answers in ~1,600 with 40 clients on one
+quote). Here the cached object is only ever touched under its lock: fast-forward and
+copy alike. Reading the store for a document not cached yet happens outside the lock,
+so loads of other documents, or of this one, never wait for each other's first read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from copy import deepcopy
+from typing import Any, cast
+from uuid import UUID
+
+from eventsourcing.application import (
+    AggregateNotFoundError,
+    ProjectorFunction,
+    Repository,
+    project_aggregate,
+)
+from eventsourcing.domain import TMutableOrImmutableAggregate
+
+
+class LockedCacheRepository(Repository[UUID]):
+    """A repository whose cached aggregates are fast-forwarded and copied under one lock."""
+
+    def get(
+        self,
+        aggregate_id: UUID,
+        *,
+        version: int | None = None,
+        projector_func: ProjectorFunction[TMutableOrImmutableAggregate, Any] = project_aggregate,
+        fastforward_skipping: bool = False,
+        deepcopy_from_cache: bool = True,
+    ) -> TMutableOrImmutableAggregate:
+        if self.cache is None or version is not None:
+            return super().get(
+                aggregate_id,
+                version=version,
+                projector_func=projector_func,
+                fastforward_skipping=fastforward_skipping,
+                deepcopy_from_cache=deepcopy_from_cache,
+            )
+        copy = deepcopy_from_cache and self.deepcopy_from_cache
+        try:
+            self.cache.get(aggregate_id)
+        except KeyError:
+            fresh: TMutableOrImmutableAggregate = self._reconstruct_aggregate(
+                aggregate_id, None, projector_func
+            )
+            return self._keep(aggregate_id, fresh, projector_func, copy)
+        return self._fastforward(aggregate_id, projector_func, copy)
+
+    def _keep(
+        self,
+        aggregate_id: UUID,
+        fresh: TMutableOrImmutableAggregate,
+        projector_func: ProjectorFunction[TMutableOrImmutableAggregate, Any],
+        copy: bool,
+    ) -> TMutableOrImmutableAggregate:
+        """Cache a freshly read aggregate unless another thread cached one meanwhile."""
+        assert self.cache is not None
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    self.cache.get(aggregate_id)
+                except KeyError:
+                    self.cache.put(aggregate_id, fresh)
+                    return deepcopy(fresh) if copy else fresh
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+        # the cached one may be ahead of ours: bring it forward and use it
+        return self._fastforward(aggregate_id, projector_func, copy)
+
+    def _fastforward(
+        self,
+        aggregate_id: UUID,
+        projector_func: ProjectorFunction[TMutableOrImmutableAggregate, Any],
+        copy: bool,
+    ) -> TMutableOrImmutableAggregate:
+        assert self.cache is not None
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    cached = cast(TMutableOrImmutableAggregate, self.cache.get(aggregate_id))
+                except KeyError:  # evicted meanwhile: read it again
+                    cached = self._reconstruct_aggregate(aggregate_id, None, projector_func)
+                    self.cache.put(aggregate_id, cached)
+                if self.fastforward:
+                    new_events = self.event_store.get(originator_id=aggregate_id, gt=cached.version)
+                    forwarded = projector_func(cached, cast(Iterable[Any], new_events))
+                    if forwarded is None:
+                        raise AggregateNotFoundError(aggregate_id)
+                    if forwarded is not cached:  # immutable aggregates come back anew
+                        self.cache.put(aggregate_id, forwarded)
+                    cached = forwarded
+                return deepcopy(cached) if copy else cached
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
