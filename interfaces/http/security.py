@@ -15,7 +15,7 @@ from fastapi import Depends, Header, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
-from application.access import Principal
+from application.access import KEY_PREFIX, Principal, well_formed
 from application.journal import CommandContext
 from domain.access import Role
 from domain.errors import InvalidInput
@@ -42,6 +42,11 @@ async def authenticated(
     secret = api_key or (bearer.credentials if bearer is not None else None)
     if not secret:
         raise Unauthenticated("send an API key in X-API-Key or Authorization: Bearer")
+    if not well_formed(secret):  # refused before any lookup or cache entry
+        raise Unauthenticated(
+            f"the API key is malformed: a key is {KEY_PREFIX!r} followed by 43 characters"
+            " (letters, digits, '-' and '_')"
+        )
     access = services.app.access
     known, principal = access.recently_authenticated(secret)
     if not known:
