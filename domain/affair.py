@@ -30,6 +30,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import bounds
 from domain.budget import (
     COST_CATEGORIES,
     DOCUMENT_COST_CATEGORIES,
@@ -70,7 +71,15 @@ from domain.stages import (
     time_in_stages,
     weighted_amount,
 )
-from domain.values import HUNDRED, ZERO, Money, check_currency, check_finite, round_money
+from domain.values import (
+    HUNDRED,
+    MONEY_CONTEXT,
+    ZERO,
+    Money,
+    check_currency,
+    check_finite,
+    round_money,
+)
 
 
 class SaleType(StrEnum):
@@ -204,6 +213,11 @@ def _positive(value: Decimal, what: str) -> Decimal:
     return value
 
 
+def _bounded(value: Decimal, field: str) -> Decimal:
+    """A non-negative amount within the bounds."""
+    return bounds.amount(check_finite(value, field), field)
+
+
 def _check_period(start: date | None, end: date | None) -> None:
     if start is not None and end is not None and end < start:
         raise InvalidAffairPeriod(f"the affair period ends ({end}) before it starts ({start})")
@@ -265,7 +279,7 @@ class Affair(Aggregate):
             prospect=prospect,
             salesperson=_text(salesperson, "salesperson"),
             currency=currency,
-            expected_amount=round_money(check_finite(expected_amount, "amount"), currency),
+            expected_amount=round_money(_bounded(expected_amount, "expected_amount"), currency),
             expected_close=expected_close,
             zone=zone,
             country=country,
@@ -360,7 +374,9 @@ class Affair(Aggregate):
         if name == "expected_amount":
             if not isinstance(value, Decimal):
                 raise InvalidInput(f"expected amount must be a Decimal, got {value!r}")
-            return round_money(check_finite(value, "amount"), self.currency)
+            rounded = round_money(_bounded(value, "expected_amount"), self.currency)
+            self._check_conversions(rounded, self.second_rate, *self.zone_rates.values())
+            return rounded
         if name == "competitors":
             if not isinstance(value, list | tuple):
                 raise InvalidInput(f"competitors must be a list of names, got {value!r}")
@@ -467,7 +483,7 @@ class Affair(Aggregate):
         """Set the current budget of a category (rounded half-up to the currency)."""
         self._allow("budgeted")
         kind = _choice(BudgetCategory, category, "budget category")
-        rounded = round_money(check_finite(amount, "budget"), self.currency)
+        rounded = round_money(_bounded(amount, "amount"), self.currency)
         self._set_budget(_aware(at), kind, rounded)
 
     @event("BudgetLineSet")
@@ -493,7 +509,7 @@ class Affair(Aggregate):
         self, at: datetime, employee: str, rate: Decimal, valid_from: date
     ) -> None:
         """Record an employee's hourly rate from a day on (replaces one from that day)."""
-        check_finite(rate, "hourly rate")
+        bounds.unit_price(check_finite(rate, "hourly rate"), "rate")
         self._set_employee_rate(_aware(at), _text(employee, "employee"), rate, valid_from)
 
     @event("HourlyRateChanged")
@@ -519,9 +535,11 @@ class Affair(Aggregate):
             hourly_rate = rate_in_force(self.hourly_rates.get(employee, []), day)
             if hourly_rate is None:
                 raise MissingHourlyRate(f"no hourly rate for {employee} on {day}")
-        check_finite(hourly_rate, "hourly rate")
+        bounds.quantity(hours, "hours")
+        bounds.unit_price(check_finite(hourly_rate, "hourly rate"), "hourly_rate")
         issues = self._date_issues(day, f"time entry of {employee}")
-        cost = round_money(hours * hourly_rate, self.currency)
+        cost = round_money(MONEY_CONTEXT.multiply(hours, hourly_rate), self.currency)
+        self._check_sum(self.actual[BudgetCategory.LABOUR], cost, "labour cost")
         self._log_time(_aware(at), employee, day, hours, hourly_rate, cost, billable)
         self._raise_alerts(at, issues, f"time:{employee}:{day.isoformat()}")
 
@@ -585,8 +603,9 @@ class Affair(Aggregate):
         kind = _choice(BudgetCategory, category, "cost category")
         if kind not in DOCUMENT_COST_CATEGORIES:
             raise InvalidInput(f"costs of {kind} cannot be recorded from a document")
-        rounded = round_money(check_finite(amount, "cost"), self.currency)
+        rounded = round_money(_bounded(amount, "amount"), self.currency)
         _text(document_ref, "document reference")
+        self._check_sum(self.actual[kind] + self.committed[kind], rounded, f"{kind} cost")
         if committed and document_ref in self.committed_costs:
             raise DuplicateCommittedCost(f"{document_ref} is already committed")
         issues = self._date_issues(document_date, f"document {document_ref}")
@@ -641,10 +660,11 @@ class Affair(Aggregate):
         """Record revenue ordered or invoiced from a document linked to the affair."""
         entry = RevenueEntry(
             _choice(RevenueKind, kind, "revenue kind"),
-            round_money(check_finite(amount, "revenue"), self.currency),
+            round_money(_bounded(amount, "amount"), self.currency),
             _text(document_ref, "document reference"),
             document_date,
         )
+        self._check_sum(self.revenue[entry.kind], entry.amount, f"{entry.kind} revenue")
         issues = self._date_issues(document_date, f"document {document_ref}")
         self._record_revenue(_aware(at), entry)
         self._raise_alerts(at, issues, document_ref)
@@ -716,6 +736,7 @@ class Affair(Aggregate):
         """Report the affair's progress, 0–100 percent."""
         if not percent.is_finite() or not ZERO <= percent <= HUNDRED:
             raise InvalidProgress(f"progress must be 0–100 percent, got {percent}")
+        bounds.percent(percent, "percent")
         self._report_progress(_aware(at), percent)
 
     @event("ProgressReported")
@@ -779,7 +800,9 @@ class Affair(Aggregate):
         """Set the second currency and its default rate; zone rates are cleared."""
         if check_currency(currency) == self.currency:
             raise InvalidInput(f"{currency} is already the affair's currency")
-        self._set_second_currency(_aware(at), currency, _positive(rate, "rate"))
+        bounds.exchange_rate(_positive(rate, "rate"))
+        self._check_conversions(self.expected_amount, rate)
+        self._set_second_currency(_aware(at), currency, rate)
 
     @event("SecondCurrencySet")
     def _set_second_currency(self, at: datetime, currency: str, rate: Decimal) -> None:
@@ -791,11 +814,25 @@ class Affair(Aggregate):
         """Set the conversion rate to the second currency for a zone."""
         if self.second_currency is None:
             raise CurrencyNotConfigured("set a second currency before a zone rate")
-        self._set_rate(_aware(at), _text(zone, "zone"), _positive(rate, "rate"))
+        bounds.exchange_rate(_positive(rate, "rate"))
+        self._check_conversions(self.expected_amount, rate)
+        self._set_rate(_aware(at), _text(zone, "zone"), rate)
 
     @event("RateChanged")
     def _set_rate(self, at: datetime, zone: str, rate: Decimal) -> None:
         self.zone_rates[zone] = rate
+
+    @staticmethod
+    def _check_sum(current: Decimal, added: Decimal, what: str) -> None:
+        """A running total of the affair must stay within the bounds."""
+        bounds.total(MONEY_CONTEXT.add(current, added), f"the affair's {what}")
+
+    @staticmethod
+    def _check_conversions(amount: Decimal, *rates: Decimal | None) -> None:
+        """The expected amount converted with each rate stays within the bounds."""
+        for rate in rates:
+            if rate is not None and rate > 0:
+                bounds.total(MONEY_CONTEXT.multiply(amount, rate), "expected_amount × rate")
 
     @property
     def conversion_rate(self) -> Decimal | None:
@@ -809,7 +846,10 @@ class Affair(Aggregate):
             return amount
         if rate is None or {amount.currency, currency} != {self.currency, self.second_currency}:
             raise CurrencyNotConfigured(f"no rate from {amount.currency} to {currency}")
-        converted = amount.amount * rate if currency != self.currency else amount.amount / rate
+        if currency != self.currency:
+            converted = MONEY_CONTEXT.multiply(amount.amount, rate)
+        else:
+            converted = MONEY_CONTEXT.divide(amount.amount, rate)
         return Money(round_money(converted, currency), currency)
 
     def expected_amount_in(self, currency: str) -> Money:

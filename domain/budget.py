@@ -29,7 +29,7 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Protocol
 
-from domain.values import HUNDRED, ZERO, round_money
+from domain.values import HUNDRED, ZERO, in_money_context, round_money
 
 
 class BudgetCategory(StrEnum):
@@ -204,6 +204,7 @@ class BudgetFigures(Protocol):
     def revenue(self) -> Mapping[str, Decimal]: ...
 
 
+@in_money_context
 def forecast_at_completion(
     budget: Decimal, actual: Decimal, progress: Decimal, currency: str
 ) -> Decimal:
@@ -213,6 +214,7 @@ def forecast_at_completion(
     return budget
 
 
+@in_money_context
 def budget_vs_actual(affair: BudgetFigures) -> BudgetReport:
     """Budget versus actual per category, as defined in this module's docstring."""
     currency = affair.currency

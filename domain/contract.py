@@ -25,6 +25,7 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate, event
 
+from domain import bounds
 from domain.errors import (
     AmendmentBeforeBilledPeriod,
     ContractEnded,
@@ -145,9 +146,17 @@ def _check_at(at: datetime) -> None:
         raise InvalidInput("a command's time must be timezone-aware")
 
 
-def _check_lines(lines: list[ContractLine]) -> None:
+def _check_lines(lines: list[ContractLine], currency: str) -> None:
     if not lines:
         raise InvalidInput("a contract needs at least one line")
+    for index, line in enumerate(lines):
+        field = f"lines[{index}]"
+        bounds.quantity(line.quantity, f"{field}.quantity")
+        bounds.unit_price(line.unit_price, f"{field}.unit_price")
+        bounds.percent(line.vat_rate, f"{field}.vat_rate")
+        bounds.line_gross(line.quantity, line.unit_price, field=field)
+    period = compute_totals((line.priced() for line in lines), currency)
+    bounds.totals(period, "the contract's period")
 
 
 class Contract(Aggregate):
@@ -272,7 +281,7 @@ class Contract(Aggregate):
         """Sign a contract billing `lines` every `frequency` from `start`."""
         _check_at(at)
         check_currency(currency)
-        _check_lines(lines)
+        _check_lines(lines, currency)
         frequency, kind = Frequency(frequency), ContractKind(kind)
         assets = list(dict.fromkeys(covered_asset_ids or []))
         if end is not None and end < start:
@@ -345,7 +354,7 @@ class Contract(Aggregate):
         """Replace the lines from `effective` on; returns the amendment's number."""
         _check_at(at)
         self._check_allowed("amended")
-        _check_lines(lines)
+        _check_lines(lines, self.currency)
         if effective < self.start:
             raise InvalidInput(f"an amendment cannot take effect before the start {self.start}")
         if not self.runs_on(effective):

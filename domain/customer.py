@@ -16,6 +16,7 @@ from enum import StrEnum
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import bounds
 from domain.errors import (
     CustomerStillActive,
     DuplicateAddress,
@@ -154,7 +155,7 @@ class Customer(Aggregate):
         if vat_number is not None:
             check_vat_number(vat_number)
         if credit_limit is not None:
-            check_finite(credit_limit, "a credit limit")
+            bounds.amount(check_finite(credit_limit, "a credit limit"), "credit_limit")
         check_currency(currency)
         return cls(
             at=at,
@@ -241,7 +242,7 @@ class Customer(Aggregate):
     def set_credit_limit(self, at: datetime, credit_limit: Decimal | None) -> None:
         """A new credit limit in the customer's currency; None for no limit."""
         if credit_limit is not None:
-            check_finite(credit_limit, "a credit limit")
+            bounds.amount(check_finite(credit_limit, "a credit limit"), "credit_limit")
         self._set_credit_limit(at=at, credit_limit=credit_limit)
 
     @event("CreditLimitSet")

@@ -386,3 +386,18 @@ class UnknownRevision(NotFound):
     """No revision with that number on the quote."""
 
     code = "unknown-revision"
+
+
+# --- Bounds ----------------------------------------------------------------------------
+
+
+class AmountOutOfBounds(InvalidAmount):
+    """A quantity, price, rate or total lies outside the bounds the product supports."""
+
+    code = "amount-out-of-bounds"
+
+    def __init__(self, field: str, value: object, bound: str) -> None:
+        super().__init__(f"{field} {value} is out of bounds: {bound}")
+        self.field = field
+        self.value = value
+        self.bound = bound

@@ -28,6 +28,7 @@ from domain.values import (
     DiscountMode,
     PricedLine,
     compute_totals,
+    in_money_context,
     round_money,
 )
 
@@ -81,6 +82,7 @@ class Amounts:
         )
 
 
+@in_money_context
 def _combine(a: Amounts, b: Amounts, sign: int) -> Amounts:
     keys = list(dict.fromkeys([*a.bases, *b.bases]))
     return Amounts(
@@ -89,6 +91,7 @@ def _combine(a: Amounts, b: Amounts, sign: int) -> Amounts:
     )
 
 
+@in_money_context
 def amounts_of(
     lines: Iterable[PricedLine],
     currency: str,
@@ -109,6 +112,7 @@ def amounts_of(
     return Amounts(bases, vats)
 
 
+@in_money_context
 def share_of(amounts: Amounts, gross: Decimal, currency: str) -> Amounts:
     """The part of `amounts` worth about `gross` incl. tax; all of it when `gross` covers it."""
     if gross >= amounts.gross:
@@ -126,6 +130,7 @@ def _with_vat(bases: dict[str, Decimal], currency: str) -> Amounts:
     return Amounts(dict(bases), amounts_of(lines, currency).vats)
 
 
+@in_money_context
 def _nudged(share: Amounts, gross: Decimal, limit: Amounts, currency: str) -> Amounts:
     """Move one or two rates' bases by a few minor units so the share is exactly `gross`."""
     unit = Decimal(1).scaleb(-MINOR_UNITS[currency])
@@ -143,6 +148,7 @@ def _nudged(share: Amounts, gross: Decimal, limit: Amounts, currency: str) -> Am
     return share
 
 
+@in_money_context
 def part_of_line(line: PricedLine, quantity: Decimal, currency: str) -> PricedLine:
     """`quantity` of a line; a fixed discount is shared pro rata so it is not repeated."""
     discount = line.discount

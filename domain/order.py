@@ -22,6 +22,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import bounds
 from domain.errors import (
     CreditLimitExceeded,
     DuplicateDocument,
@@ -128,6 +129,43 @@ def _positive(value: Decimal, what: str) -> Decimal:
     if value <= 0:
         raise InvalidAmount(f"{what} must be positive, got {value}")
     return value
+
+
+def _bounded_line(line: OrderLine) -> OrderLine:
+    """A new line whose quantity, prices, rate and amounts lie within the bounds."""
+    field = f"lines[{line.line_id}]"
+    bounds.quantity(line.quantity, f"{field}.quantity")
+    bounds.unit_price(line.unit_price, f"{field}.unit_price")
+    bounds.percent(line.vat_rate, f"{field}.vat_rate")
+    if line.unit_cost is not None:
+        bounds.unit_price(line.unit_cost, f"{field}.unit_cost")
+    if line.discount is not None:
+        bounds.within(line.discount.value, f"{field}.discount.value", bounds.MAX_AMOUNT)
+    bounds.line_gross(line.quantity, line.unit_price, line.unit_cost, field)
+    return line
+
+
+def _bounded_change(change: LineChange) -> LineChange:
+    """An amendment's change whose new line or values lie within the bounds."""
+    if isinstance(change, AddLine):
+        _bounded_line(change.line)
+    elif isinstance(change, ChangeLine):
+        field = f"changes[{change.line_id}]"
+        if change.quantity is not None:
+            bounds.quantity(change.quantity, f"{field}.quantity")
+        if change.unit_price is not None:
+            bounds.unit_price(change.unit_price, f"{field}.unit_price")
+    return change
+
+
+def _bounded_totals(
+    lines: Sequence[OrderLine], currency: str, discounts: Sequence[Decimal], mode: DiscountMode
+) -> None:
+    """Refuse lines whose gross or document totals would pass the bounds."""
+    for line in lines:
+        bounds.line_gross(line.quantity, line.unit_price, line.unit_cost, f"lines[{line.line_id}]")
+    priced = [line.priced() for line in lines]
+    bounds.totals(compute_totals(priced, currency, list(discounts), mode), "the order's")
 
 
 def _required(text: str, what: str) -> str:
@@ -363,6 +401,9 @@ class Order(Aggregate):
             check_finite(percent, "a document discount")
             if percent > HUNDRED:
                 raise InvalidAmount(f"a discount cannot exceed 100 %, got {percent}")
+        for line in lines:
+            _bounded_line(line)
+        _bounded_totals(lines, currency, bounds.discounts(discounts), mode)
         return cls(
             at=at,
             customer_id=customer_id,
@@ -474,6 +515,7 @@ class Order(Aggregate):
             if line_id not in self.lines:
                 raise UnknownLine(f"no line {line_id!r} on this order")
             _positive(quantity, "a quantity")
+            bounds.quantity(quantity, f"quantities[{line_id}]")
         return dict(quantities)
 
     def _new_number(self, number: str) -> str:
@@ -484,6 +526,7 @@ class Order(Aggregate):
 
     def _check_money(self, amount: Decimal, what: str) -> Decimal:
         _positive(amount, what)
+        bounds.amount(amount, "amount")
         if round_money(amount, self.currency) != amount:
             raise InvalidAmount(f"{what} has more decimals than {self.currency} allows")
         return amount
@@ -623,6 +666,7 @@ class Order(Aggregate):
             raise InvalidInput("an amendment needs at least one change")
         lines = dict(self.lines)
         for change in changes:
+            _bounded_change(change)
             if isinstance(change, AddLine):
                 if change.line.line_id in lines:
                     raise DuplicateLine(f"line {change.line.line_id} already exists")
@@ -635,6 +679,7 @@ class Order(Aggregate):
             lines = apply_changes(lines, [change])
         if not lines:
             raise EmptyOrder("an amendment cannot remove every line")
+        _bounded_totals(list(lines.values()), self.currency, self.discounts, self.discount_mode)
         number = len(self.amendments) + 1
         self._amend(at=at, number=number, reason=reason, changes=list(changes))
 
@@ -700,6 +745,7 @@ class Order(Aggregate):
         if percent is not None:
             if _positive(percent, "a deposit percentage") > HUNDRED:
                 raise InvalidAmount(f"a deposit cannot exceed 100 %, got {percent}")
+            bounds.percent(percent, "percent")
             target = round_money(order.gross * percent / HUNDRED, self.currency)
         else:
             assert amount is not None

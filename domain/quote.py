@@ -9,6 +9,7 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
+from domain import bounds
 from domain.errors import (
     ApprovalRequired,
     CustomerRequired,
@@ -28,6 +29,7 @@ from domain.quote_lines import (
     LineChange,
     QuoteLine,
     RevisionRecord,
+    bounded_totals,
     changed_line,
     checked_at,
     checked_date,
@@ -216,6 +218,16 @@ class Quote(Aggregate):
         """Line changes from revision `old` to revision `new`."""
         return diff_lines(self.revision_record(old).lines, self.revision_record(new).lines)
 
+    def _bounded(
+        self,
+        lines: dict[str, QuoteLine],
+        discounts: list[Decimal] | None = None,
+        mode: DiscountMode | None = None,
+    ) -> None:
+        """Refuse a change that would take a total of the quote past the bounds."""
+        chosen = self.discounts if discounts is None else discounts
+        bounded_totals(lines, self.currency, chosen, mode or self.discount_mode)
+
     def _require(self, verb: str) -> None:
         if verb not in TRANSITIONS[self.status]:
             raise InvalidTransition("quote", self.status, verb)
@@ -254,7 +266,9 @@ class Quote(Aggregate):
             discount,
             unit_cost,
         )
-        self._add_line(at=checked_at(at), line=checked_line(line))
+        at, line = checked_at(at), checked_line(line)
+        self._bounded({**self.lines, line.line_id: line})
+        self._add_line(at=at, line=line)
         return line.line_id
 
     @event("LineAdded")
@@ -268,7 +282,9 @@ class Quote(Aggregate):
         self._require("edited")
         line = changed_line(self._line(line_id), changes)
         if line != self.lines[line_id]:
-            self._change_line(at=checked_at(at), line=line)
+            at = checked_at(at)
+            self._bounded({**self.lines, line_id: line})
+            self._change_line(at=at, line=line)
 
     @event("LineChanged")
     def _change_line(self, at: datetime, line: QuoteLine) -> None:
@@ -296,7 +312,9 @@ class Quote(Aggregate):
             raise InvalidAmount(f"a discount cannot exceed 100 %, got {max(checked)}")
         if mode not in tuple(DiscountMode):
             raise InvalidInput(f"unknown discount mode {mode!r}")
-        self._set_discounts(at=checked_at(at), percents=checked, mode=mode)
+        at = checked_at(at)
+        self._bounded(self.lines, bounds.discounts(checked, "percents"), DiscountMode(mode))
+        self._set_discounts(at=at, percents=checked, mode=mode)
 
     @event("DiscountsSet")
     def _set_discounts(self, at: datetime, percents: list[Decimal], mode: DiscountMode) -> None:

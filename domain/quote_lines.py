@@ -11,6 +11,7 @@ from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
+from domain import bounds
 from domain.errors import InvalidAmount, InvalidInput
 from domain.values import (
     HUNDRED,
@@ -129,20 +130,25 @@ def checked_decimal(value: object, what: str) -> Decimal:
 
 def checked_line(line: QuoteLine) -> QuoteLine:
     """Return the line with trimmed text if it follows every line rule, else raise."""
-    quantity = checked_decimal(line.quantity, "quantity")
+    quantity = bounds.quantity(checked_decimal(line.quantity, "quantity"))
     if quantity <= 0:
         raise InvalidAmount(f"quantity must be greater than zero, got {quantity}")
     unit_price = check_finite(checked_decimal(line.unit_price, "unit price"), "unit price")
+    bounds.unit_price(unit_price, "unit_price")
     vat_rate = check_finite(checked_decimal(line.vat_rate, "VAT rate"), "VAT rate")
     if vat_rate > HUNDRED:
         raise InvalidAmount(f"a VAT rate must lie between 0 and 100, got {vat_rate}")
+    bounds.percent(vat_rate, "vat_rate")
     unit_cost = line.unit_cost
     if unit_cost is not None:
         unit_cost = check_finite(checked_decimal(unit_cost, "unit cost"), "unit cost")
+        bounds.unit_price(unit_cost, "unit_cost")
+    bounds.line_gross(quantity, unit_price, unit_cost)
     discount = line.discount
     if discount is not None:
         if not isinstance(discount, Discount):
             raise InvalidInput(f"a line discount must be a Discount, got {discount!r}")
+        bounds.within(discount.value, "discount.value", bounds.MAX_AMOUNT)
         if discount.kind == DiscountKind.AMOUNT and discount.value > quantity * unit_price:
             raise InvalidAmount(
                 f"a discount of {discount.value} exceeds the line's amount {quantity * unit_price}"
@@ -159,6 +165,14 @@ def checked_line(line: QuoteLine) -> QuoteLine:
         discount=discount,
         unit_cost=unit_cost,
     )
+
+
+def bounded_totals(
+    lines: Mapping[str, QuoteLine], currency: str, discounts: list[Decimal], mode: DiscountMode
+) -> Totals:
+    """The totals the lines would have, refused with `AmountOutOfBounds` past the bounds."""
+    totals = compute_totals((line.priced() for line in lines.values()), currency, discounts, mode)
+    return bounds.totals(totals, "the quote's")
 
 
 def changed_line(line: QuoteLine, changes: Mapping[str, Any]) -> QuoteLine:

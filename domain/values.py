@@ -11,16 +11,32 @@ Rounding rules (every amount the product shows follows them):
    those bases, so the VAT breakdown always adds up to the net shown.
 4. Each rate's VAT = base × rate ÷ 100, rounded half-up. Total VAT = sum over rates.
 5. Total incl. tax = net + VAT.
+
+Arithmetic: every money rule below runs in one decimal context, `MONEY_CONTEXT`
+(100 significant digits; an invalid operation, an overflow or a division by zero
+raises). Within the bounds of `domain.bounds`, every product and sum the rules take is
+exact in it (only divisions round), so rounding happens once, where a rule says so.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+import functools
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass, field
-from decimal import ROUND_HALF_UP, Decimal
+from decimal import (
+    ROUND_HALF_EVEN,
+    ROUND_HALF_UP,
+    Context,
+    Decimal,
+    DivisionByZero,
+    InvalidOperation,
+    Overflow,
+    localcontext,
+)
 from enum import StrEnum
+from typing import ParamSpec, TypeVar
 
-from domain.errors import InvalidAmount, UnknownCurrency
+from domain.errors import AmountOutOfBounds, InvalidAmount, UnknownCurrency
 
 # ISO 4217 minor units of the currencies a small European company meets.
 MINOR_UNITS: dict[str, int] = {
@@ -62,6 +78,29 @@ HUNDRED = Decimal(100)
 ZERO = Decimal(0)
 ONE = Decimal(1)
 
+# The domain's one decimal context. 100 digits hold, exactly, the largest product the
+# money rules form within the bounds: a line's net at 10^12 with 2 decimals times ten
+# cascading document discounts of 8 decimals each (15 + 80 digits).
+MONEY_CONTEXT = Context(
+    prec=100,
+    rounding=ROUND_HALF_EVEN,
+    traps=[InvalidOperation, Overflow, DivisionByZero],
+)
+
+P = ParamSpec("P")
+R = TypeVar("R")
+
+
+def in_money_context(function: Callable[P, R]) -> Callable[P, R]:
+    """Run `function` with `MONEY_CONTEXT` as the decimal context of its thread."""
+
+    @functools.wraps(function)
+    def wrapper(*args: P.args, **kwargs: P.kwargs) -> R:
+        with localcontext(MONEY_CONTEXT):
+            return function(*args, **kwargs)
+
+    return wrapper
+
 
 def check_currency(currency: str) -> str:
     """Return the currency code if it is one we know, else raise `UnknownCurrency`."""
@@ -71,9 +110,14 @@ def check_currency(currency: str) -> str:
 
 
 def round_money(amount: Decimal, currency: str) -> Decimal:
-    """Round half-up to the currency's minor unit."""
-    exponent = Decimal(1).scaleb(-MINOR_UNITS[check_currency(currency)])
-    return amount.quantize(exponent, rounding=ROUND_HALF_UP)
+    """Round half-up to the currency's minor unit (`AmountOutOfBounds` past 98 digits)."""
+    exponent = Decimal(1).scaleb(-MINOR_UNITS[check_currency(currency)], MONEY_CONTEXT)
+    try:
+        return amount.quantize(exponent, rounding=ROUND_HALF_UP, context=MONEY_CONTEXT)
+    except InvalidOperation:
+        raise AmountOutOfBounds(
+            "an amount", amount, f"at most {MONEY_CONTEXT.prec} digits"
+        ) from None
 
 
 def check_finite(value: Decimal, what: str, *, allow_negative: bool = False) -> Decimal:
@@ -105,11 +149,11 @@ class Money:
 
     def __add__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money(self.amount + other.amount, self.currency)
+        return Money(MONEY_CONTEXT.add(self.amount, other.amount), self.currency)
 
     def __sub__(self, other: Money) -> Money:
         self._same_currency(other)
-        return Money(self.amount - other.amount, self.currency)
+        return Money(MONEY_CONTEXT.subtract(self.amount, other.amount), self.currency)
 
     def _same_currency(self, other: Money) -> None:
         if other.currency != self.currency:
@@ -151,6 +195,7 @@ class PricedLine:
     unit_cost: Decimal | None = None
 
 
+@in_money_context
 def line_net(line: PricedLine, currency: str) -> Decimal:
     """Rule 1: quantity × unit price less the line discount, rounded half-up."""
     gross = line.quantity * line.unit_price
@@ -163,6 +208,7 @@ def line_net(line: PricedLine, currency: str) -> Decimal:
     return round_money(net, currency)
 
 
+@in_money_context
 def document_discount_rate(percents: Iterable[Decimal], mode: DiscountMode) -> Decimal:
     """Rule 2: the combined rate of document discounts, as a fraction (0.145 for 14.5 %)."""
     rates = [p / HUNDRED for p in percents]
@@ -191,6 +237,7 @@ class Totals:
         return None if self.cost is None else self.net - self.cost
 
     @property
+    @in_money_context
     def margin_rate(self) -> Decimal | None:
         """Margin as a percentage of net; None when costs are unknown or net is zero."""
         if self.cost is None or self.net == 0:
@@ -198,6 +245,7 @@ class Totals:
         return (self.net - self.cost) / self.net * HUNDRED
 
 
+@in_money_context
 def compute_totals(
     lines: Iterable[PricedLine],
     currency: str,
