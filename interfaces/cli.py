@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +21,7 @@ from interfaces.settings import Settings
 from interfaces.wiring import Services, utc_now
 from interfaces.worker import WorkerState, create_broker, declare_actors, run_worker
 from projections.live import LiveViews, publish_handoff
+from projections.quarantine import Quarantined, summary
 from projections.rebuild import rebuild
 
 cli = typer.Typer(
@@ -101,12 +103,14 @@ def rebuild_views(
             base = settings.duckdb_path
             built = rebuild(app, base.with_name(f"{base.name}.{time.time_ns()}"))
         publish_handoff(settings.duckdb_path, built)
+        echo_quarantine(built.quarantined)
         typer.echo(f"rebuilt {built.events} events into {built.path}; the server switches to it")
         return
     services = open_services(settings)
     try:
         if verify:
             built, differences = services.views.verify()
+            echo_quarantine(built.quarantined)
             for difference in differences:
                 typer.echo(f"differs: {difference}")
             if differences:
@@ -119,6 +123,7 @@ def rebuild_views(
             )
         else:
             built = services.views.rebuild_and_switch()
+            echo_quarantine(built.quarantined)
             typer.echo(f"rebuilt {built.events} events into {built.path}; now the live views")
     finally:
         services.close()
@@ -207,6 +212,13 @@ def export(
         typer.echo(f"  {table}: {path}")
     if written.excel is not None:
         typer.echo(f"  workbook: {written.excel}")
+    echo_quarantine(written.quarantined)
+
+
+def echo_quarantine(quarantined: Sequence[Quarantined]) -> None:
+    """Name each quarantined document and count them: the command still succeeds."""
+    for line in summary(quarantined):
+        typer.echo(line)
 
 
 def main() -> None:

@@ -17,6 +17,7 @@ import duckdb
 from openpyxl import Workbook
 
 from application.app import Comptoir
+from projections.quarantine import Quarantined, quarantined_documents
 from projections.rebuild import rebuild, tables_of
 
 
@@ -28,6 +29,7 @@ class Export:
     parquet: dict[str, Path]
     position: int
     excel: Path | None = None
+    quarantined: tuple[Quarantined, ...] = ()
 
 
 def export_views(app: Comptoir, target: Path, *, excel: bool = False) -> Export:
@@ -54,7 +56,8 @@ def export_views(app: Comptoir, target: Path, *, excel: bool = False) -> Export:
         workbook = (
             write_workbook(con, files, target / f"comptoir-{position}.xlsx") if excel else None
         )
-    return Export(snapshot, files, position, workbook)
+        quarantined = tuple(quarantined_documents(con))
+    return Export(snapshot, files, position, workbook, quarantined)
 
 
 def write_workbook(con: duckdb.DuckDBPyConnection, tables: Iterable[str], path: Path) -> Path:

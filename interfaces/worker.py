@@ -25,6 +25,7 @@ from interfaces.export import export_views
 from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
 from projections.live import LiveViews, publish_handoff
+from projections.quarantine import summary
 from projections.rebuild import rebuild
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,11 @@ def declare_actors(broker: dramatiq.Broker, state: WorkerState) -> Actors:
         with state as (_, views):
             applied = views.runner.catch_up()
             log.info("replica caught up: %s events, at %s", applied, views.position)
+            if views.runner.quarantined_count:
+                log.warning(
+                    "replica holds %s quarantined documents (see its quarantine table)",
+                    views.runner.quarantined_count,
+                )
 
     def run_scheduled_jobs(now: str | None = None) -> None:
         at = datetime.fromisoformat(now) if now else utc_now()
@@ -97,10 +103,14 @@ def declare_actors(broker: dramatiq.Broker, state: WorkerState) -> Actors:
             built = rebuild(app, base.with_name(f"{base.name}.{time.time_ns()}"))
         publish_handoff(base, built)
         log.info("rebuilt %s events into %s for the server", built.events, built.path)
+        for line in summary(built.quarantined):
+            log.warning("%s", line)
 
     def export(target: str) -> None:
         with state as (app, _):
-            export_views(app, Path(target))
+            written = export_views(app, Path(target))
+        for line in summary(written.quarantined):
+            log.warning("%s", line)
 
     def declare(fn: Any, name: str) -> Any:
         decorate = dramatiq.actor(actor_name=name, queue_name=QUEUE, broker=broker, max_retries=5)

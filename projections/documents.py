@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
 from typing import Any
 from uuid import UUID
 
@@ -37,6 +38,29 @@ DOCUMENTS = Table(
 )
 
 
+@dataclass(frozen=True)
+class FoldFailure:
+    """A document's event that could not be folded, and its last good state's position.
+
+    `previous` tells the position and time of the state to write back (its aggregate
+    may have been mutated by the failing event: use a fresh one); None when the stored
+    state is already the last good one.
+    """
+
+    logged: LoggedEvent
+    error: Exception
+    previous: Folded | None
+
+
+@dataclass
+class Fold:
+    """What a batch's fold gave: each document's latest state, failures, skipped events."""
+
+    folded: dict[UUID, Folded] = field(default_factory=dict)
+    failures: dict[UUID, FoldFailure] = field(default_factory=dict)
+    skipped: list[LoggedEvent] = field(default_factory=list)
+
+
 class DocumentFolder:
     """Folds batches into documents kept live in memory, and writes their states back."""
 
@@ -50,24 +74,52 @@ class DocumentFolder:
         self,
         cursor: duckdb.DuckDBPyConnection,
         events: Sequence[LoggedEvent],
-        after_each: Callable[[Folded], None] | None = None,
-    ) -> dict[UUID, Folded]:
-        """Apply the events to their documents; `after_each` sees every intermediate state."""
+        after_each: Callable[[Folded, LoggedEvent], None] | None = None,
+    ) -> Fold:
+        """Apply the events to their documents; `after_each` sees every intermediate state.
+
+        A document whose event fails to apply, or whose state `after_each` refuses (it
+        raises), stops there: its later events in `events` are skipped, and the failure
+        is returned for the caller to quarantine (see `restore`).
+        """
         live = self._live
         missing = [i for i in dict.fromkeys(e.aggregate_id for e in events) if i not in live]
         if missing:
             live.update(self._load(cursor, missing))
-        folded: dict[UUID, Folded] = {}
+        outcome = Fold()
+        folded = outcome.folded
+        failed = outcome.failures
         for logged in events:
-            document = logged.event.mutate(live.get(logged.aggregate_id))
-            live[logged.aggregate_id] = document
-            live.move_to_end(logged.aggregate_id)
-            state = Folded(document, logged.position, logged.event.timestamp)
-            folded[logged.aggregate_id] = state
-            if after_each is not None:
-                after_each(state)
+            key = logged.aggregate_id
+            if key in failed:
+                outcome.skipped.append(logged)
+                continue
+            try:
+                document = logged.event.mutate(live.get(key))
+                state = Folded(document, logged.position, logged.event.timestamp)
+                if after_each is not None:
+                    after_each(state, logged)
+            except MemoryError:
+                raise
+            except Exception as error:  # only this event's own computation runs in here
+                # The document may be half-mutated, in this batch or an earlier unwritten one.
+                live.pop(key, None)
+                previous = folded.pop(key, None) or self._unwritten.pop(key, None)
+                failed[key] = FoldFailure(logged, error, previous)
+                continue
+            live[key] = document
+            live.move_to_end(key)
+            folded[key] = state
         self._unwritten.update(folded)
-        return folded
+        return outcome
+
+    def restore(self, failure: FoldFailure, document: Aggregate | None) -> None:
+        """Write back the failed document as it stood after its last good event."""
+        previous = failure.previous
+        if previous is not None and document is not None:
+            self._unwritten[failure.logged.aggregate_id] = Folded(
+                document, previous.position, previous.recorded_at
+            )
 
     def store(self, cursor: duckdb.DuckDBPyConnection) -> None:
         """Write the states folded since the last store, then let go of the oldest documents."""

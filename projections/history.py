@@ -18,6 +18,7 @@ import pyarrow as pa
 
 from projections.base import DocumentView, Folded
 from projections.documents import insert
+from projections.quarantine import RowCheck
 from projections.schema import Table
 
 # Keys of documents last seen without rows, remembered up to this many per view.
@@ -35,6 +36,10 @@ def history_table(view: DocumentView) -> Table:
 class HistoryRecorder:
     """Collects the states of one view's documents during a batch, then writes them.
 
+    A view without history keeps only each document's latest rows; its rows are still
+    computed for every state, so a state that fails fails at the same event whatever
+    the batch boundaries (see `projections.quarantine`).
+
     `current` holds each touched document's latest rows, which the runner writes to the
     view itself, so a state's rows are computed once.
     """
@@ -42,16 +47,26 @@ class HistoryRecorder:
     def __init__(self, view: DocumentView) -> None:
         self.view = view
         self.table = history_table(view)
+        self.check = RowCheck(view.table)
         self.current: dict[str, list[dict[str, Any]]] = {}
         self._states: dict[str, list[tuple[datetime, list[dict[str, Any]]]]] = defaultdict(list)
         # Documents whose last recorded state had no rows (a closed affair in the
         # pipeline): a further empty state changes no answer and is not recorded.
         self._empty: set[str] = set()
 
+    def rows(self, folded: Folded) -> list[dict[str, Any]]:
+        """The view's rows for this state, checked to fit its table (raises when not)."""
+        return self.check(self.view.rows(folded))
+
     def record(self, folded: Folded, key: str) -> None:
         """Keep the rows of this state of the document `key` (one of the view's documents)."""
-        rows = self.view.rows(folded)
+        self.keep(folded, key, self.rows(folded))
+
+    def keep(self, folded: Folded, key: str, rows: list[dict[str, Any]]) -> None:
+        """Keep rows computed by `rows`; a view without history keeps only the latest."""
         self.current[key] = rows
+        if not self.view.history:
+            return
         if rows:
             self._empty.discard(key)
         elif key in self._empty:

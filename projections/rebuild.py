@@ -10,6 +10,7 @@ import duckdb
 
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
+from projections.quarantine import Quarantined, quarantined_documents
 from projections.runner import ProjectionRunner
 
 # A rebuild commits every few pages and keeps more documents live than a follower.
@@ -27,12 +28,16 @@ class Rebuilt:
     path: Path
     position: int
     events: int
+    quarantined: tuple[Quarantined, ...] = ()
 
 
 def rebuild(
     app: Comptoir, target: Path, page_size: int = 5000, until: int | None = None
 ) -> Rebuilt:
-    """Project the log (up to `until`) into a new file at `target`; close it checkpointed."""
+    """Project the log (up to `until`) into a new file at `target`; close it checkpointed.
+
+    Documents quarantined on the way (see `projections.quarantine`) are listed in the
+    result; they never stop the rebuild."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
     store = DuckStore(target, REBUILD_CONFIG)
@@ -46,7 +51,8 @@ def rebuild(
         )
         events = runner.catch_up(until)
         store.writer().execute("CHECKPOINT")
-        return Rebuilt(target, runner.position, events)
+        quarantined = tuple(quarantined_documents(store.writer()))
+        return Rebuilt(target, runner.position, events, quarantined)
     finally:
         store.close()
 

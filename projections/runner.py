@@ -12,6 +12,7 @@ import logging
 import threading
 from collections.abc import Callable, Sequence
 from typing import Any
+from uuid import UUID
 
 from application.app import Comptoir
 from domain.stages import RiskFactors
@@ -21,11 +22,19 @@ from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.budget import BudgetVsActualView
 from projections.contracts import ContractsView, ContractTermsView
 from projections.customers import CustomersView
-from projections.documents import DOCUMENTS, DocumentFolder, append, replace
+from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace
 from projections.history import HistoryRecorder, history_table, write_histories
 from projections.notices import NoticesView
 from projections.orders import OrderLinesView, OrdersView
 from projections.pipeline import PipelineAffairsView, PipelineQuotesView
+from projections.quarantine import (
+    QUARANTINE,
+    SKIPPED,
+    RowCheck,
+    Undecodable,
+    quarantine_row,
+    skipped_row,
+)
 from projections.quotes import QuotesView
 from projections.schema import Table
 from projections.stages import StageHistoryView
@@ -77,8 +86,12 @@ class ProjectionRunner:
         self.commit_every = commit_every
         self.document_views, self.event_views = views or default_views(app.policies.risk_factors)
         self.folder = DocumentFolder(app.mapper.transcoder, keep=keep_documents)
-        self._recorders = {id(v): HistoryRecorder(v) for v in self.document_views if v.history}
+        # One recorder per document view: with history it keeps every state, else the last.
+        self._recorders = [HistoryRecorder(v) for v in self.document_views]
         self._recorders_by_type: dict[type, list[HistoryRecorder]] = {}
+        self.event_views_checked = [(v, RowCheck(v.table)) for v in self.event_views]
+        self._quarantined: dict[UUID, int] = {}
+        self._quarantined_committed = 0
         self._pages = 0  # pages applied in the open transaction
         self._changed = threading.Condition()
         self._wake = threading.Event()
@@ -86,11 +99,12 @@ class ProjectionRunner:
         self._thread: threading.Thread | None = None
         self.error: BaseException | None = None
         self._create_tables()
+        self._load_quarantine()
         self.position = self._tracked_position()
         self._applied = self.position  # ahead of `position` while a transaction is open
 
     def _create_tables(self) -> None:
-        tables: list[Table] = [DOCUMENTS, TRACKING]
+        tables: list[Table] = [DOCUMENTS, TRACKING, QUARANTINE, SKIPPED]
         tables += [v.table for v in self.document_views]
         tables += [history_table(v) for v in self.document_views if v.history]
         tables += [v.table for v in self.event_views]
@@ -125,7 +139,12 @@ class ProjectionRunner:
             entry = journal[cursor_j] if cursor_j < len(journal) else None
             if entry is not None and entry.first_position > n.id:
                 entry = None
-            event = self.app.mapper.to_domain_event(n)
+            try:
+                event: Any = self.app.mapper.to_domain_event(n)
+            except MemoryError:
+                raise
+            except Exception as error:  # decoding is pure: this event's own fault
+                event = Undecodable(n.topic, error)
             events.append(LoggedEvent(n.id, n.originator_id, n.originator_version, event, entry))  # type: ignore[arg-type]
         self._apply(events, last)
         # A short page means the log's end is near: make it visible now.
@@ -138,44 +157,91 @@ class ProjectionRunner:
         if self._pages == 0:
             cursor.begin()
         try:
-            recorders = list(self._recorders.values())
+            recorders = self._recorders
             by_type = self._recorders_by_type
+            event_views = self.event_views_checked
+            appended: list[list[dict[str, Any]]] = [[] for _ in event_views]
 
-            def remember(state: Folded) -> None:
+            def remember(state: Folded, logged: LoggedEvent) -> None:
+                # Every row of the state is computed before any is kept: a state that
+                # fails leaves nothing behind (the document is quarantined at it).
                 kind = type(state.aggregate)
                 interested = by_type.get(kind)
                 if interested is None:
                     interested = by_type[kind] = [
                         r for r in recorders if issubclass(kind, r.view.document)
                     ]
-                if interested:
-                    key = str(state.aggregate.id)
-                    for recorder in interested:
-                        recorder.record(state, key)
+                computed = [recorder.rows(state) for recorder in interested]
+                extra = [check(view.rows([logged])) for view, check in event_views]
+                key = str(state.aggregate.id)
+                for recorder, rows in zip(interested, computed, strict=True):
+                    recorder.keep(state, key, rows)
+                for bucket, rows in zip(appended, extra, strict=True):
+                    bucket += rows
 
-            folded = self.folder.fold(cursor, events, remember if recorders else None)
-            write_histories(cursor, recorders)
-            for view in self.document_views:
-                recorder = self._recorders.get(id(view))
-                if recorder is not None:
-                    current = recorder.current
-                    recorder.clear()
-                else:
-                    current = {
-                        str(i): view.rows(f)
-                        for i, f in folded.items()
-                        if isinstance(f.aggregate, view.document)
-                    }
+            quarantined = self._quarantined
+            skipped = [e for e in events if e.aggregate_id in quarantined]
+            if skipped:
+                events = [e for e in events if e.aggregate_id not in quarantined]
+            outcome = self.folder.fold(cursor, events, remember)
+            skipped += outcome.skipped
+            stopped = [self._quarantine(failure) for failure in outcome.failures.values()]
+            append(cursor, QUARANTINE, stopped)
+            append(cursor, SKIPPED, [skipped_row(e) for e in skipped])
+            write_histories(cursor, [r for r in recorders if r.view.history])
+            for recorder in recorders:
+                current = recorder.current
+                recorder.clear()
                 if current:
                     rows = [row for state in current.values() for row in state]
-                    replace(cursor, view.table, view.key, current, rows)
-            for event_view in self.event_views:
-                append(cursor, event_view.table, event_view.rows(events))
+                    replace(cursor, recorder.view.table, recorder.view.key, current, rows)
+            for (event_view, _), rows in zip(event_views, appended, strict=True):
+                append(cursor, event_view.table, rows)
         except BaseException:
             self._rollback()
             raise
         self._pages += 1
         self._applied = last
+
+    def _quarantine(self, failure: FoldFailure) -> dict[str, Any]:
+        """Stop a document at its failing event; its state goes back to the last good one."""
+        logged = failure.logged
+        row = quarantine_row(logged, failure.error)
+        log.error(
+            "quarantined %s %s at log position %s (version %s, %s): %s; "
+            "its later events are skipped, every other document moves on",
+            row["document_type"],
+            row["document_id"],
+            logged.position,
+            logged.version,
+            row["event_type"],
+            row["error"],
+            exc_info=failure.error,
+        )
+        if failure.previous is not None:
+            self.folder.restore(failure, self._refold(logged.aggregate_id, logged.version - 1))
+        self._quarantined[logged.aggregate_id] = logged.position
+        return row
+
+    def _refold(self, document: UUID, version: int) -> Any:
+        """The document after its events up to `version`, folded afresh from the store."""
+        state: Any = None
+        if version < 1:
+            return state
+        for stored in self.app.recorder.select_events(document, lte=version):
+            event: Any = self.app.mapper.to_domain_event(stored)
+            state = event.mutate(state)
+        return state
+
+    @property
+    def quarantined_count(self) -> int:
+        """How many documents the committed views hold in quarantine."""
+        return self._quarantined_committed
+
+    def _load_quarantine(self) -> None:
+        found = self.cursor.execute("SELECT document_id, position FROM quarantine").fetchall()
+        self._quarantined = {UUID(document): int(position) for document, position in found}
+        self._quarantined_committed = len(self._quarantined)
 
     def _commit(self) -> None:
         """Write the documents' states and the tracking position, and commit."""
@@ -193,6 +259,7 @@ class ProjectionRunner:
             self._rollback()
             raise
         self._pages = 0
+        self._quarantined_committed = len(self._quarantined)
         with self._changed:
             self.position = self._applied
             self._changed.notify_all()
@@ -202,9 +269,10 @@ class ProjectionRunner:
         self._pages = 0
         self._applied = self.position
         self.folder.forget()
-        for recorder in self._recorders.values():
+        for recorder in self._recorders:
             recorder.forget()
         self.cursor.rollback()
+        self._load_quarantine()
 
     def catch_up(self, until: int | None = None) -> int:
         """Project until the end of the log (or `until`); return how many events were applied."""

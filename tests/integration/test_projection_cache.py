@@ -76,8 +76,8 @@ def history_rows(store: DuckStore, table: str, key: str, document: UUID) -> int:
     return int(found.fetchall()[0][0])
 
 
-class Crash(Exception):
-    pass
+class Crash(BaseException):
+    """A crash mid-batch (an `Exception` raised by a view quarantines its document instead)."""
 
 
 class CrashingOnceAuditView:
