@@ -28,16 +28,18 @@ from __future__ import annotations
 
 import hashlib
 import logging
-import struct
 import threading
 from abc import ABC, abstractmethod
 from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
-from uuid import UUID
 
 from eventsourcing.application import Application
 from eventsourcing.persistence import ApplicationRecorder, Notification
+
+from application.authenticity import Forgery, first_forgery
+from application.canonical import encode_content, u64
+from application.signing import Keyring, ephemeral_keyring
 
 log = logging.getLogger(__name__)
 
@@ -45,33 +47,9 @@ GENESIS = bytes(32)
 SEAL_ATTEMPTS = 5
 
 
-def _u64(value: int) -> bytes:
-    return struct.pack(">Q", value)
-
-
-def _field(value: bytes) -> bytes:
-    return _u64(len(value)) + value
-
-
-def _id_bytes(originator_id: UUID | str) -> bytes:
-    return originator_id.bytes if isinstance(originator_id, UUID) else originator_id.encode()
-
-
-def encode_content(
-    originator_id: UUID | str, originator_version: int, topic: str, state: bytes
-) -> bytes:
-    """The canonical bytes of an event's content, without its position in the log."""
-    return (
-        _field(_id_bytes(originator_id))
-        + _u64(originator_version)
-        + _field(topic.encode())
-        + _field(bytes(state))
-    )
-
-
 def encode_record(notification: Notification) -> bytes:
     """The canonical bytes of a stored event at its position in the log."""
-    return _u64(notification.id) + encode_content(
+    return u64(notification.id) + encode_content(
         notification.originator_id,
         notification.originator_version,
         notification.topic,
@@ -165,8 +143,12 @@ class Sealer:
 
     def __init__(self, app: Application[Any], store: ChainStore, *, page_size: int = 1000):
         self.recorder: ApplicationRecorder = app.recorder
+        self.keyring: Keyring = getattr(app, "keyring", None) or ephemeral_keyring()
         self.store = store
         self.page_size = page_size
+        # The event the sealer refuses to chain (its journal row is missing or its MAC
+        # fails): sealing stops before it until someone removes or explains it.
+        self.blocked: Forgery | None = None
 
     def seal_batch(self) -> int:
         """Seal the next page of the log; return how many events it held."""
@@ -178,6 +160,9 @@ class Sealer:
             )
             if not notifications:
                 return 0
+            notifications = self._authentic_prefix(notifications)
+            if not notifications:
+                return 0
             links = chain_links(previous, notifications)
             try:
                 self.store.append(links)
@@ -185,6 +170,17 @@ class Sealer:
                 continue
             return len(links)
         raise ChainMoved(f"another sealer kept appending ({SEAL_ATTEMPTS} attempts)")
+
+    def _authentic_prefix(self, notifications: Sequence[Notification]) -> Sequence[Notification]:
+        """The events before the first one Comptoir did not write; alert on that one."""
+        forgery = first_forgery(self.recorder, self.keyring, notifications)
+        if forgery is None:
+            self.blocked = None
+            return notifications
+        if forgery != self.blocked:
+            log.error("ALERT: the sealer refuses to seal: %s", forgery)
+        self.blocked = forgery
+        return [n for n in notifications if n.id < forgery.notification_id]
 
     def seal(self) -> int:
         """Seal up to the end of the log; return how many events were sealed."""

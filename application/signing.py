@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING
 
 import orjson
 
-from application.sealing import encode_content
+from application.canonical import encode_content, field
 
 if TYPE_CHECKING:
     from eventsourcing.persistence import StoredEvent
@@ -134,10 +134,6 @@ class Keyring:
         return expected is not None and hmac.compare_digest(expected, mac)
 
 
-def _field(value: bytes) -> bytes:
-    return len(value).to_bytes(8, "big") + value
-
-
 def journal_bytes(journal: JournalRecord) -> bytes:
     """The canonical bytes of a journal row's signed fields."""
     issued = journal.issued_at.astimezone(UTC).isoformat(timespec="microseconds")
@@ -161,9 +157,9 @@ def journal_bytes(journal: JournalRecord) -> bytes:
 
 def command_parts(journal: JournalRecord, events: Iterable[StoredEvent]) -> Iterable[bytes]:
     yield _COMMAND
-    yield _field(journal_bytes(journal))
+    yield field(journal_bytes(journal))
     for e in events:
-        yield _field(encode_content(e.originator_id, e.originator_version, e.topic, e.state))
+        yield field(encode_content(e.originator_id, e.originator_version, e.topic, e.state))
 
 
 def snapshot_parts(event: StoredEvent) -> Iterable[bytes]:

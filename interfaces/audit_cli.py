@@ -10,6 +10,7 @@ import typer
 
 from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
+from application.row_audit import audit_rows
 from application.sealing import Anchor, ChainStore, Sealer
 from application.verification import verify
 
@@ -54,12 +55,15 @@ def verify_command(
         typer.Option(help="An anchor kept earlier (ID:HEX from `audit anchor`) to check too"),
     ] = None,
 ) -> None:
-    """Check the log against its chain: exit 1 naming the first bad event, else print the head."""
+    """Check the log against its chain and every row (events, journal, snapshots) against
+    the writer's MACs: exit 1 naming what is wrong, else print the head."""
     expected = _anchor(anchor)
     with _opened() as (app, store):
         report = verify(app, store, anchor=expected)
+        rows = audit_rows(app)
     typer.echo(str(report))
-    if not report.ok:
+    typer.echo(str(rows))
+    if not report.ok or not rows.ok:
         raise typer.Exit(1)
 
 
