@@ -12,7 +12,8 @@ going through one command per event:
 - the command journal gets **one row per batch** (command `bulk.import`, actor
   `bulk-import`, positions = the batch's first and last notification ids), written in
   the same transaction, so the history and the audit view name the import as the
-  command behind every imported event, like any other command;
+  command behind every imported event, like any other command, and signed like any
+  other (its MAC covers the batch's events);
 - gapless sequences the imported history used (e.g. `invoice-2024` → 812) are raised to
   at least those values in the same transaction, so the next real invoice follows on.
 
@@ -36,8 +37,11 @@ from pathlib import Path
 from typing import Any, BinaryIO
 from uuid import UUID, uuid4
 
+import orjson
 from eventsourcing.persistence import StoredEvent
 from psycopg.sql import SQL, Identifier
+
+from application.journal import JournalRecord
 
 IMPORT_COMMAND = "bulk.import"
 IMPORT_ACTOR = "bulk-import"
@@ -103,21 +107,37 @@ def import_events(
             lo, hi, n = int(row["lo"]), int(row["hi"]), int(row["n"])
             if n != len(batch) or hi - lo + 1 != n:  # pragma: no cover - the lock forbids it
                 raise RuntimeError(f"imported ids {lo}..{hi} are not {len(batch)} contiguous ids")
+            record = JournalRecord(
+                command_id=uuid4(),
+                command=IMPORT_COMMAND,
+                actor=IMPORT_ACTOR,
+                reason=reason,
+                idempotency_key=None,
+                fingerprint=f"bulk:{lo}-{hi}",
+                issued_at=datetime.now(UTC),
+                aggregate_id=UUID(str(batch[0].originator_id)),
+                version=0,
+                result={"events": str(n)},
+            )
+            key_id, mac = app.keyring.sign_command(record, batch)
             curs.execute(
                 SQL(
                     "INSERT INTO {} (command_id, command, actor, reason, idempotency_key, "
-                    "fingerprint, issued_at, aggregate_id, version, result, first_position, "
-                    "last_position) VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, 0, %s, %s, %s)"
+                    "fingerprint, issued_at, aggregate_id, version, result, key_id, mac, "
+                    "first_position, last_position) "
+                    "VALUES (%s, %s, %s, %s, NULL, %s, %s, %s, 0, %s, %s, %s, %s, %s)"
                 ).format(journal),
                 (
-                    uuid4(),
+                    record.command_id,
                     IMPORT_COMMAND,
                     IMPORT_ACTOR,
                     reason,
-                    f"bulk:{lo}-{hi}",
-                    datetime.now(UTC),
-                    batch[0].originator_id,
-                    f'{{"events": "{n}"}}',
+                    record.fingerprint,
+                    record.issued_at,
+                    record.aggregate_id,
+                    orjson.dumps(record.result).decode(),
+                    key_id,
+                    mac,
                     lo,
                     hi,
                 ),

@@ -12,8 +12,11 @@ import pytest
 from adapters.bulk.generator import DatasetGenerator
 from adapters.bulk.importer import IMPORT_COMMAND, import_events
 from adapters.duckdb_store import DuckStore
+from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
 from application.journal import CommandContext
+from application.row_audit import audit_rows
+from application.sealing import Sealer
 from interfaces.settings import Settings
 from projections.runner import ProjectionRunner
 from tests.conftest import pg_dsn, settings_for
@@ -76,5 +79,10 @@ def test_import_then_project_then_command(app: Comptoir, pg_schema: str, tmp_pat
         assert history[0].journal.record.command == IMPORT_COMMAND
         assert runner.catch_up() == 1
         assert cursor.execute("SELECT count(*) FROM audit_log").fetchone() == (N + 1,)
+        # Imported batches are signed like commands: sealed and audited as authentic.
+        assert Sealer(app, chain_store_for(app)).seal() == N + 1
+        audit = audit_rows(app)
+        assert audit.ok, str(audit)
+        assert (audit.events, audit.journal_rows) == (N + 1, 4)
     finally:
         store.close()
