@@ -18,6 +18,7 @@ from domain.errors import InvalidInput, InvalidTransition
 class NoticeKind(StrEnum):
     RENEWAL_DUE = "renewal_due"
     WARRANTY_EXPIRING = "warranty_expiring"
+    VIEW_QUARANTINE = "view_quarantine"  # the views stopped folding a document (admins)
 
 
 def notice_id(kind: NoticeKind | str, document_id: UUID, subject: str, due: date) -> UUID:

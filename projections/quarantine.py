@@ -17,16 +17,26 @@ batch, which is rolled back and retried.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+import logging
+import time
+from collections.abc import Sequence, Set
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
+from uuid import UUID
 
 import duckdb
 
+from application.journal import CommandContext
+from domain.notice import NoticeKind
 from projections.base import LoggedEvent
 from projections.schema import Table
+
+if TYPE_CHECKING:
+    from application.app import Comptoir
+
+log = logging.getLogger(__name__)
 
 QUARANTINE = Table(
     "quarantine",
@@ -184,3 +194,48 @@ def summary(quarantined: Sequence[Quarantined]) -> list[str]:
         f"{count} {noun} quarantined: their later events are skipped; see the log and "
         "GET /views/quarantine"
     ]
+
+
+class QuarantineNotifier:
+    """Raises a notice for each quarantined document (what a following projector does).
+
+    The notice's id is derived from the document and position, so several followers (or
+    a restart) raise it once; a failure (store down) is retried a while later. Its
+    message names no error: notices are read widely, the error is for admins.
+    """
+
+    def __init__(self, app: Comptoir, retry_s: float = 30.0) -> None:
+        self.app = app
+        self.retry_s = retry_s
+        self._noticed: set[UUID] = set()
+        self._retry_at = 0.0
+
+    def raise_pending(self, cursor: duckdb.DuckDBPyConnection, quarantined: Set[UUID]) -> None:
+        """Raise the notices not raised yet by this process."""
+        pending = quarantined - self._noticed
+        if not pending or time.monotonic() < self._retry_at:
+            return
+        try:
+            for entry in quarantined_documents(cursor):
+                document = UUID(entry.document_id)
+                if document in pending:
+                    self._raise(entry)
+                    self._noticed.add(document)
+        except Exception:  # the views move on; the notice is raised on a later try
+            log.warning("could not raise a quarantine notice; retrying later", exc_info=True)
+            self._retry_at = time.monotonic() + self.retry_s
+
+    def _raise(self, entry: Quarantined) -> None:
+        now = datetime.now(UTC)
+        self.app.notices.raise_once(
+            CommandContext(actor="system", at=now, reason="the views quarantined a document"),
+            kind=NoticeKind.VIEW_QUARANTINE,
+            document_id=UUID(entry.document_id),
+            subject=f"views at log position {entry.position}",
+            due=(entry.recorded_at or now).date(),
+            message=(
+                f"The views stopped following this {entry.document_type} at log position "
+                f"{entry.position} ({entry.event_type}): its fold fails. Its rows stand as "
+                "before that event; admins see why in GET /views/quarantine."
+            ),
+        )

@@ -30,6 +30,7 @@ from projections.pipeline import PipelineAffairsView, PipelineQuotesView
 from projections.quarantine import (
     QUARANTINE,
     SKIPPED,
+    QuarantineNotifier,
     RowCheck,
     Undecodable,
     quarantine_row,
@@ -92,6 +93,7 @@ class ProjectionRunner:
         self.event_views_checked = [(v, RowCheck(v.table)) for v in self.event_views]
         self._quarantined: dict[UUID, int] = {}
         self._quarantined_committed = 0
+        self.notifier = QuarantineNotifier(app)
         self._pages = 0  # pages applied in the open transaction
         self._changed = threading.Condition()
         self._wake = threading.Event()
@@ -312,6 +314,7 @@ class ProjectionRunner:
                 log.exception("projection batch failed; retrying")
                 self._stop.wait(1.0)
                 continue
+            self.notifier.raise_pending(self.cursor, self._quarantined.keys())
             if on_idle is not None:
                 on_idle()
             self._wake.wait(poll_s)

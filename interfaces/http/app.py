@@ -34,6 +34,7 @@ from interfaces.http.routes.views import contracts as contracts_view
 from interfaces.http.routes.views import notices as notices_view
 from interfaces.http.routes.views import orders as orders_view
 from interfaces.http.routes.views import pipeline as pipeline_view
+from interfaces.http.routes.views import quarantine as quarantine_view
 from interfaces.http.routes.views import quote_validity as quote_validity_view
 from interfaces.http.routes.views import quotes as quotes_view
 from interfaces.http.routes.views import service as service_view
@@ -77,6 +78,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         service_view,
         contracts_view,
         quote_validity_view,
+        quarantine_view,
     ):
         app.include_router(view.router)
     app.include_router(admin.router)
@@ -101,6 +103,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
             "status": "ok",
             "log_position": services.app.log_position(),
             "view_position": services.runner.position,
+            "quarantined": services.runner.quarantined_count,
         }
 
     return app
