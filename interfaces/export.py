@@ -15,6 +15,8 @@ from typing import Any
 
 import duckdb
 from openpyxl import Workbook
+from openpyxl.cell import WriteOnlyCell
+from openpyxl.cell.cell import ERROR_CODES, ILLEGAL_CHARACTERS_RE
 
 from application.app import Comptoir
 from projections.quarantine import Quarantined, quarantined_documents
@@ -66,10 +68,10 @@ def write_workbook(con: duckdb.DuckDBPyConnection, tables: Iterable[str], path: 
     for table in sorted(tables):
         sheet = book.create_sheet(title=table[:31])
         cursor = con.execute(f"SELECT * FROM {table} LIMIT 1048575")
-        sheet.append([d[0] for d in cursor.description or []])
+        sheet.append([excel_cell(sheet, d[0]) for d in cursor.description or []])
         while batch := cursor.fetchmany(10_000):
             for row in batch:
-                sheet.append([excel_value(v) for v in row])
+                sheet.append([excel_cell(sheet, v) for v in row])
     book.save(path)
     return path
 
@@ -79,3 +81,28 @@ def excel_value(value: Any) -> Any:
     if value is None or isinstance(value, int | float | Decimal | str | date | bool):
         return value
     return str(value)
+
+
+# Text Excel could read as a formula (OWASP's CSV/formula injection list) or an error.
+_FORMULA_LEADS = ("=", "+", "-", "@", "\t", "\r")
+_EXCEL_MAX_TEXT = 32_767
+
+
+def excel_cell(sheet: Any, value: Any) -> Any:
+    """A cell's value, with text made safe: never a formula, never a character that a
+    worksheet cannot hold (replaced by U+FFFD), never beyond Excel's 32,767 characters.
+
+    Text that Excel could take for a formula or an error code is written as an explicit
+    string cell with Excel's quote prefix, so it stays text even when the cell is edited;
+    its characters are kept as they are in the views.
+    """
+    value = excel_value(value)
+    if not isinstance(value, str):
+        return value
+    text = ILLEGAL_CHARACTERS_RE.sub("\ufffd", value)[:_EXCEL_MAX_TEXT]
+    if not text.startswith(_FORMULA_LEADS) and text not in ERROR_CODES:
+        return text
+    cell = WriteOnlyCell(sheet, value=text)
+    cell.data_type = "s"
+    cell.quotePrefix = True
+    return cell
