@@ -41,6 +41,7 @@ def process_env(settings: Settings) -> dict[str, str]:
             "COMPTOIR_PG_PASSWORD": settings.pg_password,
             "COMPTOIR_PG_DBNAME": settings.pg_dbname,
             "COMPTOIR_PG_SCHEMA": settings.pg_schema,
+            "COMPTOIR_SIGNING_KEY_FILE": str(settings.signing_key_file),
             "COMPTOIR_PG_POOL_SIZE": "2",
         }
     )
