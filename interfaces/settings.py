@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import os
 from decimal import Decimal
 from pathlib import Path
@@ -30,7 +31,16 @@ class Settings(BaseSettings):
     pg_dbname: str = "comptoir"
     pg_schema: str = "public"
     pg_pool_size: int = Field(default=8, ge=1)
-    pg_connect_timeout_s: float = Field(default=5.0, gt=0)
+    # How long opening a connection may take (libpq counts whole seconds, at least 2).
+    pg_connect_timeout_s: float = Field(default=2.0, gt=0)
+    # How long a call waits for a pooled connection; past it the store counts as down.
+    pg_pool_timeout_s: float = Field(default=2.0, gt=0)
+    # The server cancels a statement running longer (0: never); a call that has no
+    # answer 0.5 s after it (a hung server) has its connection shut by the client.
+    pg_statement_timeout_s: float = Field(default=3.0, ge=0)
+    # Once the store is found down, calls are refused at once (503) for this long, then
+    # one call at a time probes it.
+    pg_breaker_retry_s: float = Field(default=1.0, gt=0)
     # A pooled connection is pinged before use unless it was handed out this recently.
     pg_ping_window_s: float = Field(default=0.5, ge=0)
     # Writes that arrive while another command's transaction is in flight are written
@@ -136,7 +146,12 @@ class Settings(BaseSettings):
             "POSTGRES_PASSWORD": self.pg_password,
             "POSTGRES_SCHEMA": self.pg_schema,
             "POSTGRES_POOL_SIZE": str(self.pg_pool_size),
-            "POSTGRES_CONNECT_TIMEOUT": str(int(self.pg_connect_timeout_s)),
+            # the library's name for the pool's wait (whole seconds); the guard sets it exactly
+            "POSTGRES_CONNECT_TIMEOUT": str(math.ceil(self.pg_pool_timeout_s)),
+            "POSTGRES_POOL_TIMEOUT": str(self.pg_pool_timeout_s),
+            "POSTGRES_LIBPQ_CONNECT_TIMEOUT": str(self.pg_connect_timeout_s),
+            "POSTGRES_STATEMENT_TIMEOUT": str(self.pg_statement_timeout_s),
+            "POSTGRES_BREAKER_RETRY": str(self.pg_breaker_retry_s),
             "POSTGRES_LOCK_TIMEOUT": "10",
             # a connection a restart killed is dropped before use, not handed to a command
             "POSTGRES_PRE_PING": "y",

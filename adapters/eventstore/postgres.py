@@ -19,8 +19,6 @@ import orjson
 from eventsourcing.persistence import (
     ApplicationRecorder,
     IntegrityError,
-    InterfaceError,
-    OperationalError,
     ProgrammingError,
     StoredEvent,
 )
@@ -30,13 +28,15 @@ from eventsourcing.postgres import (
     PostgresDatastore,
     PostgresFactory,
 )
-from eventsourcing.utils import retry, strtobool
+from eventsourcing.utils import strtobool
 from psycopg import Cursor
 from psycopg.rows import DictRow
 from psycopg.sql import SQL, Identifier
 
+from adapters.eventstore.breaker import retry_once
 from adapters.eventstore.claims import SequenceClaim
 from adapters.eventstore.group_commit import GroupCommitter, Pending, Write, screen, taken_params
+from adapters.eventstore.guarded import guard
 from adapters.eventstore.pool_check import RecentUseCheck
 from application.errors import REVOKED_MARK
 from application.journal import HistoryRow, JournalEntry, JournalRecord, row_to_entry
@@ -49,8 +49,9 @@ _JOURNAL_COLUMNS = (
 
 # The library retries a failed call 10 times, 0.2 s apart, each attempt waiting for the
 # pool: with Postgres down a command would hang for seconds. Two attempts keep a
-# transient blip invisible and let an outage surface quickly as a 503.
-_fail_fast = retry((InterfaceError, OperationalError), max_attempts=2, wait=0.2)
+# transient blip invisible; once the breaker knows the store is down (see `guarded`),
+# the second is refused at once and the outage surfaces as a 503.
+_fail_fast = retry_once
 
 
 class FailFastAggregateRecorder(PostgresAggregateRecorder):
@@ -383,6 +384,7 @@ class JournalingPostgresFactory(PostgresFactory):
 
     def __init__(self, env: Any) -> None:
         super().__init__(env)
+        self.datastore = guard(self.datastore, self.env)  # breaker, timeouts, deadline
         self.group_commit = strtobool(self.env.get(self.POSTGRES_GROUP_COMMIT) or "no")
         window = float(self.env.get(self.POSTGRES_PRE_PING_WINDOW) or 0)
         pool: Any = self.datastore.pool

@@ -5,10 +5,16 @@ client threads add lines, each with its own Idempotency-Key and retrying on fail
 `pg_ctl stop -m fast` then `start` mid-load: every answer is a 201 or a 503 with
 Retry-After (never a 500, never a hang), the service recovers by itself, every
 acknowledged line is in the log exactly once and nothing refused was half-written.
+
+While Postgres is down or hung the circuit breaker answers at once: 16 commands with one
+key are all 503s within one pool wait (they were answered 10 s apart), a hung server
+(SIGSTOP) gives 503s within its statement timeout, and the service recovers by itself.
 """
 
 from __future__ import annotations
 
+import os
+import signal
 import threading
 import time
 from collections import Counter
@@ -20,6 +26,8 @@ from uuid import UUID
 import httpx
 import pytest
 
+from adapters.eventstore.breaker import CircuitBreaker
+from adapters.eventstore.guarded import GuardedDatastore
 from application.app import Comptoir
 from interfaces.settings import Settings
 from tests.conftest import service_missing
@@ -51,6 +59,9 @@ def settings_on(postgres: ThrowawayPostgres, tmp_path: Path) -> Settings:
         pg_port=postgres.port,
         pg_dbname="postgres",
         pg_connect_timeout_s=1,
+        pg_pool_timeout_s=2,
+        pg_statement_timeout_s=2,
+        pg_breaker_retry_s=1,
         pg_pool_size=4,
         sqlite_path=tmp_path / "unused.sqlite",
         duckdb_path=tmp_path / "views.duckdb",
@@ -187,3 +198,142 @@ def test_commands_fail_fast_while_postgres_is_down(
                 assert answer.status_code == 503
                 assert elapsed < 5.0, f"the 503 took {elapsed:.1f}s"
             postgres.start()
+
+
+def breaker_of(server: LiveServer) -> CircuitBreaker:
+    datastore = server.services.app.factory.datastore  # type: ignore[attr-defined]
+    assert isinstance(datastore, GuardedDatastore)
+    return datastore.breaker
+
+
+def one_wait(settings: Settings) -> float:
+    """The longest a call may wait before the store counts as down: a hung statement
+    (its timeout plus the socket margin) or no pooled connection, then the retry."""
+    return max(settings.pg_statement_timeout_s + 0.5, settings.pg_pool_timeout_s) + 0.2
+
+
+def test_sixteen_commands_with_one_key_during_an_outage_are_all_refused_within_one_wait(
+    postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    # a long retry period: no probe during the test, so every later call is refused
+    settings = settings_on(postgres, tmp_path).model_copy(update={"pg_breaker_retry_s": 60})
+    with LiveServer(settings) as server:
+        with server.client(server.key("owner", "sales", "manager")) as http:
+            quote = http.post("/quotes", json={"currency": "EUR", "prospect": "Outage"}).json()[
+                "id"
+            ]
+        key = server.key("newcomer", "manager")  # never used: each request must look it up
+        postgres.stop("fast")
+        answers: list[tuple[int, str | None, str]] = []
+        lock = threading.Lock()
+        start = threading.Barrier(16)
+
+        def command(n: int) -> None:
+            with server.client(key, timeout=HANG_S * 2) as http:
+                start.wait()
+                answer = http.post(f"/quotes/{quote}/lines", json=line_body(f"o{n}"))
+                with lock:
+                    answers.append(
+                        (answer.status_code, answer.headers.get("Retry-After"), answer.text)
+                    )
+
+        began = time.monotonic()
+        threads = [threading.Thread(target=command, args=(n,)) for n in range(16)]
+        for thread in threads:
+            thread.start()
+        for thread in threads:
+            thread.join(timeout=HANG_S * 3)
+        batch = time.monotonic() - began
+        assert len(answers) == 16
+        for status, retry_after, text in answers:
+            assert status == 503, text
+            assert retry_after is not None
+            assert int(retry_after) > 0
+            assert "/problems/event-store-unavailable" in text
+        # they were answered 10 s apart, one after another; now all within about one wait
+        assert batch < 2 * one_wait(settings), f"16 answers took {batch:.1f}s"
+
+        breaker = breaker_of(server)
+        assert breaker.is_open
+        pool: Any = server.services.app.factory.datastore.pool  # type: ignore[attr-defined]
+        requests_before = pool.get_stats()["requests_num"]
+        refused_before = breaker.refused
+        with server.client(key) as http:
+            for n in range(10):
+                answer = http.post(f"/quotes/{quote}/lines", json=line_body(f"later{n}"))
+                assert answer.status_code == 503
+                assert answer.headers["Retry-After"]
+        assert breaker.refused - refused_before >= 10, "a call went to the store while open"
+        assert pool.get_stats()["requests_num"] == requests_before, "the pool was asked"
+        postgres.start()
+
+
+def cluster_pids(postgres: ThrowawayPostgres) -> list[int]:
+    """The postmaster and every process it started (backends, checkpointer, ...)."""
+    postmaster = int((postgres.data / "postmaster.pid").read_text().split()[0])
+    pids = [postmaster]
+    for entry in Path("/proc").iterdir():
+        if entry.name.isdigit():
+            try:
+                fields = (entry / "stat").read_text().rsplit(")", 1)[1].split()
+            except OSError:  # the process ended meanwhile
+                continue
+            if int(fields[1]) == postmaster:
+                pids.append(int(entry.name))
+    return pids
+
+
+def signal_all(pids: list[int], signum: signal.Signals) -> None:
+    for pid in pids:
+        try:
+            os.kill(pid, signum)
+        except ProcessLookupError:
+            continue
+
+
+def test_a_hung_postgres_answers_503_within_the_statement_timeout_then_recovers(
+    postgres: ThrowawayPostgres, tmp_path: Path
+) -> None:
+    settings = settings_on(postgres, tmp_path)
+    with LiveServer(settings) as server:
+        key = server.key("loader", "sales")
+        with server.client(key, timeout=HANG_S * 2) as http:
+            quote = http.post("/quotes", json={"currency": "EUR", "prospect": "Hang"}).json()["id"]
+            assert http.post(f"/quotes/{quote}/lines", json=line_body("before")).status_code == 201
+            pids = cluster_pids(postgres)
+            signal_all(pids, signal.SIGSTOP)
+            try:
+                began = time.monotonic()
+                answer = http.post(f"/quotes/{quote}/lines", json=line_body("hung"))
+                first = time.monotonic() - began
+                assert answer.status_code == 503, answer.text
+                assert answer.json()["type"] == "/problems/event-store-unavailable"
+                assert int(answer.headers["Retry-After"]) > 0
+                assert first < one_wait(settings) + 1.5, f"the first 503 took {first:.1f}s"
+                breaker = breaker_of(server)
+                refused = breaker.refused
+                for n in range(5):
+                    answer = http.get(f"/quotes/{quote}")
+                    assert answer.status_code == 503
+                    assert (
+                        http.post(f"/quotes/{quote}/lines", json=line_body(f"h{n}")).status_code
+                        == 503
+                    )
+                assert breaker.refused > refused, "the open breaker never answered by itself"
+            finally:
+                signal_all(pids, signal.SIGCONT)
+            deadline = time.monotonic() + 60
+            while True:  # recovers by itself: the next probe finds the store again
+                answer = http.post(
+                    f"/quotes/{quote}/lines",
+                    json=line_body("after"),
+                    headers={"Idempotency-Key": "after-the-hang"},
+                )
+                if answer.status_code == 201 or time.monotonic() > deadline:
+                    break
+                assert answer.status_code == 503, answer.text
+                time.sleep(0.2)
+            assert answer.status_code == 201, answer.text
+            lines = [line["description"] for line in http.get(f"/quotes/{quote}").json()["lines"]]
+            assert "before" in lines
+            assert "after" in lines
