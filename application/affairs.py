@@ -12,6 +12,7 @@ from uuid import UUID, uuid4
 
 from application.affair_costs import AffairCostCommands, Result, reason_of
 from application.commands import CommandResult, Outcome
+from application.errors import NotAssigned
 from application.journal import CommandContext
 from domain.affair import ActionKind, Affair, AlertPolicy, SaleType
 from domain.budget import Baseline
@@ -55,6 +56,16 @@ class BulkItemOutcome:
     result: dict[str, str] = field(default_factory=dict)
     replayed: bool = False
     error: DomainError | None = None
+
+
+def check_assignable(ctx: CommandContext, salesperson: str | None, document: str) -> None:
+    """A salesperson without the manager role drafts and opens work for themselves only:
+    managers assign work to others (the seeds' "assignez la tâche à … vos vendeurs")."""
+    if ctx.owner_only and salesperson is not None and salesperson != ctx.actor:
+        raise NotAssigned(
+            f"a salesperson opens a {document} for themselves, not for {salesperson}; "
+            "a manager can assign it to another salesperson"
+        )
 
 
 class AffairCommands(AffairCostCommands):
@@ -131,6 +142,7 @@ class AffairCommands(AffairCostCommands):
             ladder = DEFAULT_LADDER if stages is None else StageLadder(tuple(stages))
             return Outcome([Affair.open(ctx.at, ladder=ladder, **fields)])
 
+        check_assignable(ctx, salesperson, "affair")
         payload = {**fields, "stages": None if stages is None else list(stages)}
         return self.runner.run(ctx, "affair.open", payload, build)
 

@@ -9,6 +9,7 @@ from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from application.affairs import check_assignable
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from application.policies import Policies
@@ -90,6 +91,7 @@ class QuoteCommands:
             "salesperson": salesperson or ctx.actor,
             "title": title,
         }
+        check_assignable(ctx, salesperson, "quote")
         return self.runner.run(
             ctx, "quote.draft", fields, lambda: Outcome([Quote.draft(at=ctx.at, **fields)])
         )
@@ -250,7 +252,8 @@ class QuoteCommands:
         """Follow the quote in an existing affair (404 when the affair is unknown)."""
 
         def build() -> Outcome:
-            self.runner.load(Affair, affair_id)
+            # the affair's salesperson (or a manager) decides what it follows
+            self.runner.load(Affair, affair_id, replace(ctx, expected_version=None))
             quote = self.runner.load(Quote, quote_id, ctx)
             quote.attach_to_affair(at=ctx.at, affair_id=affair_id)
             return Outcome([quote], {"affair_id": str(affair_id)})

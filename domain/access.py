@@ -21,6 +21,11 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
+RESERVED_USERS = frozenset({"system", "scheduler", "bulk-import"})
+"""Actors the software records as itself (the CLI, scheduled jobs, bulk imports): no key
+may act as one, so the journal never shows a person's command under their name."""
+
+
 def key_id(key_hash: str) -> UUID:
     """Keys are found by the hash of their secret, without an index."""
     return uuid5(NAMESPACE_URL, f"comptoir:api-key:{key_hash}")
@@ -47,6 +52,11 @@ class ApiKey(Aggregate):
         user = user.strip()
         if not user:
             raise InvalidInput("a key must name its user")
+        if user.casefold() in RESERVED_USERS:
+            raise InvalidInput(
+                f"{user!r} is reserved for the software's own records "
+                f"({', '.join(sorted(RESERVED_USERS))}); issue the key to a person"
+            )
         if not roles:
             raise InvalidInput("a key needs at least one role")
         unknown = sorted(set(roles) - set(Role))

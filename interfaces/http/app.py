@@ -4,11 +4,15 @@ from __future__ import annotations
 
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
+from typing import Annotated, Any
 
-from fastapi import FastAPI
+from fastapi import Depends, FastAPI, Security
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
+from application.access import Principal
 from interfaces.http import problems
-from interfaces.http.limits import BodySizeLimit
+from interfaces.http.deps import ServicesDep
+from interfaces.http.limits import BodySizeLimit, HeaderSizeLimit
 from interfaces.http.routes import (
     admin,
     affair_actions,
@@ -38,8 +42,23 @@ from interfaces.http.routes.views import quarantine as quarantine_view
 from interfaces.http.routes.views import quote_validity as quote_validity_view
 from interfaces.http.routes.views import quotes as quotes_view
 from interfaces.http.routes.views import service as service_view
+from interfaces.http.security import authenticated
 from interfaces.settings import Settings
 from interfaces.wiring import Clock, Services, utc_now
+
+_api_key = APIKeyHeader(name="X-API-Key", auto_error=False, description="An API key")
+_bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token")
+
+
+async def optional_key(
+    services: ServicesDep,
+    api_key: Annotated[str | None, Security(_api_key)] = None,
+    bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
+) -> Principal | None:
+    """The key's principal when a key is presented (401 if it is not valid), else None."""
+    if not api_key and bearer is None:
+        return None
+    return await authenticated(services, api_key, bearer)
 
 
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
@@ -63,6 +82,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         lifespan=lifespan,
     )
     app.add_middleware(BodySizeLimit)
+    app.add_middleware(HeaderSizeLimit)
+    app.add_middleware(problems.RequestIds)  # added last: the outermost, sees every answer
     problems.install(app)
     app.include_router(quotes.router)
     app.include_router(quote_bulk.router)
@@ -96,14 +117,35 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(audit_events.router)
     app.include_router(notices.router)
 
-    @app.get("/health", tags=["meta"], summary="Liveness and the projector's position")
-    def health() -> dict[str, int | str]:
+    @app.get(
+        "/health",
+        tags=["meta"],
+        summary="Liveness; with a key (any role), the log and view positions too",
+    )
+    def health(viewer: Annotated[Principal | None, Depends(optional_key)]) -> dict[str, int | str]:
+        if viewer is None:  # anyone may know the service is up; its state is for users
+            return {"status": "ok"}
         services: Services = app.state.services
-        return {
+        answer: dict[str, int | str] = {
             "status": "ok",
             "log_position": services.app.log_position(),
             "view_position": services.runner.position,
             "quarantined": services.runner.quarantined_count,
         }
+        return answer | integrity_alerts(services)
 
     return app
+
+
+def integrity_alerts(services: Services) -> dict[str, int | str]:
+    """What the tamper checks refused in this process: an event the sealer will not seal,
+    snapshots whose MAC failed (each document was folded from its events instead)."""
+    alerts: dict[str, int | str] = {}
+    blocked = None if services.sealer is None else services.sealer.sealer.blocked
+    if blocked is not None:
+        alerts["sealer_blocked_at"] = blocked.notification_id
+        alerts["sealer_blocked_because"] = blocked.reason
+    snapshots: Any = services.app.snapshots
+    if snapshots is not None and snapshots.rejected:
+        alerts["snapshots_rejected"] = snapshots.rejected
+    return alerts

@@ -10,20 +10,35 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 from fastapi import Query, Response
-from pydantic import AwareDatetime
 
 from application.app import Comptoir
 from domain.errors import InvalidInput, NotFound
+from interfaces.http.routes.params import INSTANT_RULE, Instant
 from interfaces.http.schemas import HistoryItem, json_safe
 
 A = TypeVar("A", bound=Aggregate)
 
 AsOf = Annotated[
-    AwareDatetime | None,
-    Query(description="A recorded time with its offset, e.g. 2026-11-02T09:30:00Z"),
+    Instant | None,
+    Query(
+        description=(
+            f"The document as it stood at this recorded time: {INSTANT_RULE}. "
+            "Not together with `version` (422)."
+        )
+    ),
 ]
 
-Version = Annotated[int | None, Query(ge=1, le=2**31)]
+Version = Annotated[
+    int | None,
+    Query(
+        ge=1,
+        le=2**31,
+        description=(
+            "The document as it stood at this version (404 if it never had it). "
+            "Not together with `as_of` (422)."
+        ),
+    ),
+]
 FromVersion = Annotated[int, Query(alias="from", ge=1, le=2**31)]
 ToVersion = Annotated[int, Query(alias="to", ge=1, le=2**31)]
 

@@ -2,20 +2,32 @@
 
 from __future__ import annotations
 
+import logging
+import re
 from typing import Any
+from uuid import uuid4
 
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from fastapi.routing import iter_route_contexts
 from pydantic import BaseModel
+from starlette.datastructures import Headers, MutableHeaders
 from starlette.exceptions import HTTPException
+from starlette.routing import compile_path
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from application.errors import ConcurrentUpdate, NotAssigned, StaleVersion
 from domain.errors import DomainError, InvalidInput, NotFound
 
 PROBLEM = "application/problem+json"
+REQUEST_ID = "X-Request-ID"
+# What an incoming request id may look like to be kept (a proxy's or a client's own id).
+WELL_FORMED_ID = re.compile(r"[A-Za-z0-9._:-]{1,64}")
+
+log = logging.getLogger("comptoir.http")
 
 
 class ViewNotReady(Exception):
@@ -39,6 +51,7 @@ class Problem(BaseModel):
     detail: str
     current_version: int | None = None
     errors: list[dict[str, Any]] | None = None
+    request_id: str | None = None
 
 
 def problem(status: int, code: str, detail: str, **extra: Any) -> JSONResponse:
@@ -64,7 +77,20 @@ def status_of(error: DomainError) -> int:
         return 422
     if isinstance(error, NotAssigned):
         return 403
+    if error.code == "key-revoked":
+        return 401
     return 409
+
+
+def allowed_methods(request: Request) -> str:
+    """The `Allow` header of a 405 (RFC 9110 §15.5.6): the methods of every route at this
+    path. The router names only the first route's, and `GET /affairs/{id}` and `PATCH`
+    there are two routes."""
+    methods: set[str] = set()
+    for context in iter_route_contexts(request.app.router.routes):
+        if compile_path(str(context.path))[0].fullmatch(request.url.path):
+            methods |= set(context.methods or ())
+    return ", ".join(sorted(methods))
 
 
 def install(app: FastAPI) -> None:
@@ -87,7 +113,7 @@ def install(app: FastAPI) -> None:
         return problem(422, "invalid-request", detail, errors=errors)
 
     @app.exception_handler(HTTPException)
-    async def http_error(_: Request, error: HTTPException) -> JSONResponse:
+    async def http_error(request: Request, error: HTTPException) -> JSONResponse:
         code = {
             400: "malformed-request",
             404: "not-found",
@@ -95,7 +121,11 @@ def install(app: FastAPI) -> None:
             413: "request-too-large",
             415: "unsupported-media-type",
         }.get(error.status_code, "http-error")
-        return problem(error.status_code, code, str(error.detail))
+        response = problem(error.status_code, code, str(error.detail))
+        response.headers.update(error.headers or {})
+        if error.status_code == 405:
+            response.headers["Allow"] = allowed_methods(request)
+        return response
 
     @app.exception_handler(Unauthenticated)
     async def unauthenticated(_: Request, error: Unauthenticated) -> JSONResponse:
@@ -121,6 +151,48 @@ def install(app: FastAPI) -> None:
         return response
 
 
+class RequestIds:
+    """ASGI middleware: an id for every request, in `X-Request-ID` on every response, and
+    the last resort for an unhandled error.
+
+    A well-formed incoming `X-Request-ID` is kept, so a proxy's id follows the request.
+    An error no handler knows is logged with its traceback and the request id and
+    answered as a 500 problem carrying that id, here, without re-raising: raised further,
+    the server would close the connection and reset a keep-alive client's next request.
+    """
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        incoming = Headers(scope=scope).get(REQUEST_ID, "")
+        request_id = incoming if WELL_FORMED_ID.fullmatch(incoming) else uuid4().hex
+        scope.setdefault("state", {})["request_id"] = request_id
+        started = False
+
+        async def send_with_id(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+                MutableHeaders(scope=message)[REQUEST_ID] = request_id
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_with_id)
+        except Exception:
+            log.exception(
+                "unhandled error on %s %s, request %s", scope["method"], scope["path"], request_id
+            )
+            if started:  # part of the answer is sent: nothing else can be said on it
+                raise
+            detail = "an unexpected error occurred; the operator finds it by its request id"
+            answer = problem(500, "internal-error", detail, request_id=request_id)
+            await answer(scope, receive, send_with_id)
+
+
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     400: {"model": Problem, "description": "Unreadable body", "content": {PROBLEM: {}}},
     401: {"model": Problem, "description": "No valid API key", "content": {PROBLEM: {}}},
@@ -132,6 +204,11 @@ ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {
     503: {
         "model": Problem,
         "description": "Event store unreachable or view not yet at min_position; retry",
+        "content": {PROBLEM: {}},
+    },
+    500: {
+        "model": Problem,
+        "description": "Unexpected error, logged with the `request_id` the body carries",
         "content": {PROBLEM: {}},
     },
 }

@@ -227,11 +227,13 @@ def test_an_instant_out_of_range_in_utc_is_a_422_not_a_500(client: TestClient, r
 
 @pytest.mark.parametrize("month", ["0000-01", "0000-12"])
 def test_forecast_month_zero_is_a_422_not_a_500(client: TestClient, month: str) -> None:
-    """Regression: `0000-01` matched YYYY-MM and then failed in `date(0, 1, 1)` (500)."""
+    """Regression: `0000-01` matched YYYY-MM and then failed in `date(0, 1, 1)` (500).
+    Months, days and instants are now bounded to the years 1900-2999 (issue 13, 8)."""
     before = log_position(client)
     response = client.get(f"/views/forecast?from_month={month}&to_month=2026-01")
     body = refused(client, response, before, 422)
-    assert "0001" in body["detail"]
+    assert "from_month" in body["detail"]
+    assert "between 1900 and 2999" in body["detail"]
 
 
 # Unicode ----------------------------------------------------------------------------
@@ -302,11 +304,16 @@ def test_odd_text_is_stored_verbatim_and_comes_back_unchanged(
 
 @pytest.mark.parametrize("text", ODD_BUT_FINE)
 def test_odd_text_filters_views_exactly(client: TestClient, text: str) -> None:
-    """SQL-looking values are bound parameters: they match themselves and nothing else."""
-    draft = client.post("/quotes", json={**QUOTE, "salesperson": text, "title": text})
+    """SQL-looking values are bound parameters: they match themselves and nothing else.
+
+    A manager drafts them: a salesperson drafts for themselves only (issue 13, 12)."""
+    manager = as_role(client, "max", "manager")
+    draft = client.post(
+        "/quotes", json={**QUOTE, "salesperson": text, "title": text}, headers=manager
+    )
     assert draft.status_code == 201, draft.text
     quote, position = draft.json()["id"], draft.json()["position"]
-    other = client.post("/quotes", json={**QUOTE, "salesperson": "someone else"})
+    other = client.post("/quotes", json={**QUOTE, "salesperson": "someone else"}, headers=manager)
     assert other.status_code == 201
     shown = client.get(f"/quotes/{quote}").json()
     assert (shown["salesperson"], shown["title"]) == (text, text)

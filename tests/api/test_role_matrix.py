@@ -4,7 +4,8 @@ Each route's allowed roles are read from its dependency tree: `security.allow(ro
 marks its check with `allowed_roles` (`command(...)` and `reader(...)` both go through
 it). Then every route is called anonymously and with a key of each role:
 
-- anonymous → 401 (problem+json, `WWW-Authenticate`), except the public routes;
+- anonymous → 401 (problem+json, `WWW-Authenticate`), except the public routes (`/health`
+  answers anyone whether the service is up, and shows its positions to a key of any role);
 - a role outside the allowed set → 403 problem+json, and no event appended;
 - a role inside → anything but 401/403 (usually 404 for the random ids, or 422 for `{}`).
 
@@ -166,3 +167,13 @@ def test_a_revoked_or_unknown_key_is_a_401(keys: Keys) -> None:
         response = keys.client.get("/views/quotes", headers=headers)
         assert response.status_code == 401, headers
         assert response.headers["content-type"].startswith(PROBLEM)
+
+
+def test_health_shows_the_service_state_to_every_role_and_only_liveness_to_anyone(
+    keys: Keys,
+) -> None:
+    """Issue 13, finding 12: log positions are for users; a probe without a key sees up."""
+    assert keys.client.get("/health").json() == {"status": "ok"}
+    for role in ROLES:
+        shown = keys.client.get("/health", headers={"X-API-Key": keys.by_role[role]}).json()
+        assert {"status", "log_position", "view_position"} <= set(shown), role

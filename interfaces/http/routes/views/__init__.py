@@ -11,11 +11,11 @@ from decimal import Decimal
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
-from pydantic import AfterValidator
 
 from domain.errors import InvalidInput
 from domain.values import MINOR_UNITS, round_money
 from interfaces.http.problems import ERROR_RESPONSES, ViewNotReady
+from interfaces.http.routes.params import INSTANT_RULE, Instant
 from interfaces.http.schemas import ViewPage, json_safe
 from interfaces.wiring import Services
 from projections.schema import utc_naive
@@ -32,7 +32,19 @@ class PositionNotRecorded(InvalidInput):
     code = "position-not-recorded"
 
 
-Position = Annotated[int | None, Query(ge=0, le=2**62, description="Wait for this log position")]
+Position = Annotated[
+    int | None,
+    Query(
+        ge=0,
+        le=2**62,
+        description=(
+            "Wait (bounded) until the view has reached this log position, as a command's "
+            "`position` gave it. A position beyond the end of the log (no command produced "
+            "it) is refused at once with 422 `position-not-recorded`; one in the log that "
+            "the view has not reached in time is a 503 `view-not-ready` with Retry-After."
+        ),
+    ),
+]
 Limit = Annotated[int, Query(ge=1, le=1000)]
 Offset = Annotated[int, Query(ge=0, le=10_000_000)]
 
@@ -51,18 +63,10 @@ def wait_for(services: Services, min_position: int | None, response: Response) -
     return views.position
 
 
-def _exists_in_utc(value: datetime) -> datetime:
-    """An instant UTC can hold: 0001-01-01T00:00+14:00 is before year 1 there (422, not 500)."""
-    if value.tzinfo is not None:
-        try:
-            value.astimezone(UTC)
-        except OverflowError as error:
-            raise ValueError("this instant is out of range once converted to UTC") from error
-    return value
-
-
-Instant = Annotated[datetime, AfterValidator(_exists_in_utc)]
-AsOf = Annotated[Instant | None, Query(description="Answer as the view stood at this time (V9)")]
+AsOf = Annotated[
+    Instant | None,
+    Query(description=f"Answer as the view stood at this time (V9): {INSTANT_RULE}"),
+]
 
 
 def page(

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
 from typing import Annotated
 
 from fastapi import Query, Response
 
 from interfaces.http.deps import ServicesDep
+from interfaces.http.routes.params import Since, Until
 from interfaces.http.routes.views import (
     Limit,
     Offset,
@@ -35,8 +35,8 @@ def audit_view(
     document_id: Annotated[str | None, Query(max_length=40)] = None,
     document_type: Annotated[str | None, Query(max_length=40)] = None,
     event_type: Annotated[str | None, Query(max_length=80)] = None,
-    since: datetime | None = None,
-    until: datetime | None = None,
+    since: Since = None,
+    until: Until = None,
     limit: Limit = 100,
     offset: Offset = 0,
     min_position: Position = None,

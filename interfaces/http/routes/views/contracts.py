@@ -14,6 +14,7 @@ from fastapi import Query, Response
 from pydantic import BaseModel
 
 from interfaces.http.deps import ServicesDep
+from interfaces.http.routes.params import Today
 from interfaces.http.routes.views import (
     Limit,
     Offset,
@@ -55,7 +56,7 @@ class RecurringRevenue(BaseModel):
 def contracts_view(
     services: ServicesDep,
     response: Response,
-    today: date | None = None,
+    today: Today = None,
     renewals_within_days: Annotated[int | None, Query(ge=0, le=36_500)] = None,
     status: ContractStatus | None = None,
     customer_id: Annotated[str | None, Query(max_length=40)] = None,
@@ -91,7 +92,7 @@ def contracts_view(
 def recurring_revenue_view(
     services: ServicesDep,
     response: Response,
-    today: date | None = None,
+    today: Today = None,
     min_position: Position = None,
 ) -> RecurringRevenue:
     position = wait_for(services, min_position, response)

@@ -2,16 +2,25 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Response
 
 from domain.errors import InvalidInput
 from interfaces.http.deps import ServicesDep
+from interfaces.http.routes.params import (
+    MAX_MONTHS,
+    MONTH_RULE,
+    Day,
+    Instant,
+    Month,
+    Since,
+    Until,
+    first_day,
+    months_between,
+)
 from interfaces.http.routes.views import (
     AsOf,
-    Instant,
     Limit,
     Offset,
     Position,
@@ -41,7 +50,15 @@ PipelineOrder = Literal[
     "updated_at",
 ]
 Kind = Literal["affair", "quote"]
-Month = Annotated[str, Query(pattern=r"^\d{4}-(0[1-9]|1[0-2])$", description="YYYY-MM")]
+FromMonth = Annotated[Month, Query(description=f"The first month, included; {MONTH_RULE}")]
+ToMonth = Annotated[
+    Month,
+    Query(
+        description=(
+            f"The last month, included; {MONTH_RULE}; at most {MAX_MONTHS} months from from_month"
+        )
+    ),
+]
 Name = Annotated[str | None, Query(max_length=200)]
 # Amounts in the base currency are rounded to it, not to the row's own currency.
 _BASE_COLUMNS = ("amount_base", "weighted_base")
@@ -87,13 +104,6 @@ def _plain(row: dict[str, Any]) -> dict[str, Any]:
     return {**plain(row), **{name: in_base[name] for name in _BASE_COLUMNS}}
 
 
-def _first_day(month: str) -> date:
-    year, number = month.split("-")
-    if int(year) < 1:
-        raise InvalidInput(f"no month {month}: years start at 0001")
-    return date(int(year), int(number), 1)
-
-
 @router.get(
     "/forecast",
     summary="Weighted expected revenue per month, salesperson and zone (V2)",
@@ -102,16 +112,20 @@ def _first_day(month: str) -> date:
 def forecast_view(
     services: ServicesDep,
     response: Response,
-    from_month: Month,
-    to_month: Month,
+    from_month: FromMonth,
+    to_month: ToMonth,
     salesperson: Name = None,
     zone: Name = None,
     min_position: Position = None,
 ) -> dict[str, Any]:
     position = wait_for(services, min_position, response)
-    start, end = _first_day(from_month), _first_day(to_month)
+    start, end = first_day(from_month), first_day(to_month)
     if end < start:
         raise InvalidInput(f"to_month {to_month} comes before from_month {from_month}")
+    if months_between(start, end) > MAX_MONTHS:
+        raise InvalidInput(
+            f"from_month {from_month} to to_month {to_month} spans more than {MAX_MONTHS} months"
+        )
     rows = stages.forecast(services.views.reader(), start, end, salesperson, zone)
     items = [{**row, "month": row["month"].strftime("%Y-%m")} for row in rows]
     return {"position": position, "items": json_safe(items)}
@@ -125,8 +139,8 @@ def forecast_view(
 def kpis_view(
     services: ServicesDep,
     response: Response,
-    since: Instant | None = None,
-    until: Instant | None = None,
+    since: Since = None,
+    until: Until = None,
     min_position: Position = None,
 ) -> dict[str, Any]:
     position = wait_for(services, min_position, response)
@@ -143,8 +157,8 @@ def forecast_accuracy_view(
     services: ServicesDep,
     response: Response,
     at: Instant,
-    period_start: date,
-    period_end: date,
+    period_start: Day,
+    period_end: Day,
     min_position: Position = None,
 ) -> dict[str, Any]:
     position = wait_for(services, min_position, response)

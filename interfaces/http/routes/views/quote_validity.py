@@ -15,6 +15,7 @@ from pydantic import BaseModel
 from domain.quote_policy import ValidityBucket
 from domain.values import MINOR_UNITS, round_money
 from interfaces.http.deps import ServicesDep
+from interfaces.http.routes.params import Today
 from interfaces.http.routes.views import (
     Limit,
     Offset,
@@ -48,7 +49,7 @@ class ValidityDashboard(BaseModel):
 def quote_validity_view(
     services: ServicesDep,
     response: Response,
-    today: date | None = None,
+    today: Today = None,
     min_position: Position = None,
 ) -> ValidityDashboard:
     position = wait_for(services, min_position, response)
@@ -75,7 +76,7 @@ def quote_validity_list_view(
     services: ServicesDep,
     response: Response,
     bucket: ValidityBucket,
-    today: date | None = None,
+    today: Today = None,
     limit: Limit = 100,
     offset: Offset = 0,
     min_position: Position = None,

@@ -6,12 +6,12 @@ date), with the deployment's `warranty_soon_days`.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import Query, Response
 
 from interfaces.http.deps import ServicesDep
+from interfaces.http.routes.params import Today
 from interfaces.http.routes.views import (
     Limit,
     Offset,
@@ -43,7 +43,7 @@ CaseOrder = Literal["opened_at", "returned_at", "status"]
 def warranty_view(
     services: ServicesDep,
     response: Response,
-    today: date | None = None,
+    today: Today = None,
     status: WarrantyStatus | None = None,
     expiring_within_days: Annotated[int | None, Query(ge=0, le=36_500)] = None,
     customer_id: Annotated[str | None, Query(max_length=40)] = None,
