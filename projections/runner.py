@@ -4,6 +4,9 @@ Each batch's view rows, the documents' states and the new tracking position comm
 one DuckDB transaction, so a crash between batches loses nothing and doubles nothing. A
 catch-up may let one transaction span several full pages (`commit_every`): fewer
 documents' states to write, the same guarantee.
+
+A document whose event cannot be folded is quarantined in the same transaction (see
+`projections.quarantine`); every other document and view moves on.
 """
 
 from __future__ import annotations
