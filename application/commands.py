@@ -91,13 +91,8 @@ class CommandRunner:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}")
-        if ctx is not None and ctx.owner_only:
-            owner = getattr(aggregate, "salesperson", None)
-            if owner is not None and owner != ctx.actor:
-                raise NotAssigned(
-                    f"this {cls.__name__.lower()} is assigned to {owner}; "
-                    "a manager can act on it or reassign it"
-                )
+        if ctx is not None:
+            _refuse_unless_owner(aggregate, ctx)
         expected = None if ctx is None else ctx.expected_version
         if expected is not None and expected != aggregate.version:
             raise StaleVersion(expected, aggregate.version)
@@ -144,6 +139,7 @@ class CommandRunner:
         if ctx.idempotency_key is not None:
             prior = self.journal.journal_by_key(ctx.actor, ctx.idempotency_key)
             if prior is not None:
+                self._check_owner(prior.record.aggregate_id, ctx)
                 if prior.record.fingerprint != print_:
                     raise IdempotencyKeyReused(
                         f"idempotency key {ctx.idempotency_key!r} was used for another request"
@@ -159,6 +155,16 @@ class CommandRunner:
                 self._explain_conflict(ctx, outcome)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _check_owner(self, aggregate_id: UUID, ctx: CommandContext) -> None:
+        """A replay is answered only to who may still act on the document."""
+        if not ctx.owner_only:
+            return
+        try:
+            aggregate: Aggregate = self.app.repository.get(aggregate_id)
+        except AggregateNotFoundError:
+            return
+        _refuse_unless_owner(aggregate, ctx)
 
     def _record(
         self, ctx: CommandContext, command: str, print_: str, outcome: Outcome
@@ -205,3 +211,13 @@ class CommandRunner:
         except AggregateNotFoundError:
             current = 0
         raise ConcurrentUpdate(current) from None
+
+
+def _refuse_unless_owner(aggregate: Aggregate, ctx: CommandContext) -> None:
+    """A salesperson (without a manager's role) acts only on what is assigned to them."""
+    owner = getattr(aggregate, "salesperson", None)
+    if ctx.owner_only and owner is not None and owner != ctx.actor:
+        raise NotAssigned(
+            f"this {type(aggregate).__name__.lower()} is assigned to {owner}; "
+            "a manager can act on it or reassign it"
+        )

@@ -23,7 +23,7 @@ from adapters.eventstore.chain import chain_store_for
 from adapters.eventstore.signed import open_snapshot, sign_snapshot
 from application.access import key_hash
 from application.app import Comptoir
-from application.errors import KeyRevoked
+from application.errors import KeyRevoked, NotAssigned
 from application.journal import CommandContext, JournalRecord, fingerprint
 from application.row_audit import audit_rows
 from application.sealing import Sealer
@@ -264,3 +264,22 @@ def test_an_idempotency_key_belongs_to_its_actor(app: Comptoir) -> None:
     assert not theirs.replayed
     assert replayed.replayed
     assert replayed.aggregate_id == theirs.aggregate_id
+
+
+def test_a_replay_is_answered_only_to_who_may_still_act_on_the_document(app: Comptoir) -> None:
+    alice = CommandContext(actor="alice", at=AT, idempotency_key="open-1", owner_only=True)
+    fields: dict[str, Any] = {
+        "name": "Bakery roll-out",
+        "salesperson": "alice",
+        "currency": "EUR",
+        "expected_amount": Decimal(1000),
+        "sale_type": "product",
+        "prospect": "Boulangerie Martin",
+    }
+    opened = app.affairs.open(alice, **fields)
+    assert app.affairs.open(alice, **fields).replayed
+    manager = CommandContext(actor="carol", at=AT, reason="alice is on leave")
+    app.affairs.reassign(manager, opened.aggregate_id, "bob")
+
+    with pytest.raises(NotAssigned):
+        app.affairs.open(alice, **fields)

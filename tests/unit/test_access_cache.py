@@ -14,11 +14,11 @@ MEMORY = {"PERSISTENCE_MODULE": "adapters.eventstore.memory:JournalingMemoryFact
 def test_a_key_is_known_without_lookup_only_after_it_was_authenticated() -> None:
     app = Comptoir(MEMORY)
     ctx = CommandContext(actor="admin", at=datetime.now(UTC), reason="test")
-    secret, _ = app.access.issue(ctx, user="ines", roles=["sales"], bootstrap=False)
+    secret, issued = app.access.issue(ctx, user="ines", roles=["sales"], bootstrap=False)
 
     assert app.access.recently_authenticated(secret) == (False, None)
     principal = app.access.authenticate(secret)
-    assert principal == Principal("ines", frozenset({"sales"}))
+    assert principal == Principal("ines", frozenset({"sales"}), issued.aggregate_id)
     assert app.access.recently_authenticated(secret) == (True, principal)
 
     unknown = "cpt_" + "0" * 40
