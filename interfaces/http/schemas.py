@@ -2,18 +2,149 @@
 
 from __future__ import annotations
 
+import math
+import re
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
 from uuid import UUID
 
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
 
 from application.commands import CommandResult
+from domain.bounds import (
+    MAX_AMOUNT,
+    MAX_PERCENT,
+    MAX_QUANTITY,
+    MAX_RATE,
+    MAX_UNIT_PRICE,
+    PLACES,
+    RATE_PLACES,
+)
 
-Amount = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20, decimal_places=6)]
-Percent = Annotated[Decimal, Field(allow_inf_nan=False, ge=0, le=100, max_digits=9)]
+# A decimal in a request: ASCII digits, an optional leading '-', an optional '.' and
+# fraction; no spaces, underscores, exponent, NaN or Infinity, no other script's digits.
+DECIMAL_TEXT = re.compile(r"-?[0-9]+(?:\.[0-9]+)?")
+DECIMAL_RULE = (
+    "a decimal is written with ASCII digits, an optional leading '-' and an optional "
+    "'.' fraction, e.g. \"12.50\" (no spaces, underscores, exponent, NaN or Infinity)"
+)
+# A JSON number is still taken (older clients send them) when its float keeps every digit.
+FLOAT_DIGITS = 15
+
+
+def strict_decimal(value: object) -> Decimal:
+    """The one parser of request decimals; `-0` (and `-0.00`) is taken as 0."""
+    if isinstance(value, bool):
+        raise ValueError(DECIMAL_RULE)
+    if isinstance(value, str):
+        if len(value) > 64 or not DECIMAL_TEXT.fullmatch(value):
+            raise ValueError(DECIMAL_RULE)
+        number = Decimal(value)
+    elif isinstance(value, int):
+        number = Decimal(value)
+    elif isinstance(value, float):
+        if not math.isfinite(value):
+            raise ValueError(DECIMAL_RULE)
+        number = Decimal(repr(value))
+        if len(number.as_tuple().digits) > FLOAT_DIGITS:
+            raise ValueError(f"send a decimal of more than {FLOAT_DIGITS} digits as a string")
+    elif isinstance(value, Decimal) and value.is_finite():
+        number = value
+    else:
+        raise ValueError(DECIMAL_RULE)
+    return number.copy_abs() if number.is_zero() else number
+
+
+def decimal_pattern(digits: int, places: int, positive: bool) -> str:
+    """The strings `strict_decimal` takes for values up to 10^digits with `places` decimals."""
+    fraction = rf"(?:\.[0-9]{{1,{places}}}0*)?"
+    body = rf"0*(?:[0-9]{{1,{digits}}}{fraction}|1{'0' * digits}(?:\.0+)?)"
+    if positive:
+        return rf"^(?=[0-9.]*[1-9]){body}$"
+    return rf"^(?:-0+(?:\.0+)?|{body})$"
+
+
+def decimal_schema(
+    maximum: Decimal, places: int, positive: bool, pattern: str | None = None
+) -> WithJsonSchema:
+    """The OpenAPI form of a bounded request decimal: a string (preferred) or a number."""
+    low = "greater than 0" if positive else "at least 0"
+    digits = len(str(int(maximum))) - 1
+    number: dict[str, Any] = {"type": "number", "maximum": float(maximum)}
+    number["exclusiveMinimum" if positive else "minimum"] = 0
+    return WithJsonSchema(
+        {
+            "anyOf": [
+                {
+                    "type": "string",
+                    "pattern": pattern or decimal_pattern(digits, places, positive),
+                },
+                number,
+            ],
+            "description": f"A decimal {low} and at most {maximum:f}, with at most "
+            f"{places} decimals; {DECIMAL_RULE}; -0 is taken as 0.",
+        }
+    )
+
+
+def _bounded(maximum: Decimal, places: int, positive: bool) -> Any:
+    """The pydantic constraints of a bounded request decimal."""
+    return Field(
+        allow_inf_nan=False,
+        gt=0 if positive else None,
+        ge=None if positive else 0,
+        le=maximum,
+        decimal_places=places,
+    )
+
+
+STRICT = BeforeValidator(strict_decimal)
+
+# Request decimals, bounded as the domain bounds them (`domain.bounds`, the authority).
+Quantity = Annotated[
+    Decimal,
+    STRICT,
+    _bounded(MAX_QUANTITY, PLACES, True),
+    decimal_schema(MAX_QUANTITY, PLACES, True),
+]
+UnitPrice = Annotated[
+    Decimal,
+    STRICT,
+    _bounded(MAX_UNIT_PRICE, PLACES, False),
+    decimal_schema(MAX_UNIT_PRICE, PLACES, False),
+]
+Amount = Annotated[
+    Decimal,
+    STRICT,
+    _bounded(MAX_AMOUNT, PLACES, False),
+    decimal_schema(MAX_AMOUNT, PLACES, False),
+]
+PositiveAmount = Annotated[
+    Decimal,
+    STRICT,
+    _bounded(MAX_AMOUNT, PLACES, True),
+    decimal_schema(MAX_AMOUNT, PLACES, True),
+]
+Percent = Annotated[
+    Decimal,
+    STRICT,
+    _bounded(MAX_PERCENT, PLACES, False),
+    decimal_schema(MAX_PERCENT, PLACES, False),
+]
+PositivePercent = Annotated[
+    Decimal,
+    STRICT,
+    _bounded(MAX_PERCENT, PLACES, True),
+    decimal_schema(MAX_PERCENT, PLACES, True),
+]
+ExchangeRate = Annotated[
+    Decimal,
+    STRICT,
+    _bounded(MAX_RATE, RATE_PLACES, True),
+    decimal_schema(MAX_RATE, RATE_PLACES, True),
+]
 # No NUL character: PostgreSQL text columns (the journal's reason and actor) refuse it.
 NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
@@ -76,4 +207,15 @@ class ViewPage(BaseModel):
     items: list[dict[str, Any]]
 
 
-__all__ = ["Amount", "Percent", "ShortText", "Text", "date"]
+__all__ = [
+    "Amount",
+    "ExchangeRate",
+    "Percent",
+    "PositiveAmount",
+    "PositivePercent",
+    "Quantity",
+    "ShortText",
+    "Text",
+    "UnitPrice",
+    "date",
+]

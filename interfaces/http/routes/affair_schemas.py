@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any, Literal
 from uuid import UUID
@@ -13,14 +12,35 @@ from application.affairs import BulkAction, ReassignItem, RecordActionItem
 from domain.affair import ActionKind, AlertPolicy, SaleType
 from domain.budget import RevenueKind
 from domain.stages import Risk, Stage
-from interfaces.http.schemas import Amount, Body, Percent, ShortText, Text
+from interfaces.http.routes.params import Day
+from interfaces.http.schemas import (
+    STRICT,
+    Amount,
+    Body,
+    ExchangeRate,
+    Percent,
+    ShortText,
+    Text,
+    UnitPrice,
+    decimal_schema,
+)
 
 MAX_BULK = 500
 
 Code = Annotated[str, Field(min_length=1, max_length=40)]
-NonNegative = Annotated[Amount, Field(ge=0)]
-Rate = Annotated[Decimal, Field(allow_inf_nan=False, gt=0, max_digits=20, decimal_places=10)]
-Hours = Annotated[Decimal, Field(allow_inf_nan=False, gt=0, le=24, max_digits=6)]
+NonNegative = Amount
+Rate = ExchangeRate
+Hours = Annotated[
+    Decimal,
+    STRICT,
+    Field(allow_inf_nan=False, gt=0, le=24, decimal_places=6),
+    decimal_schema(
+        Decimal(24),
+        6,
+        positive=True,
+        pattern=r"^(?=[0-9.]*[1-9])0*(?:(?:1?[0-9]|2[0-3])(?:\.[0-9]{1,6}0*)?|24(?:\.0+)?)$",
+    ),
+]
 
 
 class StageIn(BaseModel):
@@ -43,14 +63,14 @@ class AffairOpen(Body):
     salesperson: ShortText | None = Field(default=None, description="The caller when omitted")
     currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
     expected_amount: NonNegative = Field(examples=["12000"])
-    expected_close: date | None = None
+    expected_close: Day | None = None
     zone: ShortText = ""
     country: ShortText = ""
     sale_type: SaleType
     risk: Risk = Risk.MEDIUM
     competitors: list[ShortText] = Field(default_factory=list, max_length=50)
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     alert_policy: AlertPolicy = AlertPolicy.INFORMATIVE
     stages: list[StageIn] | None = Field(default=None, min_length=2, max_length=20)
 
@@ -62,14 +82,14 @@ class OpportunityPatch(Body):
     customer_id: UUID | None = None
     prospect: ShortText | None = None
     expected_amount: NonNegative | None = None
-    expected_close: date | None = None
+    expected_close: Day | None = None
     zone: ShortText | None = None
     country: ShortText | None = None
     sale_type: SaleType | None = None
     risk: Risk | None = None
     competitors: list[ShortText] | None = Field(default=None, max_length=50)
-    start: date | None = None
-    end: date | None = None
+    start: Day | None = None
+    end: Day | None = None
     alert_policy: AlertPolicy | None = None
 
     @model_validator(mode="after")
@@ -106,15 +126,15 @@ class BudgetLine(Body):
 
 class HourlyRateIn(Body):
     employee: ShortText
-    rate: NonNegative
-    valid_from: date
+    rate: UnitPrice
+    valid_from: Day
 
 
 class TimeEntryIn(Body):
     employee: ShortText
-    day: date
+    day: Day
     hours: Hours
-    hourly_rate: NonNegative | None = Field(
+    hourly_rate: UnitPrice | None = Field(
         default=None,
         description="The rate in force if omitted; giving one needs accountant or manager",
     )
@@ -125,7 +145,7 @@ class CostIn(Body):
     category: Literal["purchases", "subcontracting", "expenses"]
     amount: NonNegative
     document_ref: ShortText
-    document_date: date
+    document_date: Day
     committed: bool = False
 
 
@@ -133,7 +153,7 @@ class RevenueIn(Body):
     kind: RevenueKind
     amount: NonNegative
     document_ref: ShortText
-    document_date: date
+    document_date: Day
 
 
 class AlertClosing(Body):
@@ -148,7 +168,7 @@ class ActionIn(Body):
     kind: ActionKind
     subject: ShortText
     assignee: ShortText
-    due: date | None = None
+    due: Day | None = None
     body: Text = ""
 
 
@@ -166,7 +186,7 @@ class BulkRecordAction(BaseModel):
     kind: ActionKind
     subject: ShortText
     assignee: ShortText
-    due: date | None = None
+    due: Day | None = None
     body: Text = ""
 
     def item(self) -> BulkAction:

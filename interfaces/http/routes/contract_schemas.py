@@ -12,21 +12,21 @@ from pydantic import BaseModel, Field
 from application.contracts import AmendmentChange
 from domain.contract import ContractKind, ContractLine
 from domain.periods import Frequency
-from interfaces.http.schemas import Amount, Body, Percent, ShortText, Text
+from interfaces.http.routes.params import Day
+from interfaces.http.schemas import Body, Percent, Quantity, ShortText, Text, UnitPrice
 
 MAX_LINES = 200
 MAX_PERIOD = 100_000
 Reason = Annotated[str, Field(min_length=1, max_length=2000)]
 # Contract dates stay within a plausible range so every period has a calendar date.
-Day = Annotated[date, Field(ge=date(1900, 1, 1), le=date(2999, 12, 31))]
 
 
 class ContractLineIn(BaseModel):
     """What is billed each period."""
 
     description: Text = Field(examples=["Maintenance of the cash registers"])
-    quantity: Amount = Field(gt=0, examples=["2"])
-    unit_price: Amount = Field(ge=0, examples=["49.99"])
+    quantity: Quantity = Field(examples=["2"])
+    unit_price: UnitPrice = Field(examples=["49.99"])
     vat_rate: Percent = Field(examples=["20"])
 
     def value_object(self) -> ContractLine:

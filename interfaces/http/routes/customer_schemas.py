@@ -11,6 +11,7 @@ from fastapi import Path
 from pydantic import BaseModel, Field
 
 from domain.customer import Address, AddressKind, Contact, Customer
+from interfaces.http.routes.params import Instant
 from interfaces.http.schemas import Amount, Body, ShortText
 
 VatNumber = Annotated[str, Field(min_length=2, max_length=40, examples=["FR40303265045"])]
@@ -23,20 +24,20 @@ class CustomerIn(Body):
     name: ShortText = Field(min_length=1, examples=["Boulangerie Martin"])
     status: Literal["prospect", "qualified", "customer"] = "prospect"
     vat_number: VatNumber | None = None
-    credit_limit: Amount | None = Field(default=None, ge=0, examples=["5000.00"])
+    credit_limit: Amount | None = Field(default=None, examples=["5000.00"])
     currency: str = Field(default="EUR", min_length=3, max_length=3)
 
 
 class MarkInactiveIn(Body):
     """When the customer's last quote was made (none: never), for the 18-month rule (U2)."""
 
-    last_quote_at: datetime | None = None
+    last_quote_at: Instant | None = None
 
 
 class CreditLimitIn(Body):
     """A credit limit in the customer's currency; null for no limit."""
 
-    credit_limit: Amount | None = Field(ge=0, examples=["5000.00"])
+    credit_limit: Amount | None = Field(examples=["5000.00"])
 
 
 class VatNumberIn(Body):

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -15,16 +14,18 @@ from domain.order import (
 from domain.values import DiscountMode
 from interfaces.http.routes.quote_schemas import DiscountIn
 from interfaces.http.schemas import (
-    Amount,
     Body,
     Percent,
+    PositiveAmount,
+    PositivePercent,
+    Quantity,
     ShortText,
     Text,
+    UnitPrice,
 )
 
 LineId = Annotated[str, Field(min_length=1, max_length=40)]
 DocumentId = Annotated[str, Field(min_length=1, max_length=40)]
-Quantity = Annotated[Decimal, Field(allow_inf_nan=False, max_digits=20, decimal_places=6, gt=0)]
 Quantities = Annotated[dict[LineId, Quantity], Field(min_length=1, max_length=500)]
 
 
@@ -36,12 +37,12 @@ class OrderLineIn(BaseModel):
     line_id: LineId | None = None
     description: Text = Field(min_length=1, examples=["Cash register"])
     quantity: Quantity = Field(examples=["3"])
-    unit_price: Amount = Field(ge=0, examples=["450.00"])
+    unit_price: UnitPrice = Field(examples=["450.00"])
     vat_rate: Percent = Field(examples=["20"])
     unit: ShortText = "unit"
     product_ref: ShortText | None = None
     discount: DiscountIn | None = None
-    unit_cost: Amount | None = Field(default=None, ge=0)
+    unit_cost: UnitPrice | None = None
 
     def value_object(self, default_id: str) -> OrderLine:
         return OrderLine(
@@ -132,7 +133,7 @@ class ChangeLineIn(BaseModel):
     op: Literal["change"]
     line_id: LineId
     quantity: Quantity | None = None
-    unit_price: Amount | None = Field(default=None, ge=0)
+    unit_price: UnitPrice | None = None
 
     @model_validator(mode="after")
     def _something_changes(self) -> ChangeLineIn:
@@ -160,8 +161,8 @@ class InvoiceIn(Body):
 class DepositIn(Body):
     """A deposit invoice of a percentage or an amount incl. tax of the order (O5)."""
 
-    percent: Percent | None = Field(default=None, gt=0)
-    amount: Amount | None = Field(default=None, gt=0)
+    percent: PositivePercent | None = None
+    amount: PositiveAmount | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> DepositIn:
@@ -175,7 +176,7 @@ class CreditNoteIn(Body):
 
     invoice_number: DocumentId
     quantities: Quantities | None = None
-    amount: Amount | None = Field(default=None, gt=0)
+    amount: PositiveAmount | None = None
 
     @model_validator(mode="after")
     def _one_of(self) -> CreditNoteIn:
@@ -188,5 +189,5 @@ class PaymentIn(Body):
     """A payment received against an invoice (O6)."""
 
     invoice_number: DocumentId
-    amount: Amount = Field(gt=0, examples=["120.00"])
+    amount: PositiveAmount = Field(examples=["120.00"])
     method: ShortText = Field(default="transfer", min_length=1)

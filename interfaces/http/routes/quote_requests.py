@@ -2,22 +2,23 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import Field, model_validator
 
 from domain.values import DiscountMode
+from interfaces.http.routes.params import Day
 from interfaces.http.routes.quote_schemas import (
     DiscountIn,
 )
 from interfaces.http.schemas import (
-    Amount,
     Body,
     Percent,
+    Quantity,
     ShortText,
     Text,
+    UnitPrice,
 )
 
 BULK_LIMIT = 500
@@ -30,7 +31,7 @@ class QuoteDraft(Body):
     currency: str = Field(min_length=3, max_length=3, examples=["EUR"])
     customer_id: UUID | None = None
     prospect: ShortText | None = Field(default=None, examples=["Boulangerie Martin"])
-    valid_until: date | None = Field(default=None, examples=["2026-12-31"])
+    valid_until: Day | None = Field(default=None, examples=["2026-12-31"])
     salesperson: ShortText | None = None
     title: ShortText = ""
 
@@ -39,26 +40,26 @@ class LineIn(Body):
     """A quote line (Q2): free text or a product reference, with price and VAT."""
 
     description: Text = Field(examples=["Installation of the cash register"])
-    quantity: Amount = Field(gt=0, examples=["3"])
-    unit_price: Amount = Field(ge=0, examples=["19.99"])
+    quantity: Quantity = Field(examples=["3"])
+    unit_price: UnitPrice = Field(examples=["19.99"])
     vat_rate: Percent = Field(examples=["20"])
     unit: ShortText = "unit"
     product_ref: ShortText | None = None
     discount: DiscountIn | None = None
-    unit_cost: Amount | None = Field(default=None, ge=0)
+    unit_cost: UnitPrice | None = None
 
 
 class LinePatch(Body):
     """Fields of a line to change; the others stay as they are."""
 
     description: Text | None = None
-    quantity: Amount | None = Field(default=None, gt=0)
-    unit_price: Amount | None = Field(default=None, ge=0)
+    quantity: Quantity | None = None
+    unit_price: UnitPrice | None = None
     vat_rate: Percent | None = None
     unit: ShortText | None = None
     product_ref: ShortText | None = None
     discount: DiscountIn | None = None
-    unit_cost: Amount | None = Field(default=None, ge=0)
+    unit_cost: UnitPrice | None = None
 
     @model_validator(mode="after")
     def _something_changes(self) -> LinePatch:
@@ -89,7 +90,7 @@ class DiscountsIn(Body):
 class ValidityIn(Body):
     """The new validity date of a draft; null removes it (Q5)."""
 
-    valid_until: date | None = Field(examples=["2026-12-31"])
+    valid_until: Day | None = Field(examples=["2026-12-31"])
 
 
 class RevisionIn(Body):
@@ -109,7 +110,7 @@ class CopyIn(Body):
     """A new draft copied from this quote: all lines, or the chosen ones (Q10)."""
 
     line_ids: list[LineId] | None = Field(default=None, min_length=1, max_length=BULK_LIMIT)
-    valid_until: date | None = None
+    valid_until: Day | None = None
 
 
 QuoteIds = Annotated[list[UUID], Field(min_length=1, max_length=BULK_LIMIT)]

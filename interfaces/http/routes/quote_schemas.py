@@ -25,7 +25,7 @@ class DiscountIn(BaseModel):
     """A line discount: a percentage, or a fixed amount off the line."""
 
     kind: DiscountKind
-    value: Amount = Field(ge=0)
+    value: Amount = Field(description="A percentage (at most 100) or an amount off the line")
 
     def value_object(self) -> Discount:
         return Discount(self.kind, self.value)
