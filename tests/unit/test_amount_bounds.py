@@ -292,3 +292,65 @@ def test_a_credit_limit_past_the_bounds_is_refused() -> None:
         Customer.register(AT, "Martin", credit_limit=MAX_AMOUNT + 1)
     customer = Customer.register(AT, "Martin", credit_limit=MAX_AMOUNT)
     refused(customer, "credit_limit", lambda: customer.set_credit_limit(AT, Decimal("1.0000001")))
+
+
+# --- any value inside the bounds folds, on every aggregate ---------------------------------
+
+
+def priced_within(data: st.DataObject, lines: int) -> tuple[Decimal, Decimal]:
+    """A quantity and a unit price whose `lines` lines stay within the bounds incl. tax."""
+    quantity = data.draw(quantities)
+    ceiling = (MAX_AMOUNT / 2 / lines / quantity).quantize(Decimal("0.000001"), "ROUND_DOWN")
+    price = data.draw(st.decimals(min_value=0, max_value=min(ceiling, MAX_UNIT_PRICE), places=6))
+    return quantity, price
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), count=st.integers(1, 5), vat=rates)
+def test_any_order_within_the_bounds_is_invoiced_and_paid_and_replays(
+    data: st.DataObject, count: int, vat: Decimal
+) -> None:
+    lines = []
+    for n in range(count):
+        quantity, price = priced_within(data, count)
+        lines.append(OrderLine(f"L{n}", "x", quantity, price, vat, unit_cost=price))
+    order = Order.create(AT, CUSTOMER, "EUR", lines)
+    order.confirm(AT, Decimal(0), MAX_AMOUNT)
+    order.record_delivery(AT, {line.line_id: line.quantity for line in lines})
+    order.invoice(AT, "INV-1", {line.line_id: line.quantity for line in lines})
+    due = order.invoices["INV-1"].amounts.gross
+    if due > 0:
+        order.record_payment(AT, "INV-1", due)
+    assert order.totals().gross == due <= MAX_AMOUNT
+    assert replay(order.collect_events(), Order).totals() == order.totals()
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    budget=st.decimals(min_value=0, max_value=MAX_AMOUNT, places=6),
+    cost=st.decimals(min_value=0, max_value=MAX_AMOUNT, places=6),
+    hours=st.decimals(min_value=Decimal("0.000001"), max_value=24, places=6),
+    rate=st.decimals(min_value=0, max_value=Decimal(10) ** 10, places=6),
+)
+def test_any_affair_amount_within_the_bounds_is_taken_and_reported(
+    budget: Decimal, cost: Decimal, hours: Decimal, rate: Decimal
+) -> None:
+    affair = an_affair()
+    affair.set_budget(AT, "purchases", budget)
+    affair.record_cost(AT, "purchases", cost, "PO-1", date(2026, 3, 2))
+    affair.log_time(AT, "bob", date(2026, 3, 2), hours, rate)
+    affair.report_progress(AT, Decimal(50))
+    assert affair.budget_report().row("purchases").actual == round_money(cost, "EUR")
+
+
+@settings(max_examples=60, deadline=None)
+@given(data=st.data(), vat=rates)
+def test_any_contract_within_the_bounds_is_signed_and_billed(
+    data: st.DataObject, vat: Decimal
+) -> None:
+    quantity, price = priced_within(data, 1)
+    line = ContractLine("x", quantity, price, vat)
+    contract = Contract.sign(AT, CUSTOMER, "EUR", [line], Frequency.MONTH, date(2026, 3, 1))
+    billed = contract.bill(AT, 0)
+    assert billed.gross <= MAX_AMOUNT
+    assert replay(contract.collect_events(), Contract).billed == contract.billed
