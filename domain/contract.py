@@ -48,6 +48,7 @@ from domain.values import (
     check_currency,
     check_finite,
     compute_totals,
+    in_money_context,
     round_money,
 )
 
@@ -522,6 +523,7 @@ class Contract(Aggregate):
 # --- C5 revenue projection --------------------------------------------------------------
 
 
+@in_money_context
 def monthly_recurring_revenue(
     lines: list[ContractLine], frequency: Frequency | str, currency: str
 ) -> Decimal:
@@ -530,6 +532,7 @@ def monthly_recurring_revenue(
     return round_money(monthly_equivalent(net, frequency), currency)
 
 
+@in_money_context
 def revenue_between(contract: Contract, from_date: date, to_date: date) -> Decimal:
     """Net of the periods starting in [from_date, to_date) that the contract will bill.
 

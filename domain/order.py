@@ -58,6 +58,7 @@ from domain.invoicing import (
 )
 from domain.values import (
     HUNDRED,
+    MONEY_CONTEXT,
     ZERO,
     Discount,
     DiscountKind,
@@ -746,7 +747,8 @@ class Order(Aggregate):
             if _positive(percent, "a deposit percentage") > HUNDRED:
                 raise InvalidAmount(f"a deposit cannot exceed 100 %, got {percent}")
             bounds.percent(percent, "percent")
-            target = round_money(order.gross * percent / HUNDRED, self.currency)
+            share = MONEY_CONTEXT.divide(MONEY_CONTEXT.multiply(order.gross, percent), HUNDRED)
+            target = round_money(share, self.currency)
         else:
             assert amount is not None
             target = self._check_money(amount, "a deposit amount")

@@ -22,6 +22,7 @@ from domain.values import (
     Totals,
     check_finite,
     compute_totals,
+    in_money_context,
     line_net,
     round_money,
 )
@@ -65,6 +66,7 @@ class QuoteLine:
             unit_cost=self.unit_cost,
         )
 
+    @in_money_context
     def discount_percent(self) -> Decimal:
         """The line discount as a percentage of quantity × unit price (0 when none)."""
         if self.discount is None:
@@ -74,6 +76,7 @@ class QuoteLine:
         gross = self.quantity * self.unit_price
         return Decimal(0) if gross == 0 else self.discount.value / gross * HUNDRED
 
+    @in_money_context
     def margin(self, currency: str) -> Decimal | None:
         """Net after the line's own discount less quantity × unit cost; None without cost."""
         if self.unit_cost is None:
