@@ -19,6 +19,7 @@ from application.access import AccessCommands
 from application.affairs import AffairCommands
 from application.assets import AssetCommands
 from application.commands import CommandRunner
+from application.company import CompanyCommands
 from application.contracts import ContractCommands
 from application.customers import CustomerCommands
 from application.journal import CommandJournal, JournalEntry
@@ -88,6 +89,7 @@ class Comptoir(Application[UUID]):
         self.customers = CustomerCommands(self.runner, self.policies.inactive_after_months)
         self.orders = OrderCommands(self.runner)
         self.affairs = AffairCommands(self.runner)
+        self.company = CompanyCommands(self.runner, self.env.get("BLOB_DIR"))
 
     def construct_transcoder(self) -> Transcoder:
         return domain_transcoder()

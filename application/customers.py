@@ -7,11 +7,13 @@ domain, which stores the compact form it is given.
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
+from adapters import identifiers as ids
 from adapters.vat import check_vat_number
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
@@ -20,6 +22,15 @@ from domain.customer import Address, Contact, Customer, CustomerStatus
 
 def _compact_vat(vat_number: str | None) -> str | None:
     return None if vat_number is None else check_vat_number(vat_number)
+
+
+@dataclass(frozen=True)
+class SetLegalIdentity:
+    """The buyer's identity for invoices, as typed (identifiers in any spacing)."""
+
+    legal_name: str | None = None
+    siren: str | None = None
+    siret: str | None = None
 
 
 class CustomerCommands:
@@ -119,6 +130,20 @@ class CustomerCommands:
             "set_vat_number",
             {"vat_number": vat_number},
             lambda c: c.set_vat_number(at=ctx.at, vat_number=compact),
+        )
+
+    def set_legal_identity(
+        self, ctx: CommandContext, customer_id: UUID, command: SetLegalIdentity
+    ) -> CommandResult:
+        """Legal name, SIREN and SIRET for invoices, checked with python-stdnum."""
+        siren = ids.optional(ids.siren, command.siren, "siren")
+        siret = ids.optional(ids.siret, command.siret, "siret")
+        return self._verb(
+            ctx,
+            customer_id,
+            "set_legal_identity",
+            {"identity": command},
+            lambda c: c.set_legal_identity(ctx.at, command.legal_name, siren, siret),
         )
 
     def add_address(

@@ -26,6 +26,7 @@ from domain.errors import (
     ReasonRequired,
     UnknownAddress,
 )
+from domain.identifiers import check_siren, check_siret, check_vat_of
 from domain.values import check_currency, check_finite
 
 
@@ -115,6 +116,12 @@ class Contact:
 
 class Customer(Aggregate):
     """A party we sell to, from prospect to customer, and inactive when quiet."""
+
+    # The buyer's legal identity on invoices (issue 14), set by `set_legal_identity`;
+    # class defaults, so customers registered (and snapshotted) before it still load.
+    legal_name: str | None = None
+    siren: str | None = None
+    siret: str | None = None
 
     @event("Registered")
     def __init__(
@@ -252,12 +259,38 @@ class Customer(Aggregate):
     def set_vat_number(self, at: datetime, vat_number: str | None) -> None:
         """The VAT number in compact form, already checked by `adapters.vat`; None clears it."""
         if vat_number is not None:
-            check_vat_number(vat_number)
+            check_vat_of(check_vat_number(vat_number), self.siren)
         self._set_vat_number(at=at, vat_number=vat_number)
 
     @event("VatNumberSet")
     def _set_vat_number(self, at: datetime, vat_number: str | None) -> None:
         self.vat_number = vat_number
+
+    def set_legal_identity(
+        self, at: datetime, legal_name: str | None, siren: str | None, siret: str | None
+    ) -> None:
+        """The name, SIREN and SIRET an invoice states for the buyer, in compact form and
+        already checked by `adapters.identifiers`; None clears one. A SIRET alone gives
+        its SIREN; a French VAT number already set must be the SIREN's."""
+        if legal_name is not None and not legal_name.strip():
+            raise InvalidInput("a legal name must not be blank (null clears it)")
+        if siret is not None and siren is None:
+            siren = check_siret(siret, None)[:9]
+        if siren is not None:
+            check_siren(siren)
+            if self.vat_number is not None:
+                check_vat_of(self.vat_number, siren)
+        if siret is not None:
+            check_siret(siret, siren)
+        self._set_legal_identity(at=at, legal_name=legal_name, siren=siren, siret=siret)
+
+    @event("LegalIdentitySet")
+    def _set_legal_identity(
+        self, at: datetime, legal_name: str | None, siren: str | None, siret: str | None
+    ) -> None:
+        self.legal_name = legal_name
+        self.siren = siren
+        self.siret = siret
 
     def add_address(self, at: datetime, address_id: str, address: Address) -> None:
         """A new billing, delivery or site address under a new id."""

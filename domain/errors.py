@@ -401,3 +401,78 @@ class AmountOutOfBounds(InvalidAmount):
         self.field = field
         self.value = value
         self.bound = bound
+
+
+# --- Company and legal identities (issue 14) ---------------------------------------------
+
+
+class InvalidIdentifier(InvalidInput):
+    """A legal or bank identifier (SIREN, SIRET, IBAN, BIC) is malformed or fails its check."""
+
+    code = "invalid-identifier"
+
+    def __init__(self, field: str, value: str, why: str) -> None:
+        super().__init__(f"{field}: {value!r} {why}")
+        self.field = field
+        self.value = value
+
+
+class InvalidSiren(InvalidIdentifier):
+    """Not a SIREN: 9 digits with a Luhn check digit."""
+
+    code = "invalid-siren"
+
+
+class InvalidSiret(InvalidIdentifier):
+    """Not a SIRET: 14 digits, the SIREN then the establishment, with its check digit."""
+
+    code = "invalid-siret"
+
+
+class InvalidIban(InvalidIdentifier):
+    """Not an IBAN: country, check digits and a bank account number of that country."""
+
+    code = "invalid-iban"
+
+
+class InvalidBic(InvalidIdentifier):
+    """Not a BIC (SWIFT code): 8 or 11 letters and digits."""
+
+    code = "invalid-bic"
+
+
+class IdentifiersDisagree(InvalidIdentifier):
+    """Two identifiers of one party do not belong together (a SIRET or French VAT number
+    that is not of the SIREN given)."""
+
+    code = "identifiers-disagree"
+
+
+class InvalidLogo(InvalidInput):
+    """A logo whose bytes are not the image its media type says, or too large."""
+
+    code = "invalid-logo"
+
+
+class CompanyNotEstablished(NotFound):
+    """The company's settings have not been established yet."""
+
+    code = "company-not-established"
+
+
+class CompanyAlreadyEstablished(DomainError):
+    """The company's settings exist: they are amended, never established again."""
+
+    code = "company-already-established"
+
+
+class AmendmentChangesNothing(DomainError):
+    """An amendment of the company's settings that leaves every field as it was."""
+
+    code = "amendment-changes-nothing"
+
+
+class AmendmentBeforeLastEffective(DomainError):
+    """An amendment takes effect before the one recorded last."""
+
+    code = "amendment-before-last-effective"

@@ -55,6 +55,8 @@ class Settings(BaseSettings):
     # node the same COMPTOIR_SIGNING_KEY when there are several).
     signing_key: str | None = Field(default=None, repr=False)
     signing_key_file: Path = Path("var/signing.key")
+    # Content-addressed files (the company's logo) named by the SHA-256 their events hold.
+    blob_dir: Path = Path("var/blobs")
     redis_url: str | None = None
     redis_namespace: str = "comptoir"
     worker_duckdb_path: Path = Path("var/worker-views.duckdb")
@@ -98,7 +100,11 @@ class Settings(BaseSettings):
 
     def eventstore_env(self) -> dict[str, str]:
         """The `eventsourcing` environment that selects and configures the event store."""
-        return self._store_env() | self._cache_env() | {"SIGNING_KEYS": self.keyring().text()}
+        return (
+            self._store_env()
+            | self._cache_env()
+            | {"SIGNING_KEYS": self.keyring().text(), "BLOB_DIR": str(self.blob_dir)}
+        )
 
     def keyring(self) -> Keyring:
         """The signing keys: the setting, else the key file (made on first use)."""

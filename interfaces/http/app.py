@@ -19,6 +19,7 @@ from interfaces.http.routes import (
     affair_costs,
     affairs,
     assets,
+    company,
     contract_reads,
     contracts,
     customers,
@@ -116,6 +117,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(affair_actions.router)
     app.include_router(audit_events.router)
     app.include_router(notices.router)
+    app.include_router(company.router)
 
     @app.get(
         "/health",

@@ -10,12 +10,15 @@ from uuid import UUID
 from fastapi import Path
 from pydantic import BaseModel, Field
 
+from application.customers import SetLegalIdentity
 from domain.customer import Address, AddressKind, Contact, Customer
 from interfaces.http.routes.params import Instant
 from interfaces.http.schemas import Amount, Body, ShortText
 
 VatNumber = Annotated[str, Field(min_length=2, max_length=40, examples=["FR40303265045"])]
 AddressId = Annotated[str, Path(min_length=1, max_length=40)]
+Siren = Annotated[str, Field(min_length=9, max_length=20, examples=["732 829 320"])]
+Siret = Annotated[str, Field(min_length=14, max_length=30, examples=["732 829 320 00074"])]
 
 
 class CustomerIn(Body):
@@ -44,6 +47,20 @@ class VatNumberIn(Body):
     """A VAT number, with or without spaces; null clears it."""
 
     vat_number: VatNumber | None
+
+
+class LegalIdentityIn(Body):
+    """The buyer's identity on invoices; each is checked (python-stdnum), null clears it.
+
+    A SIRET alone gives its SIREN; a French VAT number already set must be the SIREN's.
+    """
+
+    legal_name: ShortText | None = Field(default=None, examples=["Boulangerie Martin SARL"])
+    siren: Siren | None = None
+    siret: Siret | None = None
+
+    def command(self) -> SetLegalIdentity:
+        return SetLegalIdentity(self.legal_name, self.siren, self.siret)
 
 
 class AddressFields(Body):
@@ -100,6 +117,9 @@ class CustomerView(BaseModel):
     version: int
     name: str
     status: str
+    legal_name: str | None
+    siren: str | None
+    siret: str | None
     vat_number: str | None
     credit_limit: Decimal | None
     currency: str
@@ -116,6 +136,9 @@ class CustomerView(BaseModel):
             version=customer.version,
             name=customer.name,
             status=str(customer.status),
+            legal_name=customer.legal_name,
+            siren=customer.siren,
+            siret=customer.siret,
             vat_number=customer.vat_number,
             credit_limit=customer.credit_limit,
             currency=customer.currency,

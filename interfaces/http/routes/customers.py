@@ -22,6 +22,7 @@ from interfaces.http.routes.customer_schemas import (
     CreditLimitIn,
     CustomerIn,
     CustomerView,
+    LegalIdentityIn,
     MarkInactiveIn,
     VatNumberIn,
 )
@@ -138,6 +139,23 @@ def set_vat_number(
 ) -> Accepted:
     outcome = services.app.customers.set_vat_number(
         replace(ctx, reason=body.reason), customer_id, body.vat_number
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.put(
+    "/{customer_id}/legal-identity",
+    summary="Set the legal name, SIREN and SIRET invoices state (checked)",
+)
+def set_legal_identity(
+    customer_id: UUID,
+    body: LegalIdentityIn,
+    ctx: Seller,
+    services: ServicesDep,
+    response: Response,
+) -> Accepted:
+    outcome = services.app.customers.set_legal_identity(
+        replace(ctx, reason=body.reason), customer_id, body.command()
     )
     return accepted(outcome, response, BASE)
 
