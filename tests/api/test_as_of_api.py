@@ -49,8 +49,9 @@ def refusals(client: TestClient, path: str, unknown_path: str) -> None:
     time without an offset, an unknown document."""
     too_early = client.get(path, params={"as_of": "2000-01-01T00:00:00Z"})
     assert_problem(too_early, 404, "not-found")
+    # instants are bounded to the years 1900-2999 (issue 13, finding 8)
     edge = client.get(path, params={"as_of": "0001-01-01T00:00:00+14:00"})
-    assert_problem(edge, 404, "not-found")
+    assert_problem(edge, 422, "invalid-request")
     both = client.get(path, params={"version": 1, "as_of": "2999-01-01T00:00:00Z"})
     assert_problem(both, 422, "invalid-input")
     naive = client.get(path, params={"as_of": "2026-01-01T00:00:00"})

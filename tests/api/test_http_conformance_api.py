@@ -4,7 +4,9 @@
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
@@ -252,3 +254,73 @@ def test_health_with_a_key_of_any_role_shows_the_positions(api: TestClient) -> N
 
 def test_health_with_an_unknown_key_is_a_401(api: TestClient) -> None:
     assert_problem(api.get("/health", headers={"X-API-Key": "cpt_nope"}), 401, "unauthenticated")
+
+
+def _dated_nodes(node: object) -> Iterator[dict[str, Any]]:
+    if isinstance(node, dict):
+        if node.get("format") in ("date", "date-time"):
+            yield node
+        for value in node.values():
+            yield from _dated_nodes(value)
+    elif isinstance(node, list):
+        for value in node:
+            yield from _dated_nodes(value)
+
+
+def test_every_day_or_instant_a_request_carries_states_its_form_and_bounds() -> None:
+    document = create_app(Settings()).openapi()
+    components = document["components"]["schemas"]
+    requested: set[str] = set()
+    for methods in document["paths"].values():
+        for operation in methods.values():
+            for parameter in operation.get("parameters", []):
+                for node in _dated_nodes(parameter["schema"]):
+                    assert node["pattern"] in (DAY_PATTERN, INSTANT_PATTERN), parameter
+            body = json.dumps(operation.get("requestBody", {}))
+            requested |= set(re.findall(r"#/components/schemas/([\w-]+)", body))
+    seen: set[str] = set()
+    while requested:
+        name = requested.pop()
+        seen.add(name)
+        for node in _dated_nodes(components[name]):
+            assert node["pattern"] in (DAY_PATTERN, INSTANT_PATTERN), name
+        refs = set(re.findall(r"#/components/schemas/([\w-]+)", json.dumps(components[name])))
+        requested |= refs - seen
+    assert {"QuoteDraft", "ContractSign", "WarrantyIn", "AffairOpen"} <= seen
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "field"),
+    [
+        (
+            "/quotes",
+            {"currency": "EUR", "prospect": "M", "valid_until": "9999-12-31"},
+            "valid_until",
+        ),
+        ("/quotes", {"currency": "EUR", "prospect": "M", "valid_until": 1798675200}, "valid_until"),
+        (
+            "/affairs",
+            {
+                "name": "Roll-out",
+                "prospect": "M",
+                "currency": "EUR",
+                "expected_amount": "1",
+                "sale_type": "study",
+                "end": "9999-12-31",
+            },
+            "end",
+        ),
+        (
+            f"/customers/{ZERO_ID}/mark-inactive",
+            {"last_quote_at": "0001-01-01T00:00:00Z"},
+            "last_quote_at",
+        ),
+    ],
+)
+def test_a_body_day_or_instant_outside_its_form_or_bounds_is_a_422_naming_it(
+    api: TestClient, path: str, body: dict[str, Any], field: str
+) -> None:
+    response = api.post(path, json=body)
+    problem = assert_problem(response, 422, "invalid-request")
+    assert field in problem["detail"]
+    assert "between 1900 and 2999" in problem["detail"]

@@ -493,7 +493,7 @@ def test_a_quote_reads_as_it_stood_at_a_recorded_time(client: TestClient) -> Non
     assert latest.json()["valid_until"] == "2027-01-31"
     too_early = client.get(f"/quotes/{quote_id}", params={"as_of": "2000-01-01T00:00:00Z"})
     assert_problem(too_early, 404, "not-found")
-    both = client.get(f"/quotes/{quote_id}", params={"version": 1, "as_of": "2999-01-01T00:00Z"})
+    both = client.get(f"/quotes/{quote_id}", params={"version": 1, "as_of": "2999-01-01T00:00:00Z"})
     assert_problem(both, 422, "invalid-input")
     naive = client.get(f"/quotes/{quote_id}", params={"as_of": "2026-01-01T00:00:00"})
     assert_problem(naive, 422, "invalid-request")

@@ -11,6 +11,7 @@ from pydantic import BaseModel, Field
 from application.assets import WarrantyState
 from domain.asset import Asset, ServiceCase, ServiceCaseStatus
 from domain.warranty import WarrantyKind
+from interfaces.http.routes.params import Day
 from interfaces.http.schemas import Body, ShortText, Text
 
 MAX_KEYS = 200
@@ -40,8 +41,8 @@ class ConfigurationChangeIn(Body):
 class WarrantyIn(Body):
     """A warranty's first and last day, both included (S2)."""
 
-    start: date
-    end: date
+    start: Day
+    end: Day
 
 
 class ServiceCaseIn(Body):

@@ -26,13 +26,13 @@ from interfaces.http.routes.contract_schemas import (
     BillIn,
     ContractLineView,
     ContractSign,
-    Day,
     Lines,
     Reason,
     RenewalIn,
     SuspensionIn,
     TerminationIn,
 )
+from interfaces.http.routes.params import Day
 from interfaces.http.schemas import Accepted, Body
 from interfaces.http.security import BILLING, MANAGERS, READERS, SELLERS, command, reader
 
