@@ -22,6 +22,7 @@ from application.commands import CommandRunner
 from application.company import CompanyCommands
 from application.contracts import ContractCommands
 from application.customers import CustomerCommands
+from application.invoices import InvoiceCommands
 from application.journal import CommandJournal, JournalEntry
 from application.notices import NoticeCommands
 from application.orders import OrderCommands
@@ -89,6 +90,7 @@ class Comptoir(Application[UUID]):
         self.customers = CustomerCommands(self.runner, self.policies.inactive_after_months)
         self.orders = OrderCommands(self.runner)
         self.affairs = AffairCommands(self.runner)
+        self.invoices = InvoiceCommands(self.runner)
         self.company = CompanyCommands(self.runner, self.env.get("BLOB_DIR"))
 
     def construct_transcoder(self) -> Transcoder:

@@ -476,3 +476,90 @@ class AmendmentBeforeLastEffective(DomainError):
     """An amendment takes effect before the one recorded last."""
 
     code = "amendment-before-last-effective"
+
+
+# --- Invoices and credit notes as documents (issue 14) -----------------------------------
+
+
+class UnknownUnitCode(InvalidInput):
+    """A unit that is neither a UN/ECE Recommendation 20 code we know nor a word for one."""
+
+    code = "unknown-unit-code"
+
+
+class UnknownVatCategory(InvalidInput):
+    """A VAT category that is not one of EN 16931's (S, Z, E, AE, K, G, O)."""
+
+    code = "unknown-vat-category"
+
+
+class VatCategoryMismatch(InvalidInput):
+    """A line's VAT rate or exemption reason does not fit its VAT category."""
+
+    code = "vat-category-mismatch"
+
+
+class ExemptionReasonConflict(DomainError):
+    """Two lines of one VAT category give different exemption reasons (one per category)."""
+
+    code = "exemption-reason-conflict"
+
+
+class OutOfScopeVatMixed(DomainError):
+    """Lines outside the scope of VAT (O) and lines of another category on one invoice."""
+
+    code = "out-of-scope-vat-mixed"
+
+
+class InvalidPaymentTerms(InvalidInput):
+    """Payment terms with a number of days their kind does not take, or past the law's."""
+
+    code = "invalid-payment-terms"
+
+
+class EmptyInvoice(DomainError):
+    """An invoice without lines cannot be issued."""
+
+    code = "empty-invoice"
+
+
+class IssueDateInFuture(DomainError):
+    """An issue date after the day the command is recorded."""
+
+    code = "issue-date-in-future"
+
+
+class IssueDateBeforePrevious(DomainError):
+    """An issue date before the date of the previous number of its series."""
+
+    code = "issue-date-before-previous"
+
+
+class CreditNoteBeforeInvoice(DomainError):
+    """A credit note dated before the invoice it corrects."""
+
+    code = "credit-note-before-invoice"
+
+
+class BuyerVatNumberRequired(DomainError):
+    """Reverse charge (AE) or an intra-EU supply (K) needs the buyer's VAT number."""
+
+    code = "buyer-vat-number-required"
+
+
+class NotCreditable(DomainError):
+    """Only an issued invoice is corrected by a credit note, never a credit note."""
+
+    code = "not-creditable"
+
+
+class CreditExceedsInvoice(DomainError):
+    """A credit note above what remains creditable on its invoice."""
+
+    code = "credit-exceeds-invoice"
+
+
+class UnknownInvoiceNumber(NotFound):
+    """No invoice or credit note document holds that number."""
+
+    code = "unknown-invoice-number"

@@ -1,0 +1,374 @@
+"""The Invoice aggregate: an invoice or a credit note, from draft (pro forma) to issued.
+
+A draft changes freely (lines, document discounts, terms, references); issuing checks
+the dates and the buyer, freezes it and records its number, issue date, due date, the
+buyer as named on that day and the totals. An issued invoice is never edited: credit
+notes correct it, and it records each one so what remains creditable is always known.
+Paid and cancelled states come later; the transition table is where they go.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+from decimal import Decimal
+from enum import StrEnum
+from typing import Any
+from uuid import UUID
+
+from eventsourcing.domain import Aggregate, event
+
+from domain.errors import (
+    BuyerVatNumberRequired,
+    CreditNoteBeforeInvoice,
+    EmptyInvoice,
+    InvalidInput,
+    InvalidTransition,
+    IssueDateBeforePrevious,
+    IssueDateInFuture,
+    NotCreditable,
+    UnknownLine,
+)
+from domain.invoice_credit import (
+    Creditable,
+    CreditedInvoice,
+    CreditLines,
+    CreditRequest,
+    check_within,
+    credit_lines,
+)
+from domain.invoice_lines import (
+    EDITABLE_FIELDS,
+    NEEDS_BUYER_VAT,
+    InvoiceLine,
+    InvoiceTotals,
+    bounded_totals,
+    check_breakdown,
+    checked_invoice_line,
+)
+from domain.invoice_terms import (
+    RECOVERY_INDEMNITY,
+    Buyer,
+    InvoiceDetails,
+    changed_details,
+    checked_details,
+)
+from domain.invoicing import Amounts
+from domain.quote_lines import checked_at, checked_uuid, required_text
+from domain.values import ZERO, check_currency
+
+
+class InvoiceStatus(StrEnum):
+    DRAFT = "draft"
+    ISSUED = "issued"
+
+
+class DocumentKind(StrEnum):
+    INVOICE = "invoice"
+    CREDIT_NOTE = "credit_note"
+
+
+S = InvoiceStatus
+# What each state allows, by the past participle the error message uses.
+TRANSITIONS: dict[InvoiceStatus, frozenset[str]] = {
+    S.DRAFT: frozenset({"edited", "issued"}),
+    S.ISSUED: frozenset({"credited"}),
+}
+
+
+class Invoice(Aggregate):
+    """An invoice or a credit note to a customer, with its own number and history."""
+
+    class Drafted(Aggregate.Created):
+        at: datetime
+        kind: str
+        currency: str
+        customer_id: UUID
+        details: InvoiceDetails
+        credited: CreditedInvoice | None
+
+    @event(Drafted)
+    def __init__(
+        self,
+        *,
+        at: datetime,
+        kind: str,
+        currency: str,
+        customer_id: UUID,
+        details: InvoiceDetails,
+        credited: CreditedInvoice | None,
+    ) -> None:
+        self.drafted_at = at
+        self.kind = DocumentKind(kind)
+        self.status = InvoiceStatus.DRAFT
+        self.currency, self.customer_id = currency, customer_id
+        self.details = details
+        self.credited = credited
+        self.lines: dict[str, InvoiceLine] = {}
+        self.lines_added = 0
+        self.number: str | None = None
+        self.issue_date: date | None = None
+        self.due_date: date | None = None
+        self.issued_at: datetime | None = None
+        self.buyer: Buyer | None = None
+        self.issued_amounts: Amounts | None = None
+        self.recovery_indemnity: Decimal | None = None
+        self.credited_amounts = Amounts()
+        self.credited_quantities: dict[str, Decimal] = {}
+        self.credit_notes: dict[str, UUID] = {}
+
+    @classmethod
+    def draft(
+        cls, *, at: datetime, customer_id: UUID, currency: str, details: InvoiceDetails
+    ) -> Invoice:
+        """A draft invoice (pro forma) for a customer."""
+        if checked_uuid(customer_id, "a customer id") is None:
+            raise InvalidInput("an invoice needs a customer id")
+        if not isinstance(details, InvoiceDetails):
+            raise InvalidInput(f"invoice details expected, got {details!r}")
+        return cls(
+            at=checked_at(at),
+            kind=DocumentKind.INVOICE,
+            currency=check_currency(currency),
+            customer_id=customer_id,
+            details=checked_details(details),
+            credited=None,
+        )
+
+    @classmethod
+    def credit_note(
+        cls, *, at: datetime, source: Creditable, request: CreditRequest
+    ) -> tuple[Invoice, CreditLines]:
+        """A credit note drafted against what remains creditable of an issued invoice;
+        the application issues it and records it on the invoice in the same command."""
+        credit = credit_lines(source, request)
+        details = InvoiceDetails(
+            operation=source.operation,
+            discounts=credit.discounts,
+            discount_mode=credit.discount_mode,
+        )
+        note = cls(
+            at=checked_at(at),
+            kind=DocumentKind.CREDIT_NOTE,
+            currency=source.currency,
+            customer_id=source.customer_id,
+            details=checked_details(details),
+            credited=source.invoice,
+        )
+        for line in credit.lines:
+            note.add_line(at=at, line=line)
+        return note, credit
+
+    # -- reading ------------------------------------------------------------------------
+
+    def totals(self) -> InvoiceTotals:
+        """Lines' net, document discount, base and VAT per (category, rate), total."""
+        details = self.details
+        return bounded_totals(self.lines, self.currency, details.discounts, details.discount_mode)
+
+    @property
+    def amount_due(self) -> Decimal:
+        """The total less what credit notes took off it (payments come later)."""
+        return self.totals().gross - self.credited_amounts.gross
+
+    def remaining(self) -> Amounts:
+        """Base and VAT per breakdown not yet credited."""
+        return self.totals().amounts.minus(self.credited_amounts)
+
+    def creditable(self) -> Creditable:
+        """What a credit note may still take off this issued invoice."""
+        if self.kind != DocumentKind.INVOICE:
+            raise NotCreditable("a credit note is not corrected by another credit note")
+        self._require("credited")
+        assert self.number is not None
+        assert self.issue_date is not None
+        return Creditable(
+            invoice=CreditedInvoice(self.id, self.number, self.issue_date),
+            customer_id=self.customer_id,
+            currency=self.currency,
+            operation=self.details.operation,
+            lines=dict(self.lines),
+            discounts=list(self.details.discounts),
+            discount_mode=self.details.discount_mode,
+            remaining=self.remaining(),
+            remaining_quantities={
+                i: line.quantity - self.credited_quantities.get(i, ZERO)
+                for i, line in self.lines.items()
+            },
+            credited_before=bool(self.credit_notes),
+        )
+
+    def _require(self, verb: str) -> None:
+        if verb not in TRANSITIONS[self.status]:
+            raise InvalidTransition(self.kind.replace("_", " "), self.status, verb)
+
+    def _line(self, line_id: str) -> InvoiceLine:
+        try:
+            return self.lines[line_id]
+        except KeyError:
+            raise UnknownLine(f"invoice has no line {line_id!r}") from None
+
+    def _checked_lines(self, lines: dict[str, InvoiceLine]) -> None:
+        check_breakdown(lines.values())
+        details = self.details
+        bounded_totals(lines, self.currency, details.discounts, details.discount_mode)
+
+    # -- editing a draft ----------------------------------------------------------------
+
+    def add_line(self, *, at: datetime, line: InvoiceLine) -> str:
+        """Add a line to a draft; return its id ("1", "2", … never reused)."""
+        self._require("edited")
+        if not isinstance(line, InvoiceLine):
+            raise InvalidInput(f"an invoice line expected, got {line!r}")
+        line_id = str(self.lines_added + 1)
+        line = checked_invoice_line(InvoiceLine(**{**vars(line), "line_id": line_id}))
+        self._checked_lines({**self.lines, line_id: line})
+        self._add_line(at=checked_at(at), line=line)
+        return line_id
+
+    @event("LineAdded")
+    def _add_line(self, at: datetime, line: InvoiceLine) -> None:
+        self.lines[line.line_id] = line
+        self.lines_added += 1
+
+    def change_line(self, line_id: str, *, at: datetime, **changes: Any) -> None:
+        """Change fields of a draft's line; nothing is recorded when nothing differs."""
+        self._require("edited")
+        unknown = sorted(set(changes) - EDITABLE_FIELDS)
+        if unknown:
+            raise InvalidInput(f"a line has no editable field {', '.join(unknown)}")
+        line = checked_invoice_line(InvoiceLine(**{**vars(self._line(line_id)), **changes}))
+        if line != self.lines[line_id]:
+            self._checked_lines({**self.lines, line_id: line})
+            self._change_line(at=checked_at(at), line=line)
+
+    @event("LineChanged")
+    def _change_line(self, at: datetime, line: InvoiceLine) -> None:
+        self.lines[line.line_id] = line
+
+    def remove_line(self, line_id: str, *, at: datetime) -> None:
+        """Remove a line from a draft."""
+        self._require("edited")
+        self._line(line_id)
+        self._remove_line(at=checked_at(at), line_id=line_id)
+
+    @event("LineRemoved")
+    def _remove_line(self, at: datetime, line_id: str) -> None:
+        del self.lines[line_id]
+
+    def change_details(self, *, at: datetime, **changes: Any) -> None:
+        """Change a draft's terms, discounts or references; nothing recorded if all equal."""
+        self._require("edited")
+        details = changed_details(self.details, changes)
+        if details != self.details:
+            lines, currency = self.lines, self.currency
+            bounded_totals(lines, currency, details.discounts, details.discount_mode)
+            self._change_details(at=checked_at(at), details=details)
+
+    @event("DetailsChanged")
+    def _change_details(self, at: datetime, details: InvoiceDetails) -> None:
+        self.details = details
+
+    # -- issuing ------------------------------------------------------------------------
+
+    def issue(
+        self,
+        *,
+        at: datetime,
+        number: str,
+        issue_date: date,
+        not_before: date | None,
+        buyer: Buyer,
+    ) -> None:
+        """Freeze the draft under `number`, dated `issue_date`: never after the command's
+        day, never before `not_before` (the date of the previous number of its series)
+        nor, for a credit note, before its invoice."""
+        self._require("issued")
+        at, number = checked_at(at), required_text(number, "an invoice number")
+        if not isinstance(issue_date, date) or isinstance(issue_date, datetime):
+            raise InvalidInput(f"an issue date must be a date, got {issue_date!r}")
+        if not isinstance(buyer, Buyer):
+            raise InvalidInput(f"the buyer expected, got {buyer!r}")
+        if not self.lines:
+            raise EmptyInvoice(f"an {self.kind.replace('_', ' ')} without lines cannot be issued")
+        if issue_date > at.date():
+            raise IssueDateInFuture(f"the issue date {issue_date} is after today, {at.date()}")
+        if not_before is not None and issue_date < not_before:
+            raise IssueDateBeforePrevious(
+                f"the issue date {issue_date} is before {not_before}, the date of the "
+                "previous number of its series: numbers follow the dates"
+            )
+        if self.credited is not None and issue_date < self.credited.issue_date:
+            raise CreditNoteBeforeInvoice(
+                f"a credit note dated {issue_date} cannot correct invoice "
+                f"{self.credited.number} of {self.credited.issue_date}"
+            )
+        categories = check_breakdown(self.lines.values())
+        if not buyer.vat_number and NEEDS_BUYER_VAT & set(categories):
+            raise BuyerVatNumberRequired(
+                "reverse charge (AE) and intra-EU supplies (K) need the buyer's VAT number"
+            )
+        self._issue(
+            at=at,
+            number=number,
+            issue_date=issue_date,
+            due_date=self.details.payment_terms.due_date(issue_date),
+            buyer=buyer,
+            amounts=self.totals().amounts,
+            recovery_indemnity=RECOVERY_INDEMNITY,
+        )
+
+    @event("Issued")
+    def _issue(
+        self,
+        at: datetime,
+        number: str,
+        issue_date: date,
+        due_date: date,
+        buyer: Buyer,
+        amounts: Amounts,
+        recovery_indemnity: Decimal,
+    ) -> None:
+        self.status = InvoiceStatus.ISSUED
+        self.number, self.issue_date, self.due_date = number, issue_date, due_date
+        self.issued_at, self.buyer = at, buyer
+        self.issued_amounts = amounts
+        self.recovery_indemnity = recovery_indemnity
+
+    # -- credit notes -------------------------------------------------------------------
+
+    def record_credit(
+        self, *, at: datetime, credit_note_id: UUID, number: str, credit: CreditLines
+    ) -> None:
+        """Record a credit note issued against this invoice: never above what remains."""
+        if self.kind != DocumentKind.INVOICE:
+            raise NotCreditable("a credit note is not corrected by another credit note")
+        self._require("credited")
+        assert self.number is not None
+        check_within(credit.amounts, self.remaining(), self.number)
+        remaining = self.creditable().remaining_quantities
+        for line_id, quantity in credit.quantities.items():
+            if quantity > remaining.get(line_id, ZERO):
+                raise InvalidInput(f"line {line_id} has {remaining.get(line_id)} left to credit")
+        self._record_credit(
+            at=checked_at(at),
+            credit_note_id=credit_note_id,
+            number=required_text(number, "a credit note number"),
+            amounts=credit.amounts,
+            quantities=dict(credit.quantities),
+        )
+
+    @event("CreditRecorded")
+    def _record_credit(
+        self,
+        at: datetime,
+        credit_note_id: UUID,
+        number: str,
+        amounts: Amounts,
+        quantities: dict[str, Decimal],
+    ) -> None:
+        self.credited_amounts = self.credited_amounts.plus(amounts)
+        for line_id, quantity in quantities.items():
+            self.credited_quantities[line_id] = (
+                self.credited_quantities.get(line_id, ZERO) + quantity
+            )
+        self.credit_notes[number] = credit_note_id
