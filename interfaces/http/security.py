@@ -8,6 +8,7 @@ handing each to a worker thread; only a key not seen for a few seconds is looked
 in the event store, in a worker thread.
 """
 
+import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
@@ -69,14 +70,17 @@ def allow(roles: frozenset[str]) -> Callable[..., Awaitable[Principal]]:
     return check
 
 
+IF_MATCH = r'^(W/)?("[0-9]{1,12}"|[0-9]{1,12})$'
+"""The `If-Match` forms accepted: a version as the ETag gives it, weak or not, or bare."""
+
+
 def parse_if_match(value: str | None) -> int | None:
-    """`If-Match: "3"` or `If-Match: 3` → 3."""
+    """`If-Match: "3"`, `If-Match: W/"3"` or `If-Match: 3` → 3; anything else is a 422."""
     if value is None:
         return None
-    text = value.strip().removeprefix("W/").strip('"')
-    if not text.isdigit() or len(text) > 12:
-        raise InvalidInput(f"If-Match must be a document version number, got {value!r}")
-    return int(text)
+    if not re.fullmatch(IF_MATCH, value):
+        raise InvalidInput(f'If-Match must be a version such as "3", W/"3" or 3, got {value!r}')
+    return int(value.removeprefix("W/").strip('"'))
 
 
 def command(roles: frozenset[str]) -> Any:
@@ -90,7 +94,15 @@ def command(roles: frozenset[str]) -> Any:
             Header(min_length=1, max_length=200, pattern=NO_NUL, description="Retry-safe key"),
         ] = None,
         if_match: Annotated[
-            str | None, Header(max_length=40, description="The version the client expects")
+            str | None,
+            Header(
+                max_length=40,
+                json_schema_extra={"pattern": IF_MATCH},
+                description=(
+                    'The version the client expects, as the ETag gave it: "3", W/"3" or 3; '
+                    "409 stale-version with the current version when it moved on"
+                ),
+            ),
         ] = None,
     ) -> CommandContext:
         return CommandContext(

@@ -18,6 +18,7 @@ from fastapi.testclient import TestClient
 
 from interfaces.http.app import create_app
 from interfaces.http.routes.params import DAY_PATTERN, INSTANT_PATTERN, MONTH_PATTERN
+from interfaces.http.security import IF_MATCH
 from interfaces.settings import Settings
 from tests.api.support import PROBLEM, as_role, assert_problem
 from tests.conftest import settings_for
@@ -324,3 +325,21 @@ def test_a_body_day_or_instant_outside_its_form_or_bounds_is_a_422_naming_it(
     problem = assert_problem(response, 422, "invalid-request")
     assert field in problem["detail"]
     assert "between 1900 and 2999" in problem["detail"]
+
+
+def test_if_match_takes_the_etag_form_weak_or_not_or_a_bare_version(api: TestClient) -> None:
+    quote = api.post("/quotes", json={"currency": "EUR", "prospect": "Martin"}).json()["id"]
+    line = {"description": "Till", "quantity": "1", "unit_price": "5", "vat_rate": "20"}
+    for version, form in ((1, '"{}"'), (2, 'W/"{}"'), (3, "{}")):
+        added = api.post(
+            f"/quotes/{quote}/lines", json=line, headers={"If-Match": form.format(version)}
+        )
+        assert added.status_code == 201, (form, added.text)
+    for wrong in ('"4', "4.0", "v4", "*", '"1234567890123"'):
+        refused = api.post(f"/quotes/{quote}/lines", json=line, headers={"If-Match": wrong})
+        body = assert_problem(refused, 422, "invalid-input")
+        assert "If-Match" in body["detail"]
+    send = create_app(Settings()).openapi()["paths"]["/quotes/{quote_id}/send"]["post"]
+    if_match = next(p for p in send["parameters"] if p["name"] == "if-match")
+    assert if_match["schema"]["pattern"] == IF_MATCH
+    assert 'W/"3"' in if_match["description"]
