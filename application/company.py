@@ -88,12 +88,6 @@ class CompanyCommands:
 
         return self.runner.run(ctx, "company.amend", _payload(command), build)
 
-    def establish_or_amend(self, ctx: CommandContext, command: SetCompanyDetails) -> CommandResult:
-        """`establish` the first time, `amend` afterwards (what `PUT /company` does)."""
-        if self.exists():
-            return self.amend(ctx, command)
-        return self.establish(ctx, command)
-
     def change_logo(self, ctx: CommandContext, data: bytes, media_type: str) -> CommandResult:
         """Store the image's bytes by their hash, then record the new logo's reference."""
         logo = logo_of(data, media_type)

@@ -151,6 +151,9 @@ def test_the_logo_comes_back_byte_identical_with_its_type_and_hash(client: TestC
     assert got.headers["content-type"] == "image/png"
     assert got.headers["ETag"] == f'"{digest}"'
     assert got.headers["X-Content-Type-Options"] == "nosniff"
+    cached = client.get("/company/logo", headers={"If-None-Match": f'"{digest}"'})
+    assert cached.status_code == 304
+    assert cached.content == b""
     logo = client.get("/company").json()["logo"]
     assert logo == {
         "sha256": digest,

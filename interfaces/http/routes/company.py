@@ -6,7 +6,7 @@ from __future__ import annotations
 from dataclasses import replace
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Request, Response
+from fastapi import APIRouter, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
 from starlette.exceptions import HTTPException
 
@@ -41,7 +41,8 @@ IMAGE_BODY = {
     }
 }
 IMAGE_ANSWER: dict[int | str, dict[str, Any]] = {
-    200: {"description": "The logo's exact bytes", "content": {kind: {} for kind in LOGO_TYPES}}
+    200: {"description": "The logo's exact bytes", "content": {kind: {} for kind in LOGO_TYPES}},
+    304: {"description": "The logo is the one the client holds (If-None-Match)"},
 }
 
 
@@ -124,18 +125,20 @@ async def put_logo(
     response_class=Response,
     responses=IMAGE_ANSWER,
 )
-def get_logo(services: ServicesDep) -> Response:
+def get_logo(
+    services: ServicesDep,
+    if_none_match: Annotated[str | None, Header(max_length=200)] = None,
+) -> Response:
     logo, data = services.app.company.logo()
-    return Response(
-        data,
-        media_type=logo.media_type,
-        headers={
-            "ETag": f'"{logo.sha256}"',
-            # an SVG opened directly runs nothing and loads nothing
-            "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
-            "X-Content-Type-Options": "nosniff",
-        },
-    )
+    headers = {
+        "ETag": f'"{logo.sha256}"',
+        # an SVG opened directly runs nothing and loads nothing
+        "Content-Security-Policy": "default-src 'none'; style-src 'unsafe-inline'",
+        "X-Content-Type-Options": "nosniff",
+    }
+    if if_none_match is not None and headers["ETag"] in if_none_match.split(", "):
+        return Response(status_code=304, headers=headers)
+    return Response(data, media_type=logo.media_type, headers=headers)
 
 
 async def _read_at_most(request: Request, limit: int) -> bytes:
