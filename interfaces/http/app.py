@@ -32,6 +32,7 @@ from interfaces.http.routes import (
     quotes,
 )
 from interfaces.http.routes import audit as audit_events
+from interfaces.http.routes import invoices as invoice_routes
 from interfaces.http.routes.views import affair_entries as affair_entries_view
 from interfaces.http.routes.views import audit as audit_view
 from interfaces.http.routes.views import budget as budget_view
@@ -117,12 +118,15 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(affair_actions.router)
     app.include_router(audit_events.router)
     app.include_router(notices.router)
+    app.include_router(invoice_routes.router)
     app.include_router(company.router)
 
     @app.get(
         "/health",
         tags=["meta"],
         summary="Liveness; with a key (any role), the log and view positions too",
+        openapi_extra={"security": [{}]},  # the key is optional here: `{}` says so
+        responses={status: problems.ERROR_RESPONSES[status] for status in (401, 503, 500)},
     )
     def health(viewer: Annotated[Principal | None, Depends(optional_key)]) -> dict[str, int | str]:
         if viewer is None:  # anyone may know the service is up; its state is for users

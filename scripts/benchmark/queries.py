@@ -70,13 +70,15 @@ def query_latencies(
     return timings
 
 
-def projector_settled(port: int, timeout: float = 300) -> float:
+def projector_settled(port: int, key: str, timeout: float = 300) -> float:
     """Seconds until the server's views reached its log position (the HTTP load's events)."""
     import httpx
 
     started = time.perf_counter()
     while time.perf_counter() - started < timeout:
-        health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=30).json()
+        health = httpx.get(
+            f"http://127.0.0.1:{port}/health", headers={"X-API-Key": key}, timeout=30
+        ).json()
         if health["view_position"] >= health["log_position"]:
             break
         time.sleep(0.2)
@@ -90,7 +92,7 @@ def measure_queries(run: Run) -> None:
     queries' own cost on the read model; the view lag figure is the one under load.
     """
     assert run.server is not None
-    settled = projector_settled(run.port)
+    settled = projector_settled(run.port, run.key)
     say(f"queries over the read model (sequential, through HTTP; views settled in {settled:.1f} s)")
     for name, count, as_of, target in (
         ("query_p99_ms", 200 if run.args.quick else 400, False, "<= 20 ms"),

@@ -205,14 +205,17 @@ def start_server(schema: str, duckdb_path: Path, port: int, log: Path) -> subpro
     )
 
 
-def wait_ready(port: int, timeout: float = 600) -> None:
+def wait_ready(port: int, key: str, timeout: float = 600) -> None:
     """Wait until the server answers and its views have caught up with the log."""
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            health = httpx.get(f"http://127.0.0.1:{port}/health", timeout=2)
+            # the positions are shown to a key only
+            health = httpx.get(
+                f"http://127.0.0.1:{port}/health", headers={"X-API-Key": key}, timeout=2
+            )
             if health.status_code == 200:
                 body = health.json()
                 if body["view_position"] >= body["log_position"]:
@@ -266,7 +269,7 @@ def measure_http(run: Run) -> None:
     run.app_big.close()
     run.port = free_port()
     run.server = start_server(run.big, run.views_path, run.port, run.run_dir / "server.log")
-    wait_ready(run.port)
+    wait_ready(run.port, run.key)
     load = run_child(
         "http-load",
         "--port",

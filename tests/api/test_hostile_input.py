@@ -236,6 +236,32 @@ def test_forecast_month_zero_is_a_422_not_a_500(client: TestClient, month: str) 
     assert "between 1900 and 2999" in body["detail"]
 
 
+@pytest.mark.parametrize(
+    "route",
+    [
+        "/views/forecast?from_month=0001-01&to_month=9999-12",
+        "/views/recurring-revenue?today=9999-12-31",
+        "/views/contracts?today=0001-01-01",
+        "/audit/events?until=0.5",
+        "/views/kpis?since=1700000000",
+        "/views/quotes?as_of=2026-11-02",
+    ],
+)
+def test_days_and_instants_outside_their_form_or_years_are_422s_naming_them(
+    client: TestClient, route: str
+) -> None:
+    """Issue 13 (8, 13): these answered 500 (`year 10000 is out of range`) or were read
+    as Unix timestamps; now a day is YYYY-MM-DD, an instant RFC 3339 with its offset,
+    both in the years 1900-2999."""
+    auditor = as_role(client, "audrey", "auditor", "sales")
+    before = log_position(client)
+    response = client.get(route, headers=auditor)
+    body = refused(client, response, before, 422)
+    parameter = route.split("?")[1].split("=")[0]
+    assert parameter in body["detail"]
+    assert "between 1900 and 2999" in body["detail"]
+
+
 # Unicode ----------------------------------------------------------------------------
 
 
