@@ -108,7 +108,7 @@ def test_a_day_month_or_instant_outside_its_form_or_bounds_is_a_422_naming_it(
     url = path.replace("{quote_id}", ZERO_ID).replace("{bucket}", "expired")
     url = url.replace("{customer_id}", ZERO_ID).replace("{order_id}", ZERO_ID)
     url = url.replace("{contract_id}", ZERO_ID).replace("{asset_id}", ZERO_ID)
-    url = url.replace("{affair_id}", ZERO_ID)
+    url = url.replace("{affair_id}", ZERO_ID).replace("{invoice_id}", ZERO_ID)
     for value in OUT_OF_RANGE[kind]:
         response = api.get(url, params=query_for(path, name, value))
         body = assert_problem(response, 422, "invalid-request")

@@ -104,6 +104,7 @@ def keys(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Keys]:
 def test_the_matrix_covers_every_route() -> None:
     assert len(ROUTES) > 100
     assert {path for _, path in ROUTES} >= {"/quotes", "/orders", "/admin/keys", "/health"}
+    assert {"/invoices", "/invoices/{invoice_id}/credit-notes"} <= {path for _, path in ROUTES}
     assert {path for _, path in ROUTES} >= {"/company", "/company/history", "/company/logo"}
 
 
