@@ -18,13 +18,9 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate, event
 
 from domain.errors import (
-    BuyerVatNumberRequired,
-    CreditNoteBeforeInvoice,
     EmptyInvoice,
     InvalidInput,
     InvalidTransition,
-    IssueDateBeforePrevious,
-    IssueDateInFuture,
     NotCreditable,
     UnknownLine,
 )
@@ -33,18 +29,19 @@ from domain.invoice_credit import (
     CreditedInvoice,
     CreditLines,
     CreditRequest,
-    check_within,
+    check_credit,
     credit_lines,
 )
 from domain.invoice_lines import (
     EDITABLE_FIELDS,
-    NEEDS_BUYER_VAT,
     InvoiceLine,
     InvoiceTotals,
     bounded_totals,
     check_breakdown,
+    check_buyer,
     checked_invoice_line,
 )
+from domain.invoice_numbers import check_issue_date
 from domain.invoice_terms import (
     RECOVERY_INDEMNITY,
     Buyer,
@@ -284,29 +281,10 @@ class Invoice(Aggregate):
         nor, for a credit note, before its invoice."""
         self._require("issued")
         at, number = checked_at(at), required_text(number, "an invoice number")
-        if not isinstance(issue_date, date) or isinstance(issue_date, datetime):
-            raise InvalidInput(f"an issue date must be a date, got {issue_date!r}")
-        if not isinstance(buyer, Buyer):
-            raise InvalidInput(f"the buyer expected, got {buyer!r}")
         if not self.lines:
             raise EmptyInvoice(f"an {self.kind.replace('_', ' ')} without lines cannot be issued")
-        if issue_date > at.date():
-            raise IssueDateInFuture(f"the issue date {issue_date} is after today, {at.date()}")
-        if not_before is not None and issue_date < not_before:
-            raise IssueDateBeforePrevious(
-                f"the issue date {issue_date} is before {not_before}, the date of the "
-                "previous number of its series: numbers follow the dates"
-            )
-        if self.credited is not None and issue_date < self.credited.issue_date:
-            raise CreditNoteBeforeInvoice(
-                f"a credit note dated {issue_date} cannot correct invoice "
-                f"{self.credited.number} of {self.credited.issue_date}"
-            )
-        categories = check_breakdown(self.lines.values())
-        if not buyer.vat_number and NEEDS_BUYER_VAT & set(categories):
-            raise BuyerVatNumberRequired(
-                "reverse charge (AE) and intra-EU supplies (K) need the buyer's VAT number"
-            )
+        check_issue_date(issue_date, at.date(), not_before, self.credited)
+        check_buyer(self.lines.values(), buyer)
         self._issue(
             at=at,
             number=number,
@@ -340,15 +318,7 @@ class Invoice(Aggregate):
         self, *, at: datetime, credit_note_id: UUID, number: str, credit: CreditLines
     ) -> None:
         """Record a credit note issued against this invoice: never above what remains."""
-        if self.kind != DocumentKind.INVOICE:
-            raise NotCreditable("a credit note is not corrected by another credit note")
-        self._require("credited")
-        assert self.number is not None
-        check_within(credit.amounts, self.remaining(), self.number)
-        remaining = self.creditable().remaining_quantities
-        for line_id, quantity in credit.quantities.items():
-            if quantity > remaining.get(line_id, ZERO):
-                raise InvalidInput(f"line {line_id} has {remaining.get(line_id)} left to credit")
+        check_credit(credit, self.creditable())
         self._record_credit(
             at=checked_at(at),
             credit_note_id=credit_note_id,

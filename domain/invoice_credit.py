@@ -86,8 +86,19 @@ def credit_lines(source: Creditable, request: CreditRequest) -> CreditLines:
         credit = _by_quantities(source, dict.fromkeys(source.lines))
     else:
         credit = _by_amount(source, source.remaining.gross)
-    check_within(credit.amounts, source.remaining, source.invoice.number)
+    check_credit(credit, source)
     return credit
+
+
+def check_credit(credit: CreditLines, source: Creditable) -> None:
+    """Refuse a credit above what remains: any breakdown's base or VAT, any line's quantity."""
+    check_within(credit.amounts, source.remaining, source.invoice.number)
+    for line_id, quantity in credit.quantities.items():
+        left = source.remaining_quantities.get(line_id, ZERO)
+        if quantity > left:
+            raise CreditExceedsInvoice(
+                f"line {line_id} of {source.invoice.number} has {left} left to credit"
+            )
 
 
 def check_within(amounts: Amounts, remaining: Amounts, number: str) -> None:

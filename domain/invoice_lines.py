@@ -19,11 +19,14 @@ from enum import StrEnum
 
 from domain import bounds
 from domain.errors import (
+    BuyerVatNumberRequired,
     ExemptionReasonConflict,
+    InvalidInput,
     OutOfScopeVatMixed,
     UnknownVatCategory,
     VatCategoryMismatch,
 )
+from domain.invoice_terms import Buyer
 from domain.invoicing import Amounts, rate_key
 from domain.quote_lines import QuoteLine, checked_line, optional_text
 from domain.units import unit_code
@@ -179,6 +182,18 @@ def check_breakdown(lines: Iterable[InvoiceLine]) -> dict[VatCategory, str | Non
             "lines outside the scope of VAT (O) cannot share an invoice with other categories"
         )
     return reasons
+
+
+def check_buyer(lines: Iterable[InvoiceLine], buyer: Buyer) -> Buyer:
+    """Reverse charge (AE) and intra-EU supplies (K) name the buyer's VAT number."""
+    if not isinstance(buyer, Buyer):
+        raise InvalidInput(f"the buyer expected, got {buyer!r}")
+    categories = check_breakdown(lines)
+    if not buyer.vat_number and NEEDS_BUYER_VAT & set(categories):
+        raise BuyerVatNumberRequired(
+            "reverse charge (AE) and intra-EU supplies (K) need the buyer's VAT number"
+        )
+    return buyer
 
 
 @dataclass(frozen=True)

@@ -22,6 +22,13 @@ from uuid import NAMESPACE_URL, UUID, uuid5
 
 from eventsourcing.domain import Aggregate, event
 
+from domain.errors import (
+    CreditNoteBeforeInvoice,
+    InvalidInput,
+    IssueDateBeforePrevious,
+    IssueDateInFuture,
+)
+from domain.invoice_credit import CreditedInvoice
 from domain.invoicing import format_invoice_number
 
 NUMBERS = uuid5(NAMESPACE_URL, "urn:comptoir:invoice-number")
@@ -67,3 +74,25 @@ class InvoiceNumber(Aggregate):
         self.number = number
         self.document_id = document_id
         self.issue_date = issue_date
+
+
+def check_issue_date(
+    issue_date: date, today: date, not_before: date | None, credited: CreditedInvoice | None
+) -> date:
+    """An issue date is never after `today`, never before `not_before` (the date of the
+    previous number of its series) nor, for a credit note, before its invoice's."""
+    if not isinstance(issue_date, date) or isinstance(issue_date, datetime):
+        raise InvalidInput(f"an issue date must be a date, got {issue_date!r}")
+    if issue_date > today:
+        raise IssueDateInFuture(f"the issue date {issue_date} is after today, {today}")
+    if not_before is not None and issue_date < not_before:
+        raise IssueDateBeforePrevious(
+            f"the issue date {issue_date} is before {not_before}, the date of the "
+            "previous number of its series: numbers follow the dates"
+        )
+    if credited is not None and issue_date < credited.issue_date:
+        raise CreditNoteBeforeInvoice(
+            f"a credit note dated {issue_date} cannot correct invoice "
+            f"{credited.number} of {credited.issue_date}"
+        )
+    return issue_date

@@ -265,3 +265,20 @@ def test_sales_read_invoices_but_only_accountants_and_managers_issue_them(
     assert client.get(f"/invoices/{invoice_id}", headers=auditor).status_code == 200
     assert_problem(client.get("/invoices/by-number/INV-2026-00009"), 404, "unknown-invoice-number")
     assert_problem(client.get("/invoices/by-number/INV 1"), 422, "invalid-request")
+
+
+def test_the_views_fold_invoices_and_credit_notes_without_quarantining_them(
+    client: TestClient, accountant: dict[str, str]
+) -> None:
+    invoice_id = draft(client, accountant, customer(client))
+    add_line(client, accountant, invoice_id)
+    client.post(f"/invoices/{invoice_id}/issue", headers=accountant)
+    credited = client.post(
+        f"/invoices/{invoice_id}/credit-notes", json={"amount": "100"}, headers=accountant
+    )
+    position = credited.json()["position"]
+    admin = as_role(client, "ada", "admin")
+    quarantined = client.get(f"/views/quarantine?min_position={position}", headers=admin)
+    assert quarantined.status_code == 200, quarantined.text
+    assert quarantined.json()["position"] >= position
+    assert quarantined.json()["items"] == []
