@@ -263,3 +263,15 @@ def test_eight_threads_issuing_at_once_get_gapless_chronological_numbers(
             assert app.invoices.by_number(number).number == number
     finally:
         app.close()
+
+
+def test_a_retried_issue_returns_its_first_number_and_claims_no_other(app: Comptoir) -> None:
+    customer_id = customer(app)
+    first, second = draft(app, customer_id), draft(app, customer_id)
+    issued = app.invoices.issue(ctx(idempotency_key="issue-1"), first, issue_date=TODAY)
+    again = app.invoices.issue(ctx(idempotency_key="issue-1"), first, issue_date=TODAY)
+    assert again.replayed
+    assert again.result == issued.result == {"number": "INV-2026-00001"}
+    assert app.invoices.issue(ctx(), second, issue_date=TODAY).result == {
+        "number": "INV-2026-00002"
+    }
