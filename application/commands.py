@@ -38,7 +38,9 @@ from domain.errors import InvalidInput, NotFound
 
 A = TypeVar("A", bound=Aggregate)
 
-CLAIM_ATTEMPTS = 5
+# A lost claim means another command took that number first: building again with the
+# next one is always right, so many issuers of one series at once only cost retries.
+CLAIM_ATTEMPTS = 64
 
 
 @dataclass(frozen=True)

@@ -9,7 +9,6 @@ invoice, all in one transaction: the invoice's version refuses a concurrent cred
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import asdict
 from datetime import date, datetime
 from typing import Any
@@ -17,7 +16,6 @@ from uuid import UUID
 
 from adapters.eventstore.claims import SequenceClaim
 from application.commands import CommandResult, CommandRunner, Outcome
-from application.errors import ConcurrentUpdate
 from application.journal import CommandContext
 from domain.customer import AddressKind, Customer
 from domain.errors import InvalidInput, NotFound, UnknownInvoiceNumber
@@ -26,9 +24,6 @@ from domain.invoice_credit import CreditRequest
 from domain.invoice_lines import InvoiceLine
 from domain.invoice_numbers import InvoiceNumber, Series, number_id
 from domain.invoice_terms import Buyer, InvoiceDetails
-
-# Rounds of the runner's own claim retries a numbered command may take (see `_numbered`).
-NUMBERING_ROUNDS = 20
 
 
 def buyer_of(customer: Customer) -> Buyer:
@@ -154,7 +149,7 @@ class InvoiceCommands:
             return Outcome([invoice, register], {"number": number}, [claim])
 
         payload = {"invoice_id": invoice_id, "issue_date": day}
-        return self._numbered(ctx, invoice_id, "invoice.issue", payload, build)
+        return self.runner.run(ctx, "invoice.issue", payload, build)
 
     def credit(
         self,
@@ -182,31 +177,7 @@ class InvoiceCommands:
             return Outcome([note, invoice, register], result, [claim])
 
         payload = {"invoice_id": invoice_id, "issue_date": day, **asdict(request)}
-        return self._numbered(ctx, invoice_id, "invoice.credit", payload, build)
-
-    def _numbered(
-        self,
-        ctx: CommandContext,
-        invoice_id: UUID,
-        command: str,
-        payload: dict[str, Any],
-        build: Callable[[], Outcome],
-    ) -> CommandResult:
-        """Run a command that claims a number until it wins one or its invoice changes.
-
-        The runner tries a lost claim again a few times (`CLAIM_ATTEMPTS`); with more
-        issuers of one series at once a command may lose more often than that. Each lost
-        claim is another document's issue, so while our invoice is unchanged, we go on.
-        """
-        for attempt in range(NUMBERING_ROUNDS):
-            before = self.runner.load(Invoice, invoice_id).version
-            try:
-                return self.runner.run(ctx, command, payload, build)
-            except ConcurrentUpdate:
-                unchanged = self.runner.load(Invoice, invoice_id).version == before
-                if not unchanged or attempt == NUMBERING_ROUNDS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
+        return self.runner.run(ctx, "invoice.credit", payload, build)
 
     def _next_number(
         self, series: Series, day: date, at: datetime
