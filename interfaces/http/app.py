@@ -45,6 +45,7 @@ from interfaces.http.routes.views import quote_validity as quote_validity_view
 from interfaces.http.routes.views import quotes as quotes_view
 from interfaces.http.routes.views import service as service_view
 from interfaces.http.security import authenticated
+from interfaces.http.text_rules import NoControlCharacters
 from interfaces.settings import Settings
 from interfaces.wiring import Clock, Services, utc_now
 
@@ -83,6 +84,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         summary="Event-sourced quotes, orders, affairs, contracts and assets.",
         lifespan=lifespan,
     )
+    app.add_middleware(NoControlCharacters)  # inside the size limit: reads a bounded body
     app.add_middleware(BodySizeLimit)
     app.add_middleware(HeaderSizeLimit)
     app.add_middleware(problems.RequestIds)  # added last: the outermost, sees every answer

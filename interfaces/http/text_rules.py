@@ -1,0 +1,93 @@
+"""Which characters a request's text may hold: no control characters but tab and newlines.
+
+A control character (U+0000–U+0008, U+000B, U+000C, U+000E–U+001F, U+007F–U+009F) is never
+part of a name, a description or a reason; stored, it breaks what reads the text later
+(a worksheet refuses it, a PDF or an e-invoice cannot print it). So every string of a
+JSON request body, at any depth, is checked before any route sees it, and a body holding
+one is a 422 problem naming where it is. Tab, line feed and carriage return stay allowed
+(multi-line notes and descriptions).
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import orjson
+from starlette.datastructures import Headers
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from interfaces.http.limits import BodyTooLarge
+from interfaces.http.problems import problem
+
+FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
+def first_control_character(value: Any, path: str = "body") -> tuple[str, str] | None:
+    """(where, which character) of the first forbidden character in a JSON value."""
+    if isinstance(value, str):
+        found = FORBIDDEN.search(value)
+        return None if found is None else (path, found.group())
+    if isinstance(value, dict):
+        for key, child in value.items():
+            hit = first_control_character(key, path) or first_control_character(
+                child, f"{path}.{key}"
+            )
+            if hit is not None:
+                return hit
+    elif isinstance(value, list):
+        for index, child in enumerate(value):
+            hit = first_control_character(child, f"{path}.{index}")
+            if hit is not None:
+                return hit
+    return None
+
+
+class NoControlCharacters:
+    """ASGI middleware refusing JSON bodies that hold a control character, with a 422."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        content_type = (
+            Headers(scope=scope).get("content-type", "") if scope["type"] == "http" else ""
+        )
+        if "json" not in content_type:
+            await self.app(scope, receive, send)
+            return
+        chunks: list[bytes] = []
+        try:
+            while True:
+                message = await receive()
+                if message["type"] != "http.request":
+                    break
+                chunks.append(message.get("body", b""))
+                if not message.get("more_body", False):
+                    break
+        except BodyTooLarge as error:
+            await problem(413, "request-too-large", str(error.detail))(scope, receive, send)
+            return
+        body = b"".join(chunks)
+        try:
+            hit = first_control_character(orjson.loads(body)) if body else None
+        except orjson.JSONDecodeError:
+            hit = None  # the route's own parser answers a malformed body
+        if hit is not None:
+            where, char = hit
+            message_text = f"control character U+{ord(char):04X} is not allowed in text"
+            errors = [{"field": where, "message": message_text}]
+            await problem(422, "invalid-request", f"{where}: {message_text}", errors=errors)(
+                scope, receive, send
+            )
+            return
+        replayed = False
+
+        async def replay() -> Message:
+            nonlocal replayed
+            if replayed:
+                return await receive()
+            replayed = True
+            return {"type": "http.request", "body": body, "more_body": False}
+
+        await self.app(scope, replay, send)
