@@ -27,6 +27,7 @@ class Forgery:
 
     notification_id: int
     reason: str
+    document_id: UUID | None = None
 
     def __str__(self) -> str:
         return f"unauthenticated event at notification {self.notification_id} ({self.reason})"
@@ -54,10 +55,10 @@ def first_forgery(
         covering = [s for s in starts if s[0] <= notification.id <= s[1]]
         if len(covering) != 1:
             reason = "no journal row" if not covering else "claimed by two journal rows"
-            return Forgery(notification.id, reason)
+            return Forgery(notification.id, reason, _uuid(notification.originator_id))
         why = verdicts[covering[0][0]]
         if why is not None:
-            return Forgery(notification.id, why)
+            return Forgery(notification.id, why, _uuid(notification.originator_id))
     return None
 
 
@@ -105,3 +106,12 @@ def _events_between(recorder: ApplicationRecorder, first: int, last: int) -> lis
             start=first, limit=last - first + 1, stop=last, inclusive_of_start=True
         )
     )
+
+
+def _uuid(value: UUID | str) -> UUID | None:
+    if isinstance(value, UUID):
+        return value
+    try:
+        return UUID(value)
+    except ValueError:
+        return None

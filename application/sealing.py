@@ -30,7 +30,7 @@ import hashlib
 import logging
 import threading
 from abc import ABC, abstractmethod
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -141,7 +141,14 @@ class ChainStore(ABC):
 class Sealer:
     """Reads the log after the chain's head in pages and appends one batch per page."""
 
-    def __init__(self, app: Application[Any], store: ChainStore, *, page_size: int = 1000):
+    def __init__(
+        self,
+        app: Application[Any],
+        store: ChainStore,
+        *,
+        page_size: int = 1000,
+        on_blocked: Callable[[Forgery], None] | None = None,
+    ):
         self.recorder: ApplicationRecorder = app.recorder
         self.keyring: Keyring = getattr(app, "keyring", None) or ephemeral_keyring()
         self.store = store
@@ -149,6 +156,10 @@ class Sealer:
         # The event the sealer refuses to chain (its journal row is missing or its MAC
         # fails): sealing stops before it until someone removes or explains it.
         self.blocked: Forgery | None = None
+        # Told once per refused event (e.g. to raise a notice for admins); told again
+        # later if it failed.
+        self.on_blocked = on_blocked
+        self._alerted: Forgery | None = None
 
     def seal_batch(self) -> int:
         """Seal the next page of the log; return how many events it held."""
@@ -180,6 +191,12 @@ class Sealer:
         if forgery != self.blocked:
             log.error("ALERT: the sealer refuses to seal: %s", forgery)
         self.blocked = forgery
+        if self.on_blocked is not None and forgery != self._alerted:
+            try:
+                self.on_blocked(forgery)
+                self._alerted = forgery
+            except Exception:  # the alert is raised again on the next page read
+                log.exception("could not raise the sealer's alert; retrying")
         return [n for n in notifications if n.id < forgery.notification_id]
 
     def seal(self) -> int:

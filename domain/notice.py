@@ -19,6 +19,7 @@ class NoticeKind(StrEnum):
     RENEWAL_DUE = "renewal_due"
     WARRANTY_EXPIRING = "warranty_expiring"
     VIEW_QUARANTINE = "view_quarantine"  # the views stopped folding a document (admins)
+    INTEGRITY_ALERT = "integrity_alert"  # the sealer refused an event Comptoir did not write
 
 
 def notice_id(kind: NoticeKind | str, document_id: UUID, subject: str, due: date) -> UUID:

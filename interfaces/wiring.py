@@ -2,12 +2,17 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
+from uuid import UUID
 
 from adapters.duckdb_store import DuckStore
 from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
+from application.authenticity import Forgery
+from application.journal import CommandContext
 from application.sealing import ChainFollower, Sealer
+from domain.notice import NoticeKind
 from interfaces.clock import Clock, utc_now
 from interfaces.scheduler import InProcessScheduler
 from interfaces.settings import Settings
@@ -46,7 +51,8 @@ class Services:
         woken.append(views)
         services = cls(settings, app, views, clock)
         if settings.sealer == "inprocess":
-            services.sealer = ChainFollower(Sealer(app, chain_store_for(app)))
+            alert = integrity_alert(app, clock)
+            services.sealer = ChainFollower(Sealer(app, chain_store_for(app), on_blocked=alert))
             woken.append(services.sealer)
         if settings.redis_url:
             actors = declare_actors(create_broker(settings), WorkerState(settings))
@@ -85,3 +91,24 @@ class Services:
             self.sealer.stop()
         self.views.close()
         self.app.close()
+
+
+def integrity_alert(app: Comptoir, clock: Clock) -> Callable[[Forgery], None]:
+    """Raise a notice for admins when the sealer refuses an event Comptoir did not write."""
+
+    def alert(forgery: Forgery) -> None:
+        now = clock()
+        app.notices.raise_once(
+            CommandContext(actor="system", at=now, reason="the sealer refused an event"),
+            kind=NoticeKind.INTEGRITY_ALERT,
+            document_id=forgery.document_id or UUID(int=0),
+            subject=f"log position {forgery.notification_id}",
+            due=now.date(),
+            message=(
+                f"The event at log position {forgery.notification_id} was not written by "
+                "Comptoir as it stands; the hash chain stops before it. An auditor should run "
+                "`comptoir audit verify` and remove or explain the row."
+            ),
+        )
+
+    return alert

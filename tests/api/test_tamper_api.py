@@ -12,6 +12,7 @@ from fastapi.testclient import TestClient
 from application.access import key_hash
 from application.journal import CommandContext
 from domain.access import ApiKey
+from domain.notice import NoticeKind, notice_id
 from tests.api.support import as_role
 
 
@@ -33,11 +34,14 @@ def test_an_admin_key_written_to_the_events_table_by_hand_opens_nothing(
     for path in ("/audit/events", "/admin/views", "/views/audit"):
         answer = client.get(path, headers={"X-API-Key": secret})
         assert answer.status_code == 401, (path, answer.text)
-    if services.sealer is not None:
-        services.sealer.sealer.seal()
-        health = client.get("/health").json()
-        assert health["sealer_blocked_at"] == forged_at
-        assert health["sealer_blocked_because"] == "no journal row"
+    assert services.sealer is not None
+    services.sealer.sealer.seal()
+    health = client.get("/health", headers=as_role(client, "ops", "auditor")).json()
+    assert health["sealer_blocked_at"] == forged_at
+    assert health["sealer_blocked_because"] == "no journal row"
+    subject = f"log position {forged_at}"
+    alert = notice_id(NoticeKind.INTEGRITY_ALERT, key.id, subject, services.clock().date())
+    assert app.notices.get(alert).open
 
 
 def test_a_revoked_key_records_nothing_even_while_another_process_still_trusts_it(
