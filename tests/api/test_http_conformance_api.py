@@ -343,3 +343,38 @@ def test_if_match_takes_the_etag_form_weak_or_not_or_a_bare_version(api: TestCli
     if_match = next(p for p in send["parameters"] if p["name"] == "if-match")
     assert if_match["schema"]["pattern"] == IF_MATCH
     assert 'W/"3"' in if_match["description"]
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("GET", "/quotes/bulk-actions"),
+        ("GET", "/quotes/bulk-reminders"),
+        ("PATCH", "/affairs/bulk-actions"),
+        ("PUT", f"/affairs/{ZERO_ID}/budget/baselines"),
+    ],
+)
+def test_a_path_that_is_no_document_id_is_a_405_not_a_422(
+    api: TestClient, method: str, path: str
+) -> None:
+    """Regression (schemathesis `unsupported_method`): a document id route took these."""
+    response = api.request(method, path, json={})
+    assert_problem(response, 405, "method-not-allowed")
+    assert response.headers["allow"] == "POST"
+
+
+def test_a_budget_line_is_still_set_by_its_category(api: TestClient) -> None:
+    affair = api.post(
+        "/affairs",
+        json={
+            "name": "Pumping station",
+            "prospect": "Martin",
+            "currency": "EUR",
+            "expected_amount": "1000",
+            "sale_type": "study",
+        },
+    ).json()["id"]
+    line = api.put(f"/affairs/{affair}/budget/labour", json={"amount": "100"})
+    assert line.status_code == 200, line.text
+    unknown = api.put(f"/affairs/{affair}/budget/nope", json={"amount": "1"})
+    assert "labour" in assert_problem(unknown, 422, "invalid-request")["detail"]

@@ -8,6 +8,7 @@ from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Response, status
 from fastapi import Body as BodyParam
+from starlette.convertors import Convertor, register_url_convertor
 
 from application.access import Principal
 from domain.budget import BudgetCategory
@@ -39,6 +40,23 @@ from interfaces.http.security import BILLING, authenticated
 
 router = APIRouter(prefix="/affairs", tags=["affairs"], responses=ERROR_RESPONSES)
 
+
+class BudgetCategoryPath(Convertor[str]):
+    """`{category:budget_category}` matches any segment but `baselines`, so `PUT` on
+    `/budget/baselines` is a 405 naming `POST`; an unknown category is still a 422 that
+    lists the known ones."""
+
+    regex = "(?!baselines$)[^/]+"
+
+    def convert(self, value: str) -> str:
+        return value
+
+    def to_string(self, value: str) -> str:
+        return value
+
+
+register_url_convertor("budget_category", BudgetCategoryPath())
+
 DocumentRef = Annotated[str, Path(min_length=1, max_length=200)]
 ZoneName = Annotated[str, Path(min_length=1, max_length=200)]
 
@@ -46,7 +64,7 @@ ZoneName = Annotated[str, Path(min_length=1, max_length=200)]
 # --- A4 ---------------------------------------------------------------------------------
 
 
-@router.put("/{affair_id}/budget/{category}", summary="Set a budget line (A4)")
+@router.put("/{affair_id}/budget/{category:budget_category}", summary="Set a budget line (A4)")
 def set_budget(
     affair_id: UUID,
     category: BudgetCategory,

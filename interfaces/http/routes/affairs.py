@@ -129,7 +129,7 @@ def open_affair(
     return created(outcome, response, BASE)
 
 
-@router.patch("/{affair_id}", summary="Update opportunity fields (A1)")
+@router.patch("/{affair_id:uuid}", summary="Update opportunity fields (A1)")
 def update_opportunity(
     affair_id: UUID, body: OpportunityPatch, ctx: Seller, services: ServicesDep, response: Response
 ) -> Accepted:
@@ -174,7 +174,7 @@ def reassign_affair(
 
 
 @router.get(
-    "/{affair_id}",
+    "/{affair_id:uuid}",  # only a UUID: `/affairs/bulk-actions` is no affair
     summary="The affair with its budget versus actual: now, at a version or as of a time",
     dependencies=[Reader],
 )

@@ -21,7 +21,7 @@ router = APIRouter(prefix="/quotes", tags=["quotes"], responses=ERROR_RESPONSES)
 
 
 @router.get(
-    "/{quote_id}",
+    "/{quote_id:uuid}",  # only a UUID: `/quotes/bulk-actions` is no quote (405, not 422)
     summary="The quote from the event store: now, at a version, or as of a recorded time",
     dependencies=[Reader],
 )

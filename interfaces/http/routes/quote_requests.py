@@ -113,7 +113,10 @@ class CopyIn(Body):
     valid_until: Day | None = None
 
 
-QuoteIds = Annotated[list[UUID], Field(min_length=1, max_length=BULK_LIMIT)]
+QuoteIds = Annotated[
+    list[UUID],
+    Field(min_length=1, max_length=BULK_LIMIT, json_schema_extra={"uniqueItems": True}),
+]
 
 
 class BulkIn(Body):
