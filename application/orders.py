@@ -10,6 +10,7 @@ the same transaction as the event so numbers stay sequential with no gaps (O5).
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
+from dataclasses import replace
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -286,7 +287,8 @@ class OrderCommands(OrderBillingCommands):
         self, ctx: CommandContext, order_id: UUID, affair_id: UUID, line_id: str | None = None
     ) -> CommandResult:
         def verb(order: Order) -> None:
-            self.runner.load(Affair, affair_id)
+            # the affair's salesperson (or a manager) decides what it follows
+            self.runner.load(Affair, affair_id, replace(ctx, expected_version=None))
             order.assign_to_affair(at=ctx.at, affair_id=affair_id, line_id=line_id)
 
         fields = {"affair_id": affair_id, "line_id": line_id}

@@ -5,6 +5,7 @@ from __future__ import annotations
 from fastapi.testclient import TestClient
 
 from tests.api.support import as_role, assert_problem, log_position
+from tests.api.test_orders_api import customer, order
 
 LINE = {"description": "Till", "quantity": "1", "unit_price": "500", "vat_rate": "20"}
 
@@ -140,3 +141,18 @@ def test_no_key_can_be_issued_for_a_user_the_software_records_as_itself(
         body = assert_problem(response, 422, "invalid-input")
         assert "reserved" in body["detail"]
     assert log_position(client) == before
+
+
+def test_a_salesperson_assigns_orders_only_to_their_own_affairs(client: TestClient) -> None:
+    manager = as_role(client, "mia", "manager")
+    bobs_affair = client.post(
+        "/affairs", json={**AFFAIR, "salesperson": "bob"}, headers=manager
+    ).json()["id"]
+    own_affair = client.post("/affairs", json=AFFAIR).json()["id"]
+    order_id = order(client, customer(client))
+    before = log_position(client)
+    refused = client.post(f"/orders/{order_id}/affair", json={"affair_id": bobs_affair})
+    assert_problem(refused, 403, "not-assigned")
+    assert log_position(client) == before
+    assigned = client.post(f"/orders/{order_id}/affair", json={"affair_id": own_affair})
+    assert assigned.status_code == 200, assigned.text
