@@ -26,6 +26,7 @@ from application.invoices import InvoiceCommands
 from application.journal import CommandJournal, JournalEntry
 from application.notices import NoticeCommands
 from application.orders import OrderCommands
+from application.payments import PaymentCommands
 from application.policies import Policies
 from application.quotes import QuoteCommands
 from application.repository import LockedCacheRepository
@@ -92,6 +93,7 @@ class Comptoir(Application[UUID]):
         self.affairs = AffairCommands(self.runner)
         self.invoices = InvoiceCommands(self.runner)
         self.company = CompanyCommands(self.runner, self.env.get("BLOB_DIR"))
+        self.payments = PaymentCommands(self.runner)
 
     def construct_transcoder(self) -> Transcoder:
         return domain_transcoder()

@@ -1,8 +1,10 @@
 """Invoice and credit note commands (issue 14): one method per verb, no rule here.
 
-Issuing reads the customer (the buyer as named on that day is copied into the issued
-event) and the series' last number with its date (see `domain.invoice_numbers`), then
-claims the next number in the same transaction. A credit note is drafted from what its
+Issuing reads the customer and the company (the buyer as named on that day and the
+seller's details in effect on the issue date are copied into the issued event) and the
+series' last number with its date (see `domain.invoice_numbers`), then claims the next
+number in the same transaction. Drafting lists the invoice in its customer's index, which
+payments read to settle the oldest due first. A credit note is drafted from what its
 invoice says remains creditable, issued under the next `CN` number and recorded on the
 invoice, all in one transaction: the invoice's version refuses a concurrent credit.
 """
@@ -17,12 +19,15 @@ from uuid import UUID
 from adapters.eventstore.claims import SequenceClaim
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
+from domain.company import COMPANY_ID, Company
 from domain.customer import AddressKind, Customer
 from domain.errors import InvalidInput, NotFound, UnknownInvoiceNumber
 from domain.invoice import Invoice
 from domain.invoice_credit import CreditRequest
+from domain.invoice_index import CustomerInvoices, index_id
 from domain.invoice_lines import InvoiceLine
 from domain.invoice_numbers import InvoiceNumber, Series, number_id
+from domain.invoice_seller import Seller
 from domain.invoice_terms import Buyer, InvoiceDetails
 
 
@@ -81,7 +86,9 @@ class InvoiceCommands:
                 currency=currency or customer.currency,
                 details=details,
             )
-            return Outcome([invoice])
+            index = self._index(customer_id, ctx)
+            index.add(ctx.at, invoice.id)
+            return Outcome([invoice, index])
 
         payload = {"customer_id": customer_id, "currency": currency, "details": asdict(details)}
         return self.runner.run(ctx, "invoice.draft", payload, build)
@@ -141,7 +148,12 @@ class InvoiceCommands:
             series = Series.CREDIT_NOTE if invoice.credited else Series.INVOICE
             claim, number, not_before = self._next_number(series, day, ctx.at)
             invoice.issue(
-                at=ctx.at, number=number, issue_date=day, not_before=not_before, buyer=buyer
+                at=ctx.at,
+                number=number,
+                issue_date=day,
+                not_before=not_before,
+                buyer=buyer,
+                seller=self.seller_on(day),
             )
             register = InvoiceNumber(
                 at=ctx.at, number=number, document_id=invoice.id, issue_date=day
@@ -170,7 +182,15 @@ class InvoiceCommands:
                 at=ctx.at, source=invoice.creditable(), request=request
             )
             claim, number, not_before = self._next_number(Series.CREDIT_NOTE, day, ctx.at)
-            note.issue(at=ctx.at, number=number, issue_date=day, not_before=not_before, buyer=buyer)
+            seller = self.seller_on(day)
+            note.issue(
+                at=ctx.at,
+                number=number,
+                issue_date=day,
+                not_before=not_before,
+                buyer=buyer,
+                seller=seller,
+            )
             invoice.record_credit(at=ctx.at, credit_note_id=note.id, number=number, credit=credit)
             register = InvoiceNumber(at=ctx.at, number=number, document_id=note.id, issue_date=day)
             result = {"number": number, "invoice_id": str(invoice_id)}
@@ -178,6 +198,23 @@ class InvoiceCommands:
 
         payload = {"invoice_id": invoice_id, "issue_date": day, **asdict(request)}
         return self.runner.run(ctx, "invoice.credit", payload, build)
+
+    def seller_on(self, day: date) -> Seller | None:
+        """The company's details in effect on `day` with its logo's hash; None when the
+        company is not established or only from a later day (the invoice refuses)."""
+        try:
+            company = self.runner.load(Company, COMPANY_ID)
+        except NotFound:
+            return None
+        details = company.details_on(day)
+        logo = None if company.logo is None else company.logo.sha256
+        return None if details is None else Seller(details, logo)
+
+    def _index(self, customer_id: UUID, ctx: CommandContext) -> CustomerInvoices:
+        try:
+            return self.runner.load(CustomerInvoices, index_id(customer_id))
+        except NotFound:
+            return CustomerInvoices.open(customer_id, ctx.at)
 
     def _next_number(
         self, series: Series, day: date, at: datetime

@@ -563,3 +563,33 @@ class UnknownInvoiceNumber(NotFound):
     """No invoice or credit note document holds that number."""
 
     code = "unknown-invoice-number"
+
+
+class SellerNotEstablished(DomainError):
+    """Issuing with no company settings in effect on the issue date."""
+
+    code = "seller-not-established"
+
+
+class PaymentDateInFuture(DomainError):
+    """A payment's value date after the day the command is recorded."""
+
+    code = "payment-date-in-future"
+
+
+class PaymentAboveDue(DomainError):
+    """An overpayment: above what is due on an invoice, or on all it is allocated to."""
+
+    code = "payment-above-due"
+
+
+class AllocationsAbovePayment(InvalidInput):
+    """Allocations adding up to more than the payment's amount."""
+
+    code = "allocations-above-payment"
+
+
+class NotPayable(DomainError):
+    """A payment allocated to a draft, a credit note, or another customer's invoice."""
+
+    code = "invoice-not-payable"

@@ -1,29 +1,22 @@
 """The Invoice aggregate: an invoice or a credit note, from draft (pro forma) to issued.
 
-A draft changes freely (lines, document discounts, terms, references); issuing checks
-the dates and the buyer, freezes it and records its number, issue date, due date, the
-buyer as named on that day and the totals. An issued invoice is never edited: credit
-notes correct it, and it records each one so what remains creditable is always known.
-Paid and cancelled states come later; the transition table is where they go.
+A draft changes freely; issuing checks the dates, the buyer and the seller, freezes it
+and records its number, dates, the buyer and the seller as they stood that day and the
+totals. An issued invoice is never edited: credit notes correct it and payments settle
+it, each recorded on it, so what remains creditable and what is due are always known.
 """
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import (
-    EmptyInvoice,
-    InvalidInput,
-    InvalidTransition,
-    NotCreditable,
-    UnknownLine,
-)
+from domain.errors import EmptyInvoice, InvalidInput, InvalidTransition, NotCreditable, UnknownLine
 from domain.invoice_credit import (
     Creditable,
     CreditedInvoice,
@@ -31,6 +24,7 @@ from domain.invoice_credit import (
     CreditRequest,
     check_credit,
     credit_lines,
+    creditable_of,
 )
 from domain.invoice_lines import (
     EDITABLE_FIELDS,
@@ -42,6 +36,15 @@ from domain.invoice_lines import (
     checked_invoice_line,
 )
 from domain.invoice_numbers import check_issue_date
+from domain.invoice_payments import check_payable
+from domain.invoice_seller import Seller, checked_seller
+from domain.invoice_states import (
+    TRANSITIONS,
+    DocumentKind,
+    InvoiceStatus,
+    PaymentStatus,
+    payment_status,
+)
 from domain.invoice_terms import (
     RECOVERY_INDEMNITY,
     Buyer,
@@ -53,23 +56,7 @@ from domain.invoicing import Amounts
 from domain.quote_lines import checked_at, checked_uuid, required_text
 from domain.values import ZERO, check_currency
 
-
-class InvoiceStatus(StrEnum):
-    DRAFT = "draft"
-    ISSUED = "issued"
-
-
-class DocumentKind(StrEnum):
-    INVOICE = "invoice"
-    CREDIT_NOTE = "credit_note"
-
-
-S = InvoiceStatus
-# What each state allows, by the past participle the error message uses.
-TRANSITIONS: dict[InvoiceStatus, frozenset[str]] = {
-    S.DRAFT: frozenset({"edited", "issued"}),
-    S.ISSUED: frozenset({"credited"}),
-}
+__all__ = ["TRANSITIONS", "DocumentKind", "Invoice", "InvoiceStatus", "PaymentStatus"]
 
 
 class Invoice(Aggregate):
@@ -112,6 +99,9 @@ class Invoice(Aggregate):
         self.credited_amounts = Amounts()
         self.credited_quantities: dict[str, Decimal] = {}
         self.credit_notes: dict[str, UUID] = {}
+        self.seller: Seller | None = None
+        self.amount_paid = ZERO
+        self.payments: dict[str, Decimal] = {}  # by payment id
 
     @classmethod
     def draft(
@@ -138,11 +128,8 @@ class Invoice(Aggregate):
         """A credit note drafted against what remains creditable of an issued invoice;
         the application issues it and records it on the invoice in the same command."""
         credit = credit_lines(source, request)
-        details = InvoiceDetails(
-            operation=source.operation,
-            discounts=credit.discounts,
-            discount_mode=credit.discount_mode,
-        )
+        details = InvoiceDetails(source.operation, discounts=credit.discounts)
+        details = replace(details, discount_mode=credit.discount_mode)
         note = cls(
             at=checked_at(at),
             kind=DocumentKind.CREDIT_NOTE,
@@ -164,8 +151,16 @@ class Invoice(Aggregate):
 
     @property
     def amount_due(self) -> Decimal:
-        """The total less what credit notes took off it (payments come later)."""
-        return self.totals().gross - self.credited_amounts.gross
+        """The total less what credit notes took off it and payments settled, never < 0."""
+        due = self.totals().gross - self.credited_amounts.gross - self.amount_paid
+        return max(due, ZERO)
+
+    @property
+    def payment_status(self) -> PaymentStatus | None:
+        """Unpaid, partly paid or paid for an issued invoice; None otherwise."""
+        if self.kind != DocumentKind.INVOICE or self.status != InvoiceStatus.ISSUED:
+            return None
+        return payment_status(self.amount_due, self.amount_paid)
 
     def remaining(self) -> Amounts:
         """Base and VAT per breakdown not yet credited."""
@@ -176,23 +171,7 @@ class Invoice(Aggregate):
         if self.kind != DocumentKind.INVOICE:
             raise NotCreditable("a credit note is not corrected by another credit note")
         self._require("credited")
-        assert self.number is not None
-        assert self.issue_date is not None
-        return Creditable(
-            invoice=CreditedInvoice(self.id, self.number, self.issue_date),
-            customer_id=self.customer_id,
-            currency=self.currency,
-            operation=self.details.operation,
-            lines=dict(self.lines),
-            discounts=list(self.details.discounts),
-            discount_mode=self.details.discount_mode,
-            remaining=self.remaining(),
-            remaining_quantities={
-                i: line.quantity - self.credited_quantities.get(i, ZERO)
-                for i, line in self.lines.items()
-            },
-            credited_before=bool(self.credit_notes),
-        )
+        return creditable_of(self)
 
     def _require(self, verb: str) -> None:
         if verb not in TRANSITIONS[self.status]:
@@ -275,16 +254,19 @@ class Invoice(Aggregate):
         issue_date: date,
         not_before: date | None,
         buyer: Buyer,
+        seller: Seller | None,
     ) -> None:
         """Freeze the draft under `number`, dated `issue_date`: never after the command's
         day, never before `not_before` (the date of the previous number of its series)
-        nor, for a credit note, before its invoice."""
+        nor, for a credit note, before its invoice; the seller is the company's details
+        in effect that day (none: `SellerNotEstablished`)."""
         self._require("issued")
         at, number = checked_at(at), required_text(number, "an invoice number")
         if not self.lines:
             raise EmptyInvoice(f"an {self.kind.replace('_', ' ')} without lines cannot be issued")
         check_issue_date(issue_date, at.date(), not_before, self.credited)
         check_buyer(self.lines.values(), buyer)
+        seller = checked_seller(seller, issue_date)
         self._issue(
             at=at,
             number=number,
@@ -293,6 +275,7 @@ class Invoice(Aggregate):
             buyer=buyer,
             amounts=self.totals().amounts,
             recovery_indemnity=RECOVERY_INDEMNITY,
+            seller=seller,
         )
 
     @event("Issued")
@@ -305,12 +288,14 @@ class Invoice(Aggregate):
         buyer: Buyer,
         amounts: Amounts,
         recovery_indemnity: Decimal,
+        seller: Seller | None = None,  # absent from invoices issued before it was stated
     ) -> None:
         self.status = InvoiceStatus.ISSUED
         self.number, self.issue_date, self.due_date = number, issue_date, due_date
         self.issued_at, self.buyer = at, buyer
         self.issued_amounts = amounts
         self.recovery_indemnity = recovery_indemnity
+        self.seller = seller
 
     # -- credit notes -------------------------------------------------------------------
 
@@ -342,3 +327,24 @@ class Invoice(Aggregate):
                 self.credited_quantities.get(line_id, ZERO) + quantity
             )
         self.credit_notes[number] = credit_note_id
+
+    # -- payments -----------------------------------------------------------------------
+
+    def record_payment(
+        self, *, at: datetime, payment_id: UUID, amount: Decimal, value_date: date
+    ) -> None:
+        """Record the part of a payment allocated to this issued invoice: above zero and
+        never above what is due (credit notes and earlier payments deducted)."""
+        self._require("paid")
+        amount = check_payable(self.kind, self.number, self.amount_due, amount, self.currency)
+        self._record_payment(
+            at=checked_at(at), payment_id=payment_id, amount=amount, value_date=value_date
+        )
+
+    @event("PaymentRecorded")
+    def _record_payment(
+        self, at: datetime, payment_id: UUID, amount: Decimal, value_date: date
+    ) -> None:
+        self.amount_paid += amount
+        key = str(payment_id)
+        self.payments[key] = self.payments.get(key, ZERO) + amount

@@ -17,12 +17,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
+from typing import Protocol
 from uuid import UUID
 
 from domain import bounds
 from domain.errors import CreditExceedsInvoice, InvalidAmount, InvalidInput, UnknownLine
 from domain.invoice_lines import InvoiceLine, group_of, invoice_totals
-from domain.invoice_terms import OperationCategory
+from domain.invoice_terms import InvoiceDetails, OperationCategory
 from domain.invoicing import Amounts, part_of_line, rate_key, share_of
 from domain.quote_lines import checked_decimal
 from domain.values import ZERO, DiscountMode, in_money_context, round_money
@@ -205,3 +206,42 @@ def share_by_breakdown(remaining: Amounts, gross: Decimal, currency: str) -> Amo
         bases[last] = min(rest, remaining.bases[last])
         vats[last] = shared.vats.get(rate, ZERO) if len(keys) == 1 else ZERO
     return Amounts(bases, vats)
+
+
+class CreditableDocument(Protocol):
+    """What `creditable_of` reads of an issued invoice."""
+
+    @property
+    def id(self) -> UUID: ...
+
+    number: str | None
+    issue_date: date | None
+    customer_id: UUID
+    currency: str
+    details: InvoiceDetails
+    lines: dict[str, InvoiceLine]
+    credited_quantities: dict[str, Decimal]
+    credit_notes: dict[str, UUID]
+
+    def remaining(self) -> Amounts: ...
+
+
+def creditable_of(invoice: CreditableDocument) -> Creditable:
+    """What a credit note may still take off an issued invoice."""
+    assert invoice.number is not None
+    assert invoice.issue_date is not None
+    return Creditable(
+        invoice=CreditedInvoice(invoice.id, invoice.number, invoice.issue_date),
+        customer_id=invoice.customer_id,
+        currency=invoice.currency,
+        operation=invoice.details.operation,
+        lines=dict(invoice.lines),
+        discounts=list(invoice.details.discounts),
+        discount_mode=invoice.details.discount_mode,
+        remaining=invoice.remaining(),
+        remaining_quantities={
+            i: line.quantity - invoice.credited_quantities.get(i, ZERO)
+            for i, line in invoice.lines.items()
+        },
+        credited_before=bool(invoice.credit_notes),
+    )

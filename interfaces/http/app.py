@@ -33,6 +33,7 @@ from interfaces.http.routes import (
 )
 from interfaces.http.routes import audit as audit_events
 from interfaces.http.routes import invoices as invoice_routes
+from interfaces.http.routes import payments as payment_routes
 from interfaces.http.routes.views import affair_entries as affair_entries_view
 from interfaces.http.routes.views import audit as audit_view
 from interfaces.http.routes.views import budget as budget_view
@@ -121,6 +122,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(audit_events.router)
     app.include_router(notices.router)
     app.include_router(invoice_routes.router)
+    app.include_router(payment_routes.router)
     app.include_router(company.router)
 
     @app.get(

@@ -9,6 +9,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.invoicing_support import establish_company
 from tests.api.support import as_role, assert_problem
 
 TODAY = "2026-11-02"  # the frozen clock's day
@@ -16,6 +17,8 @@ TODAY = "2026-11-02"  # the frozen clock's day
 
 @pytest.fixture
 def accountant(client: TestClient) -> dict[str, str]:
+    """An accountant's headers, the company's settings established (issuing needs them)."""
+    establish_company(client)
     return as_role(client, "carla", "accountant")
 
 

@@ -107,6 +107,7 @@ def test_the_matrix_covers_every_route() -> None:
     assert len(ROUTES) > 100
     assert {path for _, path in ROUTES} >= {"/quotes", "/orders", "/admin/keys", "/health"}
     assert {"/invoices", "/invoices/{invoice_id}/credit-notes"} <= {path for _, path in ROUTES}
+    assert {"/payments", "/payments/{payment_id}/history"} <= {path for _, path in ROUTES}
     assert {path for _, path in ROUTES} >= {"/company", "/company/history", "/company/logo"}
 
 

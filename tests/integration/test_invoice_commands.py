@@ -30,6 +30,7 @@ from domain.invoice_terms import InvoiceDetails, OperationCategory, PaymentTerms
 from domain.order import OrderLine
 from interfaces.settings import Settings
 from tests.conftest import settings_for
+from tests.integration.company_support import establish_company
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 TODAY = AT.date()
@@ -39,6 +40,7 @@ D = Decimal
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Comptoir]:
     app = Comptoir(settings.eventstore_env())
+    establish_company(app)
     yield app
     app.close()
 
@@ -215,6 +217,7 @@ def test_eight_threads_issuing_at_once_get_gapless_chronological_numbers(
 ) -> None:
     app = Comptoir(settings_for("postgres", tmp_path, pg_schema).eventstore_env())
     try:
+        establish_company(app)
         customer_id = customer(app)
         threads_count, rounds = 8, 3
         drafts = [draft(app, customer_id) for _ in range(threads_count * rounds)]

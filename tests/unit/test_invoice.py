@@ -32,6 +32,7 @@ from domain.invoice_lines import InvoiceLine, VatCategory
 from domain.invoice_terms import Buyer, InvoiceDetails, OperationCategory, PaymentTerms, TermsKind
 from domain.values import Discount, DiscountKind
 from tests.unit.replay import replay, state_of
+from tests.unit.sellers import SELLER
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
 TODAY = AT.date()
@@ -67,7 +68,9 @@ def a_draft(*lines: InvoiceLine, discounts: list[Decimal] | None = None) -> Invo
 
 def issued(*lines: InvoiceLine, on: date = TODAY) -> Invoice:
     invoice = a_draft(*lines)
-    invoice.issue(at=AT, number="INV-2026-00001", issue_date=on, not_before=None, buyer=BUYER)
+    invoice.issue(
+        at=AT, number="INV-2026-00001", issue_date=on, not_before=None, buyer=BUYER, seller=SELLER
+    )
     return invoice
 
 
@@ -177,7 +180,12 @@ def test_issuing_records_number_dates_buyer_and_totals_and_freezes_the_invoice()
         lambda: invoice.remove_line("1", at=AT),
         lambda: invoice.change_details(at=AT, notes="late"),
         lambda: invoice.issue(
-            at=AT, number="INV-2026-00002", issue_date=TODAY, not_before=None, buyer=BUYER
+            at=AT,
+            number="INV-2026-00002",
+            issue_date=TODAY,
+            not_before=None,
+            buyer=BUYER,
+            seller=SELLER,
         ),
     ):
         with pytest.raises(InvalidTransition):
@@ -190,7 +198,12 @@ def test_an_invoice_without_lines_is_not_issued() -> None:
     invoice.remove_line("1", at=AT)
     with pytest.raises(EmptyInvoice):
         invoice.issue(
-            at=AT, number="INV-2026-00001", issue_date=TODAY, not_before=None, buyer=BUYER
+            at=AT,
+            number="INV-2026-00001",
+            issue_date=TODAY,
+            not_before=None,
+            buyer=BUYER,
+            seller=SELLER,
         )
 
 
@@ -203,6 +216,7 @@ def test_an_issue_date_is_neither_in_the_future_nor_before_the_previous_number()
             issue_date=date(2026, 3, 11),
             not_before=None,
             buyer=BUYER,
+            seller=SELLER,
         )
     with pytest.raises(IssueDateBeforePrevious):
         invoice.issue(
@@ -211,6 +225,7 @@ def test_an_issue_date_is_neither_in_the_future_nor_before_the_previous_number()
             issue_date=date(2026, 3, 8),
             not_before=date(2026, 3, 9),
             buyer=BUYER,
+            seller=SELLER,
         )
     invoice.issue(
         at=AT,
@@ -218,6 +233,7 @@ def test_an_issue_date_is_neither_in_the_future_nor_before_the_previous_number()
         issue_date=date(2026, 3, 9),
         not_before=date(2026, 3, 9),
         buyer=BUYER,
+        seller=SELLER,
     )
 
 
@@ -233,6 +249,7 @@ def test_reverse_charge_and_intra_eu_supplies_need_the_buyers_vat_number(
             issue_date=TODAY,
             not_before=None,
             buyer=Buyer("Martin SA"),
+            seller=SELLER,
         )
 
 
@@ -242,7 +259,7 @@ def test_reverse_charge_and_intra_eu_supplies_need_the_buyers_vat_number(
 def credit(invoice: Invoice, request: CreditRequest, on: date = TODAY, n: int = 1) -> Invoice:
     note, lines = Invoice.credit_note(at=AT, source=invoice.creditable(), request=request)
     number = f"CN-2026-{n:05d}"
-    note.issue(at=AT, number=number, issue_date=on, not_before=None, buyer=BUYER)
+    note.issue(at=AT, number=number, issue_date=on, not_before=None, buyer=BUYER, seller=SELLER)
     invoice.record_credit(at=AT, credit_note_id=note.id, number=number, credit=lines)
     return note
 

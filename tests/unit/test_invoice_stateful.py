@@ -23,6 +23,7 @@ from domain.invoice_terms import Buyer, InvoiceDetails, OperationCategory
 from domain.invoicing import Amounts
 from domain.values import ZERO, Discount, DiscountKind
 from tests.unit.replay import replay, state_of
+from tests.unit.sellers import SELLER
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 CUSTOMER = uuid4()
@@ -154,7 +155,12 @@ class InvoiceSeries(RuleBasedStateMachine):
         issued = self.attempt(
             invoice,
             lambda: invoice.issue(
-                at=self.now, number=number, issue_date=day, not_before=not_before, buyer=buyer
+                at=self.now,
+                number=number,
+                issue_date=day,
+                not_before=not_before,
+                buyer=buyer,
+                seller=SELLER,
             ),
         )
         if issued:
@@ -189,6 +195,7 @@ class InvoiceSeries(RuleBasedStateMachine):
                 issue_date=day,
                 not_before=not_before,
                 buyer=Buyer("Martin SA", "FR40303265045"),
+                seller=SELLER,
             )
             invoice.record_credit(at=self.now, credit_note_id=note.id, number=number, credit=credit)
         except DomainError:

@@ -13,15 +13,16 @@ from pydantic import BaseModel, Field, model_validator
 from domain.invoice import Invoice
 from domain.invoice_credit import CreditRequest
 from domain.invoice_lines import InvoiceLine, VatCategory, group_of
+from domain.invoice_payments import is_overdue
 from domain.invoice_terms import (
     MAX_NET_DAYS,
-    Buyer,
     InvoiceDetails,
     OperationCategory,
     PaymentTerms,
     TermsKind,
 )
 from domain.values import DiscountMode
+from interfaces.http.routes.invoice_parties import BuyerView, SellerView, buyer_view, seller_view
 from interfaces.http.routes.params import Day
 from interfaces.http.routes.quote_schemas import DiscountIn
 from interfaces.http.schemas import (
@@ -224,20 +225,6 @@ class TermsView(BaseModel):
     mentions: list[str] = Field(description="What the printed document states about payment")
 
 
-class AddressView(BaseModel):
-    street: str
-    postal_code: str
-    city: str
-    country: str
-    name: str
-
-
-class BuyerView(BaseModel):
-    name: str
-    vat_number: str | None
-    billing_address: AddressView | None
-
-
 class CreditedInvoiceView(BaseModel):
     id: UUID
     number: str
@@ -257,16 +244,23 @@ class InvoiceView(BaseModel):
     issue_date: date | None
     due_date: date | None
     buyer: BuyerView | None = Field(description="As named on the issue date")
+    seller: SellerView | None = Field(description="The company's details on the issue date")
     credited_invoice: CreditedInvoiceView | None = None
     lines: list[InvoiceLineView]
     totals: InvoiceTotalsView
     terms: TermsView
     credited: Decimal = Field(description="Incl. tax, by the credit notes of this invoice")
-    amount_due: Decimal
+    amount_paid: Decimal = Field(description="Incl. tax, by the payments allocated to it")
+    amount_due: Decimal = Field(description="Total less credit notes and payments")
+    payment_status: str | None = Field(description="unpaid, partly_paid or paid once issued")
+    overdue: bool | None = Field(
+        default=None, description="Something due after the due date, on the day `?on=` names"
+    )
     credit_notes: dict[str, UUID] = Field(default={}, description="By number")
+    payments: dict[str, Decimal] = Field(default={}, description="Amount by payment id")
 
     @classmethod
-    def of(cls, invoice: Invoice) -> InvoiceView:
+    def of(cls, invoice: Invoice, on: date | None = None) -> InvoiceView:
         totals, currency = invoice.totals(), invoice.currency
         reasons = {line.group: line.exemption_reason for line in invoice.lines.values()}
         breakdown = []
@@ -293,7 +287,8 @@ class InvoiceView(BaseModel):
             customer_id=invoice.customer_id,
             issue_date=invoice.issue_date,
             due_date=invoice.due_date,
-            buyer=_buyer(invoice.buyer),
+            buyer=buyer_view(invoice.buyer),
+            seller=seller_view(invoice.seller),
             credited_invoice=None
             if credited is None
             else CreditedInvoiceView(
@@ -310,8 +305,12 @@ class InvoiceView(BaseModel):
             ),
             terms=_terms(invoice),
             credited=invoice.credited_amounts.gross,
+            amount_paid=invoice.amount_paid,
             amount_due=invoice.amount_due,
+            payment_status=invoice.payment_status,
+            overdue=None if on is None else is_overdue(invoice, on),
             credit_notes=invoice.credit_notes,
+            payments=invoice.payments,
         )
 
 
@@ -328,25 +327,6 @@ def _line(line: InvoiceLine, currency: str) -> InvoiceLineView:
         vat_rate=line.vat_rate,
         exemption_reason=line.exemption_reason,
         net=line.net(currency),
-    )
-
-
-def _buyer(buyer: Buyer | None) -> BuyerView | None:
-    if buyer is None:
-        return None
-    address = buyer.billing_address
-    return BuyerView(
-        name=buyer.name,
-        vat_number=buyer.vat_number,
-        billing_address=None
-        if address is None
-        else AddressView(
-            street=address.street,
-            postal_code=address.postal_code,
-            city=address.city,
-            country=address.country,
-            name=address.name,
-        ),
     )
 
 

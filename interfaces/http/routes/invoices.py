@@ -10,7 +10,7 @@ from dataclasses import replace
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import APIRouter, Path, Response, status
+from fastapi import APIRouter, Path, Query, Response, status
 from fastapi import Body as BodyParam
 
 from application.journal import CommandContext
@@ -28,6 +28,7 @@ from interfaces.http.routes.invoice_schemas import (
     InvoiceView,
     IssueIn,
 )
+from interfaces.http.routes.params import Day
 from interfaces.http.schemas import Accepted, HistoryItem
 from interfaces.http.security import BILLING, READERS, command, reader
 
@@ -36,6 +37,9 @@ router = APIRouter(prefix="/invoices", tags=["invoices"], responses=ERROR_RESPON
 Accountant = Annotated[CommandContext, command(BILLING)]
 Reader = reader(READERS)
 LineId = Annotated[str, Path(max_length=20)]
+OverdueOn = Annotated[
+    Day | None, Query(description="The day `overdue` answers for (absent: not computed)")
+]
 Number = Annotated[str, Path(min_length=1, max_length=40, pattern=r"^[A-Za-z0-9-]+$")]
 
 BASE = "/invoices"
@@ -156,10 +160,12 @@ def credit_invoice(
     summary="The invoice or credit note holding a number",
     dependencies=[Reader],
 )
-def invoice_by_number(number: Number, services: ServicesDep, response: Response) -> InvoiceView:
+def invoice_by_number(
+    number: Number, services: ServicesDep, response: Response, on: OverdueOn = None
+) -> InvoiceView:
     invoice = services.app.invoices.by_number(number)
     response.headers["ETag"] = f'"{invoice.version}"'
-    return InvoiceView.of(invoice)
+    return InvoiceView.of(invoice, on)
 
 
 @router.get(
@@ -173,10 +179,11 @@ def get_invoice(
     response: Response,
     version: Version = None,
     as_of: AsOf = None,
+    on: OverdueOn = None,
 ) -> InvoiceView:
     app = services.app
     invoice = read_document(app, Invoice, invoice_id, version, as_of, app.invoices.get, response)
-    return InvoiceView.of(invoice)
+    return InvoiceView.of(invoice, on)
 
 
 @router.get(
