@@ -211,3 +211,19 @@ def test_an_overpayment_and_a_future_value_date_are_refused_as_problems(
 def test_only_accountants_and_managers_record_payments(client: TestClient) -> None:
     response = pay(client, {}, customer_id=customer(client), amount="10")  # alice, sales
     assert_problem(response, 403, "forbidden")
+
+
+def test_the_views_fold_payments_and_paid_invoices_without_quarantining_them(
+    client: TestClient, accountant: dict[str, str]
+) -> None:
+    establish_company(client)
+    customer_id = customer(client)
+    issued(client, accountant, customer_id, "100.00", "2026-10-01")
+    paid = pay(client, accountant, customer_id=customer_id, amount="120.00")
+    assert paid.status_code == 201, paid.text
+    position = paid.json()["position"]
+    admin = as_role(client, "ada", "admin")
+    quarantined = client.get(f"/views/quarantine?min_position={position}", headers=admin)
+    assert quarantined.status_code == 200, quarantined.text
+    assert quarantined.json()["position"] >= position
+    assert quarantined.json()["items"] == []
