@@ -9,6 +9,7 @@ from typing import Annotated
 import typer
 
 from adapters.eventstore.chain import chain_store_for
+from application.adoption import AdoptionRefused, adopt
 from application.app import Comptoir
 from application.row_audit import audit_rows
 from application.sealing import Anchor, ChainStore, Sealer
@@ -65,6 +66,19 @@ def verify_command(
     typer.echo(str(rows))
     if not report.ok or not rows.ok:
         raise typer.Exit(1)
+
+
+@audit.command("adopt")
+def adopt_command() -> None:
+    """Sign the journal rows and snapshots written before signing that the chain vouches
+    for (run once after upgrading; nothing unsealed or disagreeing is signed)."""
+    with _opened() as (app, store):
+        try:
+            adopted = adopt(app, store)
+        except AdoptionRefused as error:
+            typer.echo(str(error), err=True)
+            raise typer.Exit(1) from None
+    typer.echo(str(adopted))
 
 
 @audit.command("anchor")

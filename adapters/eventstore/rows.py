@@ -11,6 +11,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any
+from uuid import UUID
 
 from eventsourcing.persistence import StoredEvent
 from eventsourcing.popo import POPOAggregateRecorder
@@ -95,3 +96,51 @@ def snapshot_rows(app: Any) -> Iterator[StoredEvent]:
         yield from list(recorder._stored_events)
     else:
         raise TypeError(f"no snapshot rows for {type(recorder).__name__}")
+
+
+def sign_journal_row(app: Any, command_id: UUID, key_id: str, mac: bytes) -> None:
+    """Write the MAC of a journal row written before signing (see `application.adoption`)."""
+    recorder = app.recorder
+    if isinstance(recorder, PostgresAggregateRecorder):
+        journal = recorder.journal  # type: ignore[attr-defined]
+        with recorder.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL(
+                    "UPDATE {} SET key_id = %s, mac = %s WHERE command_id = %s AND mac IS NULL"
+                ).format(journal),
+                (key_id, mac, command_id),
+            )
+    elif isinstance(recorder, SQLiteAggregateRecorder):
+        with recorder.datastore.transaction(commit=True) as c:
+            c.execute(
+                "UPDATE command_journal SET key_id = ?, mac = ? "
+                "WHERE command_id = ? AND mac IS NULL",
+                (key_id, mac, command_id.hex),
+            )
+    else:
+        raise TypeError(f"no journal rows to sign in {type(recorder).__name__}")
+
+
+def replace_snapshot_state(app: Any, stored: StoredEvent) -> None:
+    """Store a snapshot's state anew, at the same document and version."""
+    recorder = app.snapshots.recorder
+    if isinstance(recorder, PostgresAggregateRecorder):
+        table = SQL("{}.{}").format(
+            Identifier(recorder.datastore.schema), Identifier(recorder.events_table_name)
+        )
+        with recorder.datastore.transaction(commit=True) as curs:
+            curs.execute(
+                SQL(
+                    "UPDATE {} SET state = %s WHERE originator_id = %s AND originator_version = %s"
+                ).format(table),
+                (stored.state, stored.originator_id, stored.originator_version),
+            )
+    elif isinstance(recorder, SQLiteAggregateRecorder):
+        with recorder.datastore.transaction(commit=True) as c:
+            c.execute(
+                f"UPDATE {recorder.events_table_name} SET state = ? "
+                "WHERE originator_id = ? AND originator_version = ?",
+                (stored.state, UUID(str(stored.originator_id)).hex, stored.originator_version),
+            )
+    else:
+        raise TypeError(f"no snapshots to replace in {type(recorder).__name__}")

@@ -22,6 +22,7 @@ import pytest
 from adapters.eventstore.chain import chain_store_for
 from adapters.eventstore.signed import open_snapshot, sign_snapshot
 from application.access import key_hash
+from application.adoption import adopt
 from application.app import Comptoir
 from application.errors import KeyRevoked, NotAssigned
 from application.journal import CommandContext, JournalRecord, fingerprint
@@ -283,3 +284,62 @@ def test_a_replay_is_answered_only_to_who_may_still_act_on_the_document(app: Com
 
     with pytest.raises(NotAssigned):
         app.affairs.open(alice, **fields)
+
+
+def unsign(settings: Settings, app: Comptoir, quote: UUID) -> None:
+    """Make the store look as an earlier version wrote it: no MACs anywhere."""
+    run_sql(settings, f"UPDATE {table(settings, 'journal')} SET key_id = NULL, mac = NULL")
+    assert app.snapshots is not None
+    (stored,) = app.snapshots.recorder.select_events(quote)
+    inner = open_snapshot(app.keyring, stored)
+    assert inner is not None
+    statement = f"UPDATE {table(settings, 'snapshots')} SET state = ?"
+    assert run_sql(settings, statement, (bytes(inner.state),)) == 1
+
+
+def test_a_store_from_before_signing_is_adopted_where_the_chain_vouches_for_it(
+    app: Comptoir, settings: Settings
+) -> None:
+    quote = quote_with_lines(app, 55)
+    store = chain_store_for(app)
+    assert Sealer(app, store).seal() == 56
+    unsign(settings, app, quote)
+    assert not audit_rows(app).ok
+
+    adopted = adopt(app, store)
+
+    assert (adopted.journal_rows, adopted.snapshots) == (56, 1)
+    audit = audit_rows(app)
+    assert audit.ok, str(audit)
+    app.quotes.add_line(
+        ALICE,
+        quote,
+        description="After",
+        quantity=Decimal(1),
+        unit_price=Decimal(1),
+        vat_rate=Decimal(20),
+    )
+    assert Sealer(app, store).seal() == 1
+
+
+def test_adoption_signs_nothing_unsealed_nor_a_snapshot_that_disagrees_with_its_events(
+    app: Comptoir, settings: Settings
+) -> None:
+    quote = quote_with_lines(app, 55)
+    store = chain_store_for(app)
+    assert Sealer(app, store, page_size=10).seal_batch() == 10
+    unsign(settings, app, quote)
+    statement = f"UPDATE {table(settings, 'snapshots')} SET state = " + (
+        "CAST(replace(CAST(state AS TEXT), '10.00', '99.00') AS BLOB)"
+        if settings.event_store == "sqlite"
+        else "decode(replace(encode(state, 'hex'), encode('10.00'::bytea, 'hex'), "
+        "encode('99.00'::bytea, 'hex')), 'hex')"
+    )
+    assert run_sql(settings, statement) == 1
+
+    adopted = adopt(app, store)
+
+    assert (adopted.journal_rows, adopted.snapshots) == (10, 0)
+    problems = audit_rows(app).problems
+    assert any("notification 11" in p for p in problems), problems
+    assert any("snapshot" in p for p in problems), problems
