@@ -27,13 +27,12 @@ from domain.invoice_credit import (
     creditable_of,
 )
 from domain.invoice_lines import (
-    EDITABLE_FIELDS,
     InvoiceLine,
     InvoiceTotals,
     bounded_totals,
-    check_breakdown,
+    changed_fields,
     check_buyer,
-    checked_invoice_line,
+    edited_line,
 )
 from domain.invoice_numbers import check_issue_date
 from domain.invoice_payments import check_payable
@@ -183,10 +182,11 @@ class Invoice(Aggregate):
         except KeyError:
             raise UnknownLine(f"invoice has no line {line_id!r}") from None
 
-    def _checked_lines(self, lines: dict[str, InvoiceLine]) -> None:
-        check_breakdown(lines.values())
+    def _edited(self, line: InvoiceLine) -> InvoiceLine:
         details = self.details
-        bounded_totals(lines, self.currency, details.discounts, details.discount_mode)
+        return edited_line(
+            self.lines, line, self.currency, details.discounts, details.discount_mode
+        )
 
     # -- editing a draft ----------------------------------------------------------------
 
@@ -195,11 +195,9 @@ class Invoice(Aggregate):
         self._require("edited")
         if not isinstance(line, InvoiceLine):
             raise InvalidInput(f"an invoice line expected, got {line!r}")
-        line_id = str(self.lines_added + 1)
-        line = checked_invoice_line(InvoiceLine(**{**vars(line), "line_id": line_id}))
-        self._checked_lines({**self.lines, line_id: line})
+        line = self._edited(replace(line, line_id=str(self.lines_added + 1)))
         self._add_line(at=checked_at(at), line=line)
-        return line_id
+        return line.line_id
 
     @event("LineAdded")
     def _add_line(self, at: datetime, line: InvoiceLine) -> None:
@@ -209,12 +207,8 @@ class Invoice(Aggregate):
     def change_line(self, line_id: str, *, at: datetime, **changes: Any) -> None:
         """Change fields of a draft's line; nothing is recorded when nothing differs."""
         self._require("edited")
-        unknown = sorted(set(changes) - EDITABLE_FIELDS)
-        if unknown:
-            raise InvalidInput(f"a line has no editable field {', '.join(unknown)}")
-        line = checked_invoice_line(InvoiceLine(**{**vars(self._line(line_id)), **changes}))
+        line = self._edited(changed_fields(self._line(line_id), changes))
         if line != self.lines[line_id]:
-            self._checked_lines({**self.lines, line_id: line})
             self._change_line(at=checked_at(at), line=line)
 
     @event("LineChanged")

@@ -256,3 +256,27 @@ def bounded_totals(
     ):
         bounds.total(value, f"the invoice's {what}")
     return totals
+
+
+def edited_line(
+    lines: Mapping[str, InvoiceLine],
+    line: InvoiceLine,
+    currency: str,
+    discounts: list[Decimal],
+    mode: DiscountMode,
+) -> InvoiceLine:
+    """`line` checked, as a draft's lines would hold it with the others: one breakdown
+    rule for the whole document, totals within bounds."""
+    line = checked_invoice_line(line)
+    edited = {**lines, line.line_id: line}
+    check_breakdown(edited.values())
+    bounded_totals(edited, currency, discounts, mode)
+    return line
+
+
+def changed_fields(line: InvoiceLine, changes: Mapping[str, object]) -> InvoiceLine:
+    """`line` with `changes`, which name editable fields only."""
+    unknown = sorted(set(changes) - EDITABLE_FIELDS)
+    if unknown:
+        raise InvalidInput(f"a line has no editable field {', '.join(unknown)}")
+    return InvoiceLine(**{**vars(line), **changes})
