@@ -105,10 +105,8 @@ def query_for(path: str, name: str, value: str) -> dict[str, str]:
 def test_a_day_month_or_instant_outside_its_form_or_bounds_is_a_422_naming_it(
     api: TestClient, path: str, name: str, kind: str
 ) -> None:
-    url = path.replace("{quote_id}", ZERO_ID).replace("{bucket}", "expired")
-    url = url.replace("{customer_id}", ZERO_ID).replace("{order_id}", ZERO_ID)
-    url = url.replace("{contract_id}", ZERO_ID).replace("{asset_id}", ZERO_ID)
-    url = url.replace("{affair_id}", ZERO_ID).replace("{invoice_id}", ZERO_ID)
+    url = re.sub(r"\{[a-z_]+_id\}", ZERO_ID, path).replace("{bucket}", "expired")
+    url = url.replace("{number}", "INV-2026-00001")
     for value in OUT_OF_RANGE[kind]:
         response = api.get(url, params=query_for(path, name, value))
         body = assert_problem(response, 422, "invalid-request")
