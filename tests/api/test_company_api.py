@@ -15,22 +15,14 @@ from fastapi.testclient import TestClient
 
 from interfaces.http.app import create_app
 from interfaces.settings import Settings
+from tests.api.invoicing_support import COMPANY as INVOICING_COMPANY
 from tests.api.support import as_role, assert_problem, log_position
 from tests.conftest import FrozenClock
 
+# The company the invoicing tests establish, with a head-office SIRET, from this year on.
 COMPANY: dict[str, Any] = {
-    "legal_name": "Comptoir Lyonnais SAS",
-    "legal_form": "SAS",
-    "siren": "732 829 320",
+    **INVOICING_COMPANY,
     "siret": "732 829 320 00074",
-    "vat_number": "FR 44 732 829 320",
-    "registration": {"register": "RCS", "city": "Lyon"},
-    "share_capital": {"amount": "10000", "currency": "EUR"},
-    "address": {"street": "12 rue de la République", "postal_code": "69002", "city": "Lyon"},
-    "iban": "FR14 2004 1010 0505 0001 3M02 606",
-    "bic": "PSSTFRPPLIL",
-    "late_payment_rate": "12.5",
-    "footer": "Indemnité forfaitaire pour frais de recouvrement : 40 €.",
     "effective_on": "2026-01-01",
 }
 OLD_IBAN = "FR1420041010050500013M02606"
