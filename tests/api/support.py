@@ -36,5 +36,7 @@ def assert_problem(response: Any, status: int, code: str) -> dict[str, Any]:
 
 
 def log_position(client: TestClient) -> int:
-    position: int = client.get("/health").json()["log_position"]
+    response = client.get("/health")
+    assert response.status_code == 200, response.text
+    position: int = response.json()["log_position"]
     return position
