@@ -12,35 +12,20 @@ invoice, all in one transaction: the invoice's version refuses a concurrent cred
 from __future__ import annotations
 
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date
 from typing import Any
 from uuid import UUID
 
-from adapters.eventstore.claims import SequenceClaim
 from application.commands import CommandResult, CommandRunner, Outcome
+from application.invoice_issuing import InvoiceIssuer, issue_date_of
 from application.journal import CommandContext
-from domain.company import COMPANY_ID, Company
-from domain.customer import AddressKind, Customer
-from domain.errors import InvalidInput, NotFound, UnknownInvoiceNumber
+from domain.customer import Customer
+from domain.errors import NotFound, UnknownInvoiceNumber
 from domain.invoice import Invoice
 from domain.invoice_credit import CreditRequest
-from domain.invoice_index import CustomerInvoices, index_id
 from domain.invoice_lines import InvoiceLine
-from domain.invoice_numbers import InvoiceNumber, Series, number_id
-from domain.invoice_seller import Seller
-from domain.invoice_terms import Buyer, InvoiceDetails
-
-
-def buyer_of(customer: Customer) -> Buyer:
-    """The buyer as an invoice names it: legal name, VAT number, first billing address."""
-    billing = [a for a in customer.addresses.values() if a.kind == AddressKind.BILLING]
-    return Buyer(customer.name, customer.vat_number, billing[0] if billing else None)
-
-
-def _issue_date(value: object) -> date:
-    if not isinstance(value, date) or isinstance(value, datetime):
-        raise InvalidInput(f"an issue date must be a date, got {value!r}")
-    return value
+from domain.invoice_numbers import InvoiceNumber, number_id
+from domain.invoice_terms import InvoiceDetails
 
 
 class InvoiceCommands:
@@ -48,6 +33,7 @@ class InvoiceCommands:
 
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
+        self.issuer = InvoiceIssuer(runner)
 
     # -- reads -------------------------------------------------------------------------
 
@@ -86,7 +72,7 @@ class InvoiceCommands:
                 currency=currency or customer.currency,
                 details=details,
             )
-            index = self._index(customer_id, ctx)
+            index = self.issuer.index(customer_id, ctx)
             index.add(ctx.at, invoice.id)
             return Outcome([invoice, index])
 
@@ -140,25 +126,12 @@ class InvoiceCommands:
 
     def issue(self, ctx: CommandContext, invoice_id: UUID, *, issue_date: date) -> CommandResult:
         """Issue a draft under the next `INV` number of its issue date's year."""
-        day = _issue_date(issue_date)
+        day = issue_date_of(issue_date)
 
         def build() -> Outcome:
             invoice = self.runner.load(Invoice, invoice_id, ctx)
-            buyer = buyer_of(self.runner.load(Customer, invoice.customer_id))
-            series = Series.CREDIT_NOTE if invoice.credited else Series.INVOICE
-            claim, number, not_before = self._next_number(series, day, ctx.at)
-            invoice.issue(
-                at=ctx.at,
-                number=number,
-                issue_date=day,
-                not_before=not_before,
-                buyer=buyer,
-                seller=self.seller_on(day),
-            )
-            register = InvoiceNumber(
-                at=ctx.at, number=number, document_id=invoice.id, issue_date=day
-            )
-            return Outcome([invoice, register], {"number": number}, [claim])
+            issued = self.issuer.issue(ctx, invoice, day)
+            return Outcome(issued.aggregates, {"number": issued.number}, issued.claims)
 
         payload = {"invoice_id": invoice_id, "issue_date": day}
         return self.runner.run(ctx, "invoice.issue", payload, build)
@@ -173,65 +146,26 @@ class InvoiceCommands:
     ) -> CommandResult:
         """Issue a credit note against an issued invoice (whole, chosen lines, or an
         amount) under the next `CN` number; the result is the credit note."""
-        day = _issue_date(issue_date)
+        day = issue_date_of(issue_date)
 
         def build() -> Outcome:
             invoice = self.runner.load(Invoice, invoice_id, ctx)
-            buyer = buyer_of(self.runner.load(Customer, invoice.customer_id))
             note, credit = Invoice.credit_note(
                 at=ctx.at, source=invoice.creditable(), request=request
             )
-            claim, number, not_before = self._next_number(Series.CREDIT_NOTE, day, ctx.at)
-            seller = self.seller_on(day)
-            note.issue(
-                at=ctx.at,
-                number=number,
-                issue_date=day,
-                not_before=not_before,
-                buyer=buyer,
-                seller=seller,
+            if invoice.source is not None:
+                note.state_source(at=ctx.at, source=invoice.source)
+            issued = self.issuer.issue(ctx, note, day)
+            invoice.record_credit(
+                at=ctx.at, credit_note_id=note.id, number=issued.number, credit=credit
             )
-            invoice.record_credit(at=ctx.at, credit_note_id=note.id, number=number, credit=credit)
-            register = InvoiceNumber(at=ctx.at, number=number, document_id=note.id, issue_date=day)
-            result = {"number": number, "invoice_id": str(invoice_id)}
-            return Outcome([note, invoice, register], result, [claim])
+            followed = self.issuer.follow_credit(ctx, note, invoice, credit)
+            result = {"number": issued.number, "invoice_id": str(invoice_id)}
+            aggregates = [note, invoice, *issued.aggregates[1:], *followed]
+            return Outcome(aggregates, result, issued.claims)
 
         payload = {"invoice_id": invoice_id, "issue_date": day, **asdict(request)}
         return self.runner.run(ctx, "invoice.credit", payload, build)
-
-    def seller_on(self, day: date) -> Seller | None:
-        """The company's details in effect on `day` with its logo's hash; None when the
-        company is not established or only from a later day (the invoice refuses)."""
-        try:
-            company = self.runner.load(Company, COMPANY_ID)
-        except NotFound:
-            return None
-        details = company.details_on(day)
-        logo = None if company.logo is None else company.logo.sha256
-        return None if details is None else Seller(details, logo)
-
-    def _index(self, customer_id: UUID, ctx: CommandContext) -> CustomerInvoices:
-        try:
-            return self.runner.load(CustomerInvoices, index_id(customer_id))
-        except NotFound:
-            return CustomerInvoices.open(customer_id, ctx.at)
-
-    def _next_number(
-        self, series: Series, day: date, at: datetime
-    ) -> tuple[SequenceClaim, str, date | None]:
-        """The claim on the series' next number in `day`'s year, that number, and the date
-        the document may not precede: the previous number's (today's when an order's
-        invoice holds it: those are dated by the clock and register no date)."""
-        claim = self.runner.next_claim(series.sequence(day.year))
-        number = series.number(day.year, claim.value)
-        if claim.value == 1:
-            return claim, number, None
-        previous = series.number(day.year, claim.value - 1)
-        try:
-            register = self.runner.load(InvoiceNumber, number_id(previous))
-        except NotFound:
-            return claim, number, at.date()
-        return claim, number, register.issue_date
 
     def _verb(
         self,

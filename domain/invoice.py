@@ -37,6 +37,7 @@ from domain.invoice_lines import (
 from domain.invoice_numbers import check_issue_date
 from domain.invoice_payments import check_payable
 from domain.invoice_seller import Seller, checked_seller
+from domain.invoice_source import InvoiceSource
 from domain.invoice_states import (
     TRANSITIONS,
     DocumentKind,
@@ -60,6 +61,8 @@ __all__ = ["TRANSITIONS", "DocumentKind", "Invoice", "InvoiceStatus", "PaymentSt
 
 class Invoice(Aggregate):
     """An invoice or a credit note to a customer, with its own number and history."""
+
+    source: InvoiceSource | None = None  # what it bills; a class default for old snapshots
 
     class Drafted(Aggregate.Created):
         at: datetime
@@ -189,6 +192,19 @@ class Invoice(Aggregate):
         )
 
     # -- editing a draft ----------------------------------------------------------------
+
+    def state_source(self, *, at: datetime, source: InvoiceSource) -> None:
+        """Say what a draft bills (an order, a contract period …), once."""
+        self._require("edited")
+        if not isinstance(source, InvoiceSource):
+            raise InvalidInput(f"an invoice source expected, got {source!r}")
+        if self.source is not None:
+            raise InvalidInput(f"this draft already bills {self.source.kind}")
+        self._state_source(at=checked_at(at), source=source)
+
+    @event("SourceStated")
+    def _state_source(self, at: datetime, source: InvoiceSource) -> None:
+        self.source = source
 
     def add_line(self, *, at: datetime, line: InvoiceLine) -> str:
         """Add a line to a draft; return its id ("1", "2", … never reused)."""
