@@ -31,6 +31,7 @@ from application.policies import Policies
 from application.quotes import QuoteCommands
 from application.repository import LockedCacheRepository
 from application.signing import Keyring, ephemeral_keyring
+from application.vouchers import VoucherCommands
 from domain.affair import Affair
 from domain.asset import Asset
 from domain.contract import Contract
@@ -94,6 +95,7 @@ class Comptoir(Application[UUID]):
         self.invoices = InvoiceCommands(self.runner)
         self.company = CompanyCommands(self.runner, self.env.get("BLOB_DIR"))
         self.payments = PaymentCommands(self.runner)
+        self.vouchers = VoucherCommands(self.runner)
 
     def construct_transcoder(self) -> Transcoder:
         return domain_transcoder()

@@ -4,6 +4,10 @@ its issued invoices, in one transaction with each allocation recorded on its inv
 Without explicit allocations the customer's invoice index (`domain.invoice_index`) gives
 the invoices to settle, oldest due first. No rule lives here: `Payment.record` allocates
 and refuses, each `Invoice.record_payment` refuses above what it has due.
+
+A payment by voucher (S6) redeems its voucher for the payment's amount in the same
+command: `Voucher.redeem` refuses beyond its balance or validity, or for another
+customer unless it is to bearer, and then nothing is recorded, payment or allocations.
 """
 
 from __future__ import annotations
@@ -13,6 +17,8 @@ from datetime import date
 from decimal import Decimal
 from uuid import UUID
 
+from eventsourcing.domain import Aggregate
+
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from domain.customer import Customer
@@ -20,12 +26,14 @@ from domain.errors import NotFound
 from domain.invoice import DocumentKind, Invoice, InvoiceStatus
 from domain.invoice_index import CustomerInvoices, index_id
 from domain.payment import Payment, PaymentMeans, Receivable
+from domain.voucher import Voucher
 
 
 @dataclass(frozen=True)
 class RecordPayment:
     """A payment received on `value_date`; `allocations` per invoice id, or None for the
-    oldest due first; `currency` the customer's when None."""
+    oldest due first; `currency` the customer's when None; `voucher_id` the voucher a
+    payment by voucher spends."""
 
     customer_id: UUID
     value_date: date
@@ -34,6 +42,7 @@ class RecordPayment:
     reference: str | None = None
     currency: str | None = None
     allocations: dict[UUID, Decimal] | None = None
+    voucher_id: UUID | None = None
 
 
 def receivable_of(invoice: Invoice) -> Receivable | None:
@@ -97,8 +106,10 @@ class PaymentCommands:
                 reference=command.reference,
                 receivables=receivables,
                 asked=command.allocations,
+                voucher_id=command.voucher_id,
             )
-            settled = []
+            spent = self._redeem(ctx, payment)
+            settled: list[Aggregate] = []
             for allocation in payment.allocations:
                 invoice = by_id[allocation.invoice_id]
                 invoice.record_payment(
@@ -109,14 +120,32 @@ class PaymentCommands:
                 )
                 settled.append(invoice)
             result = {a.number: str(a.amount) for a in payment.allocations}
+            if spent is not None:
+                result["voucher_balance"] = str(spent.balance)
+                settled.append(spent)
             return Outcome([payment, *settled], result)
 
         return self.runner.run(ctx, "payment.record", _payload(command), build)
 
+    def _redeem(self, ctx: CommandContext, payment: Payment) -> Voucher | None:
+        """The voucher a payment by voucher spends, redeemed for the payment's amount."""
+        if payment.voucher_id is None:
+            return None
+        voucher = self.runner.load(Voucher, payment.voucher_id)
+        voucher.redeem(
+            at=ctx.at,
+            amount=payment.amount,
+            on_day=payment.value_date,
+            payment_id=payment.id,
+            customer_id=payment.customer_id,
+            currency=payment.currency,
+        )
+        return voucher
+
 
 def _payload(command: RecordPayment) -> dict[str, object]:
     allocations = command.allocations
-    return {
+    payload: dict[str, object] = {
         "customer_id": command.customer_id,
         "value_date": command.value_date,
         "amount": command.amount,
@@ -125,3 +154,6 @@ def _payload(command: RecordPayment) -> dict[str, object]:
         "currency": command.currency,
         "allocations": None if allocations is None else {str(k): v for k, v in allocations.items()},
     }
+    if command.voucher_id is not None:  # so a retry recorded before vouchers still matches
+        payload["voucher_id"] = command.voucher_id
+    return payload

@@ -593,3 +593,118 @@ class NotPayable(DomainError):
     """A payment allocated to a draft, a credit note, or another customer's invoice."""
 
     code = "invoice-not-payable"
+
+
+# --- Value vouchers (S6) -------------------------------------------------------------------
+
+
+class InvalidVoucherCode(InvalidInput):
+    """Text that is not a voucher code (`VCH-` and three groups of four characters)."""
+
+    code = "invalid-voucher-code"
+
+
+class VoucherValidityBeforeIssue(InvalidInput):
+    """A voucher valid through a day before the day it is issued."""
+
+    code = "voucher-validity-before-issue"
+
+
+class VoucherNotYetValid(DomainError):
+    """A voucher redeemed on a day before it was issued."""
+
+    code = "voucher-not-yet-valid"
+
+
+class VoucherExpired(DomainError):
+    """A voucher redeemed on a day after the last day it is valid."""
+
+    code = "voucher-expired"
+
+
+class VoucherCancelled(DomainError):
+    """A cancelled voucher redeemed: what it had left was forfeited."""
+
+    code = "voucher-cancelled"
+
+
+class VoucherBalanceExceeded(DomainError):
+    """A redemption above what is left on the voucher."""
+
+    code = "voucher-balance-exceeded"
+
+
+class VoucherCurrencyMismatch(DomainError):
+    """A voucher redeemed for a payment in another currency than its own."""
+
+    code = "voucher-currency-mismatch"
+
+
+class VoucherOfAnotherCustomer(DomainError):
+    """A customer's voucher redeemed by another customer (only a voucher to bearer may be)."""
+
+    code = "voucher-of-another-customer"
+
+
+class VoucherMeansMismatch(InvalidInput):
+    """A payment by voucher that names no voucher, or a voucher named by another means."""
+
+    code = "voucher-means-mismatch"
+
+
+class InvalidExportPeriod(InvalidInput):
+    """An accounting export's range that ends before it starts, or spans too many years."""
+
+    code = "invalid-export-period"
+
+
+class ExportNeedsEuros(DomainError):
+    """A document in another currency in a FEC range: the FEC is kept in euros, and no
+    exchange rate is recorded on invoices to convert it."""
+
+    code = "fec-needs-euros"
+
+
+# --- Documents (issue 15) --------------------------------------------------------------
+
+
+class DocumentNotIssued(DomainError):
+    """A PDF asked of a document not issued yet (a draft): only a marked preview exists."""
+
+    code = "document-not-issued"
+
+
+class EditionNotIssued(NotFound):
+    """No file was issued for that edition of the document."""
+
+    code = "edition-not-issued"
+
+
+class EditionAlreadyIssued(DomainError):
+    """An edition's file is recorded once; it is never replaced."""
+
+    code = "edition-already-issued"
+
+
+class UnknownDelivery(NotFound):
+    """No delivery with that id on the order."""
+
+    code = "unknown-delivery"
+
+
+class UnknownSending(NotFound):
+    """No e-mail sending with that id."""
+
+    code = "unknown-sending"
+
+
+class SendingAlreadySent(DomainError):
+    """A sending the SMTP server accepted is never sent again."""
+
+    code = "sending-already-sent"
+
+
+class InvalidRecipient(InvalidInput):
+    """An e-mail recipient that is not one plain address."""
+
+    code = "invalid-recipient"

@@ -7,6 +7,9 @@ payment in total, and every unit of the payment allocated: what would be left ov
 overpayment, refused. The application records each allocation on its invoice
 (`Invoice.record_payment`) in the same command, so an invoice's version refuses a
 concurrent payment of the same amount due.
+
+A payment by voucher (`PaymentMeans.VOUCHER`, S6) names the voucher it spends; the
+application redeems that voucher for the payment's amount in the same command.
 """
 
 from __future__ import annotations
@@ -16,6 +19,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
+from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
@@ -28,6 +32,7 @@ from domain.errors import (
     NotPayable,
     PaymentAboveDue,
     PaymentDateInFuture,
+    VoucherMeansMismatch,
 )
 from domain.quote_lines import checked_at, checked_uuid, optional_text
 from domain.values import ZERO, check_currency
@@ -41,6 +46,7 @@ class PaymentMeans(StrEnum):
     CHEQUE = "cheque"
     CASH = "cash"
     DIRECT_DEBIT = "direct_debit"
+    VOUCHER = "voucher"
 
 
 @dataclass(frozen=True)
@@ -112,6 +118,9 @@ class Payment(Aggregate):
     """Money received from a customer, on a value date, settling issued invoices."""
 
     class Recorded(Aggregate.Created):
+        """v2 added `voucher_id` (S6); v1 payments named no voucher."""
+
+        class_version = 2
         at: datetime
         customer_id: UUID
         currency: str
@@ -120,6 +129,11 @@ class Payment(Aggregate):
         means: str
         reference: str | None
         allocations: list[Allocation]
+        voucher_id: UUID | None
+
+        @staticmethod
+        def upcast_v1_v2(state: dict[str, Any]) -> None:
+            state["voucher_id"] = None
 
     @event(Recorded)
     def __init__(
@@ -133,6 +147,7 @@ class Payment(Aggregate):
         means: str,
         reference: str | None,
         allocations: list[Allocation],
+        voucher_id: UUID | None,
     ) -> None:
         self.recorded_at = at
         self.customer_id, self.currency = customer_id, currency
@@ -140,6 +155,7 @@ class Payment(Aggregate):
         self.means = PaymentMeans(means)
         self.reference = reference
         self.allocations = list(allocations)
+        self.voucher_id = voucher_id
 
     @classmethod
     def record(
@@ -154,10 +170,12 @@ class Payment(Aggregate):
         reference: str | None,
         receivables: Iterable[Receivable],
         asked: Mapping[UUID, Decimal] | None = None,
+        voucher_id: UUID | None = None,
     ) -> Payment:
         """A payment of `amount` received on `value_date` (never after the command's day),
         allocated per `asked` or oldest due first across the customer's `receivables` in
-        its currency; refused if any of it would be left over (an overpayment)."""
+        its currency; refused if any of it would be left over (an overpayment). A
+        payment by voucher names `voucher_id`, and only a payment by voucher does."""
         at = checked_at(at)
         if checked_uuid(customer_id, "a customer id") is None:
             raise InvalidInput("a payment needs a customer id")
@@ -177,6 +195,12 @@ class Payment(Aggregate):
             raise InvalidInput(
                 f"means: {means!r} is not one of {', '.join(PaymentMeans)}"
             ) from None
+        if checked_uuid(voucher_id, "a voucher id") is None and means == PaymentMeans.VOUCHER:
+            raise VoucherMeansMismatch("a payment by voucher names the voucher it spends")
+        if voucher_id is not None and means != PaymentMeans.VOUCHER:
+            raise VoucherMeansMismatch(
+                f"a payment by {means} spends no voucher: record it by voucher"
+            )
         reference = optional_text(reference, "reference")
         if reference is not None and len(reference) > MAX_REFERENCE:
             raise InvalidInput(f"reference: at most {MAX_REFERENCE} characters")
@@ -197,6 +221,7 @@ class Payment(Aggregate):
             means=means,
             reference=reference,
             allocations=allocations,
+            voucher_id=voucher_id,
         )
 
     @property
