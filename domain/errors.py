@@ -650,3 +650,16 @@ class VoucherMeansMismatch(InvalidInput):
     """A payment by voucher that names no voucher, or a voucher named by another means."""
 
     code = "voucher-means-mismatch"
+
+
+class InvalidExportPeriod(InvalidInput):
+    """An accounting export's range that ends before it starts, or spans too many years."""
+
+    code = "invalid-export-period"
+
+
+class ExportNeedsEuros(DomainError):
+    """A document in another currency in a FEC range: the FEC is kept in euros, and no
+    exchange rate is recorded on invoices to convert it."""
+
+    code = "fec-needs-euros"
