@@ -27,6 +27,7 @@ from projections.contracts import ContractsView, ContractTermsView
 from projections.customers import CustomersView
 from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace
 from projections.history import HistoryRecorder, history_table, write_histories
+from projections.invoices import InvoicesView
 from projections.notices import NoticesView
 from projections.orders import OrderLinesView, OrdersView
 from projections.pipeline import PipelineAffairsView, PipelineQuotesView
@@ -60,6 +61,7 @@ def default_views(
         NoticesView(),
         OrdersView(),
         OrderLinesView(),
+        InvoicesView(),
         WarrantyView(),
         ServiceCasesView(),
         ContractsView(),
