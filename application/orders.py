@@ -20,6 +20,7 @@ from eventsourcing.utils import get_topic
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from application.order_billing import OrderBillingCommands
+from application.outstanding import Outstanding
 from domain.affair import Affair
 from domain.customer import Customer
 from domain.order import (
@@ -29,17 +30,16 @@ from domain.order import (
     NonConformity,
     Order,
     OrderLine,
-    OrderStatus,
     diff_lines,
 )
 from domain.quote import Quote, QuoteLine
-from domain.values import ZERO, DiscountMode
+from domain.values import DiscountMode
 
-OutstandingOf = Callable[[UUID], Decimal]
+OutstandingOf = Callable[[UUID, str], Decimal]
+"""What a customer owes in a currency (`application.outstanding.Outstanding`)."""
 
 CREATED_TOPIC = get_topic(Order.Created)
 PAGE = 500
-NOT_OWED = frozenset({OrderStatus.DRAFT, OrderStatus.CANCELLED})
 
 
 def order_ids_of(runner: CommandRunner, customer_id: UUID) -> Iterator[UUID]:
@@ -55,26 +55,6 @@ def order_ids_of(runner: CommandRunner, customer_id: UUID) -> Iterator[UUID]:
         if len(page) < PAGE:
             return
         start = page[-1].id + 1
-
-
-def outstanding_from_log(runner: CommandRunner) -> OutstandingOf:
-    """What a customer owes: over its confirmed orders, total incl. tax less payments.
-
-    It scans the log's order creations and loads each of the customer's orders; the
-    orders read model (V8) will answer this with one query and replace it.
-    """
-
-    def outstanding_of(customer_id: UUID) -> Decimal:
-        total = ZERO
-        for order_id in order_ids_of(runner, customer_id):
-            order = runner.load(Order, order_id)
-            if order.status in NOT_OWED:
-                continue
-            paid = sum((p.amount for p in order.payments), ZERO)
-            total += max(ZERO, order.totals().gross - paid)
-        return total
-
-    return outstanding_of
 
 
 def order_line(line: QuoteLine) -> OrderLine:
@@ -98,7 +78,7 @@ class OrderCommands(OrderBillingCommands):
 
     def __init__(self, runner: CommandRunner, outstanding_of: OutstandingOf | None = None) -> None:
         super().__init__(runner)
-        self.outstanding_of = outstanding_of or outstanding_from_log(runner)
+        self.outstanding_of = outstanding_of or Outstanding(runner)
 
     # ---- reads -------------------------------------------------------------------
 
@@ -210,7 +190,7 @@ class OrderCommands(OrderBillingCommands):
             )
             order.confirm(
                 at=ctx.at,
-                outstanding=self.outstanding_of(order.customer_id),
+                outstanding=self.outstanding_of(order.customer_id, order.currency),
                 credit_limit=customer.credit_limit,
                 override=override,
             )

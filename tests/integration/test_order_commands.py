@@ -143,7 +143,7 @@ def test_the_outstanding_amount_counts_confirmed_orders_less_their_payments(
     order(app, customer(app), line("L1", "1", "1000.00"))
     invoiced = app.orders.invoice(ctx(), paid_in_part, {"L1": D(1)})
     app.orders.record_payment(ctx(), paid_in_part, invoiced.result["invoice_number"], D("20.00"))
-    assert app.orders.outstanding_of(customer_id) == D("160.00")
+    assert app.orders.outstanding_of(customer_id, "EUR") == D("160.00")
     assert len(list(order_ids_of(app.runner, customer_id))) == 4
 
 
@@ -172,9 +172,9 @@ def test_two_orders_confirmed_at_the_same_instant_cannot_both_pass_the_credit_ch
     lock = threading.Lock()
     outstanding_of = app.orders.outstanding_of
 
-    def outstanding_read_together(customer: UUID) -> Decimal:
+    def outstanding_read_together(customer: UUID, currency: str) -> Decimal:
         nonlocal reads
-        amount = outstanding_of(customer)
+        amount = outstanding_of(customer, currency)
         with lock:
             reads += 1
             together = reads <= 2
