@@ -66,7 +66,7 @@ def invoice_cii(invoice: Invoice) -> bytes:
     for line in invoice.lines.values():
         _line(transaction, line, invoice.currency)
     _agreement(transaction, invoice)
-    el(transaction, "ram:ApplicableHeaderTradeDelivery")
+    _delivery(transaction, invoice)
     _settlement(transaction, invoice)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
@@ -155,6 +155,23 @@ def _agreement(transaction: Element, invoice: Invoice) -> None:
     if invoice.details.order_reference:
         order = el(agreement, "ram:BuyerOrderReferencedDocument")
         el(order, "ram:IssuerAssignedID", invoice.details.order_reference)
+
+
+def _delivery(transaction: Element, invoice: Invoice) -> None:
+    """Empty but for an intra-EU supply (K), which states where the goods go and when
+    (BR-IC-11, BR-IC-12): the buyer's country, and the issue date, as French invoices
+    that state no other date of supply mean (CGI, art. 242 nonies A)."""
+    delivery = el(transaction, "ram:ApplicableHeaderTradeDelivery")
+    categories = {line.vat_category for line in invoice.lines.values()}
+    buyer = invoice.buyer
+    if VatCategory.INTRA_EU not in categories or buyer is None or invoice.issue_date is None:
+        return
+    if buyer.billing_address is not None:
+        ship_to = el(delivery, "ram:ShipToTradeParty")
+        postal = el(ship_to, "ram:PostalTradeAddress")
+        el(postal, "ram:CountryID", buyer.billing_address.country)
+    event = el(delivery, "ram:ActualDeliverySupplyChainEvent")
+    date_102(event, "ram:OccurrenceDateTime", invoice.issue_date)
 
 
 def _settlement(transaction: Element, invoice: Invoice) -> None:

@@ -185,6 +185,10 @@ def _breakdowns(doc: Parsed) -> list[str]:
         if not doc.buyer.vat_number:
             rule = group_rule(category, "02")
             broken.append(f"{rule}: VAT category {category} needs the buyer's VAT identifier")
+    if "K" in categories and not (doc.delivery_date or doc.has_period):
+        broken.append("BR-IC-11: an intra-EU supply states its delivery date or period")
+    if "K" in categories and not doc.ship_to_country:
+        broken.append("BR-IC-12: an intra-EU supply states the country delivered to")
     if "O" in categories and (doc.seller.vat_number or doc.buyer.vat_number):
         broken.append("BR-O-02: an invoice outside the scope of VAT names no VAT identifier")
     for line in doc.lines:

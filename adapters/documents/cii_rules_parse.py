@@ -15,6 +15,7 @@ RULE_PREFIX = {"S": "BR-S", "Z": "BR-Z", "E": "BR-E", "AE": "BR-AE", "K": "BR-IC
 SETTLEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeSettlement"
 AGREEMENT = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeAgreement"
 SUMMATION = f"{SETTLEMENT}/ram:SpecifiedTradeSettlementHeaderMonetarySummation"
+DELIVERY = "rsm:SupplyChainTradeTransaction/ram:ApplicableHeaderTradeDelivery"
 Key = tuple[str, Decimal | None]
 
 
@@ -104,6 +105,9 @@ class Parsed:
     needs_account: bool
     iban: str
     tax_currency_mismatch: bool
+    delivery_date: str = ""
+    has_period: bool = False
+    ship_to_country: str = ""
     amounts: list[Spot] = field(default_factory=list)
 
     def total(self, name: str) -> Decimal | None:
@@ -259,5 +263,14 @@ def parse(xml: bytes) -> Parsed:
             for m in means
         ).strip(),
         tax_currency_mismatch=tax_currency_mismatch,
+        delivery_date=_text(
+            root,
+            f"{DELIVERY}/ram:ActualDeliverySupplyChainEvent/ram:OccurrenceDateTime/"
+            "udt:DateTimeString",
+        ),
+        has_period=settlement.find("ram:BillingSpecifiedPeriod", NSMAP) is not None,
+        ship_to_country=_text(
+            root, f"{DELIVERY}/ram:ShipToTradeParty/ram:PostalTradeAddress/ram:CountryID"
+        ),
         amounts=spots,
     )
