@@ -6,13 +6,15 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Annotated, Any
 
-from fastapi import Depends, FastAPI, Security
+from fastapi import Depends, FastAPI, Request, Security
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
 from application.access import Principal
 from interfaces.http import problems
 from interfaces.http.deps import ServicesDep
+from interfaces.http.docs_page import install_docs_page
 from interfaces.http.limits import BodySizeLimit, HeaderSizeLimit
+from interfaces.http.request_log import RequestLog, configure_request_log
 from interfaces.http.routes import (
     admin,
     affair_actions,
@@ -55,6 +57,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token
 
 
 async def optional_key(
+    request: Request,
     services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
@@ -62,7 +65,7 @@ async def optional_key(
     """The key's principal when a key is presented (401 if it is not valid), else None."""
     if not api_key and bearer is None:
         return None
-    return await authenticated(services, api_key, bearer)
+    return await authenticated(request, services, api_key, bearer)
 
 
 def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> FastAPI:
@@ -84,10 +87,15 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         version="0.1.0",
         summary="Event-sourced quotes, orders, affairs, contracts and assets.",
         lifespan=lifespan,
+        docs_url=None,  # served by install_docs_page with local assets
+        redoc_url=None,
     )
+    install_docs_page(app)
+    configure_request_log()
     app.add_middleware(NoControlCharacters)  # inside the size limit: reads a bounded body
     app.add_middleware(BodySizeLimit)
     app.add_middleware(HeaderSizeLimit)
+    app.add_middleware(RequestLog)  # inside RequestIds: logs the id the answer carries
     app.add_middleware(problems.RequestIds)  # added last: the outermost, sees every answer
     problems.install(app)
     app.include_router(quotes.router)

@@ -7,6 +7,7 @@ import re
 from typing import Any
 from uuid import uuid4
 
+import orjson
 from eventsourcing.persistence import InterfaceError, OperationalError
 from fastapi import FastAPI, Request
 from fastapi.encoders import jsonable_encoder
@@ -172,12 +173,24 @@ class RequestIds:
         request_id = incoming if WELL_FORMED_ID.fullmatch(incoming) else uuid4().hex
         scope.setdefault("state", {})["request_id"] = request_id
         started = False
+        held: list[Message] = []  # a problem's start and body, until it carries the id
 
         async def send_with_id(message: Message) -> None:
             nonlocal started
             if message["type"] == "http.response.start":
                 started = True
                 MutableHeaders(scope=message)[REQUEST_ID] = request_id
+                if MutableHeaders(scope=message).get("content-type", "").startswith(PROBLEM):
+                    held.append(message)
+                    return
+            elif held and message["type"] == "http.response.body":
+                held.append(message)
+                if message.get("more_body", False):
+                    return
+                for part in with_request_id(held, request_id):
+                    await send(part)
+                held.clear()
+                return
             await send(message)
 
         try:
@@ -191,6 +204,22 @@ class RequestIds:
             detail = "an unexpected error occurred; the operator finds it by its request id"
             answer = problem(500, "internal-error", detail, request_id=request_id)
             await answer(scope, receive, send_with_id)
+
+
+def with_request_id(messages: list[Message], request_id: str) -> list[Message]:
+    """A problem answer (its start, then its body parts) whose body names the request
+    id, so a client reporting an error gives the operator the line to look for."""
+    start, body = messages[0], b"".join(m.get("body", b"") for m in messages[1:])
+    try:
+        document = orjson.loads(body)
+    except orjson.JSONDecodeError:
+        return messages
+    if not isinstance(document, dict) or "request_id" in document:
+        return messages
+    document["request_id"] = request_id
+    body = orjson.dumps(document)
+    MutableHeaders(scope=start)["content-length"] = str(len(body))
+    return [start, {"type": "http.response.body", "body": body, "more_body": False}]
 
 
 ERROR_RESPONSES: dict[int | str, dict[str, Any]] = {

@@ -12,7 +12,7 @@ import re
 from collections.abc import Awaitable, Callable
 from typing import Annotated, Any
 
-from fastapi import Depends, Header, Security
+from fastapi import Depends, Header, Request, Security
 from fastapi.concurrency import run_in_threadpool
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 
@@ -36,6 +36,7 @@ _bearer = HTTPBearer(auto_error=False, description="An API key as a bearer token
 
 
 async def authenticated(
+    request: Request,
     services: ServicesDep,
     api_key: Annotated[str | None, Security(_api_key)] = None,
     bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_bearer)] = None,
@@ -54,6 +55,7 @@ async def authenticated(
         principal = await run_in_threadpool(access.authenticate, secret)
     if principal is None:
         raise Unauthenticated("the API key is unknown or revoked")
+    request.state.actor = principal.user  # for the request log
     return principal
 
 
