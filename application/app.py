@@ -22,6 +22,7 @@ from application.commands import CommandRunner
 from application.company import CompanyCommands
 from application.contracts import ContractCommands
 from application.customers import CustomerCommands
+from application.documents import DocumentCommands
 from application.invoices import InvoiceCommands
 from application.journal import CommandJournal, JournalEntry
 from application.notices import NoticeCommands
@@ -95,6 +96,7 @@ class Comptoir(Application[UUID]):
         self.invoices = InvoiceCommands(self.runner)
         self.company = CompanyCommands(self.runner, self.env.get("BLOB_DIR"))
         self.payments = PaymentCommands(self.runner)
+        self.documents = DocumentCommands(self.runner, self.env.get("BLOB_DIR"))
         self.vouchers = VoucherCommands(self.runner)
 
     def construct_transcoder(self) -> Transcoder:

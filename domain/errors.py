@@ -663,3 +663,47 @@ class ExportNeedsEuros(DomainError):
     exchange rate is recorded on invoices to convert it."""
 
     code = "fec-needs-euros"
+
+# --- Documents (issue 15) --------------------------------------------------------------
+
+
+class DocumentNotIssued(DomainError):
+    """A PDF asked of a document not issued yet (a draft): only a marked preview exists."""
+
+    code = "document-not-issued"
+
+
+class EditionNotIssued(NotFound):
+    """No file was issued for that edition of the document."""
+
+    code = "edition-not-issued"
+
+
+class EditionAlreadyIssued(DomainError):
+    """An edition's file is recorded once; it is never replaced."""
+
+    code = "edition-already-issued"
+
+
+class UnknownDelivery(NotFound):
+    """No delivery with that id on the order."""
+
+    code = "unknown-delivery"
+
+
+class UnknownSending(NotFound):
+    """No e-mail sending with that id."""
+
+    code = "unknown-sending"
+
+
+class SendingAlreadySent(DomainError):
+    """A sending the SMTP server accepted is never sent again."""
+
+    code = "sending-already-sent"
+
+
+class InvalidRecipient(InvalidInput):
+    """An e-mail recipient that is not one plain address."""
+
+    code = "invalid-recipient"

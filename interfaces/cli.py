@@ -15,6 +15,7 @@ from application.app import Comptoir
 from application.journal import CommandContext
 from domain.access import Role
 from interfaces.audit_cli import audit
+from interfaces.documents_cli import documents
 from interfaces.export import export_views
 from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
@@ -132,6 +133,7 @@ def rebuild_views(
 keys = typer.Typer(help="Issue and revoke API keys.", no_args_is_help=True)
 cli.add_typer(keys, name="keys")
 cli.add_typer(audit, name="audit")
+cli.add_typer(documents, name="documents")
 
 
 def system_context(reason: str) -> CommandContext:

@@ -57,6 +57,15 @@ class Settings(BaseSettings):
     signing_key_file: Path = Path("var/signing.key")
     # Content-addressed files (the company's logo) named by the SHA-256 their events hold.
     blob_dir: Path = Path("var/blobs")
+    # E-mailing documents: the SMTP server (unset: sending is refused, 503), the sender
+    # address, an optional login, and "none", "starttls" or "ssl" transport security.
+    smtp_host: str | None = None
+    smtp_port: int = Field(default=25, ge=1, le=65535)
+    smtp_from: str = "comptoir@localhost"
+    smtp_user: str | None = None
+    smtp_password: str | None = Field(default=None, repr=False)
+    smtp_security: Literal["none", "starttls", "ssl"] = "none"
+    smtp_timeout_s: float = Field(default=10.0, gt=0)
     redis_url: str | None = None
     redis_namespace: str = "comptoir"
     worker_duckdb_path: Path = Path("var/worker-views.duckdb")

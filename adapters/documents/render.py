@@ -1,0 +1,96 @@
+"""HTML templates (Jinja2) rendered to PDF/A-3b by WeasyPrint, the same bytes every time.
+
+A rendering is reproducible, so the hash recorded for an issued file means something:
+the PDF's dates are the document's own (`dcterms.created`), and the fonts embedded are
+subset with a fixed timestamp (fontTools honours `SOURCE_DATE_EPOCH`; without it each
+subset font carries the second it was made). Nothing is fetched while rendering but
+the `data:` URIs the content carries (the logo): no file, no network.
+
+The template version names the templates' release and a digest of their files, so an
+event says which templates made the bytes it hashes.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import os
+from datetime import UTC, datetime, time
+from functools import cached_property
+from pathlib import Path
+from typing import Any
+
+import jinja2
+
+from adapters.documents.content import PrintedContent
+
+TEMPLATES = Path(__file__).parent / "templates"
+RELEASE = "1"
+# 2020-01-01T00:00:00Z: what embedded fonts say they were modified at.
+FONT_EPOCH = "1577836800"
+MISSING_LIBRARIES = (
+    "WeasyPrint cannot load its system libraries ({error}). Install Pango and a font "
+    "(Debian/Ubuntu: apt-get install libpango-1.0-0 libpangoft2-1.0-0 fonts-dejavu-core)."
+)
+
+
+class RendererUnavailable(RuntimeError):
+    """WeasyPrint or the system libraries it needs (Pango, fonts) cannot be loaded."""
+
+
+class ForbiddenResource(ValueError):
+    """A template or content asked the renderer to fetch something other than data:."""
+
+
+def _data_only(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
+    if not url.startswith("data:"):
+        raise ForbiddenResource(f"a document fetches nothing but data: URIs, not {url[:60]!r}")
+    from weasyprint.urls import default_url_fetcher
+
+    result: dict[str, Any] = default_url_fetcher(url, timeout, ssl_context)
+    return result
+
+
+def load_weasyprint() -> Any:
+    """The `weasyprint` module, or `RendererUnavailable` naming the missing library."""
+    try:
+        import weasyprint
+    except (OSError, ImportError) as error:
+        raise RendererUnavailable(MISSING_LIBRARIES.format(error=error)) from error
+    return weasyprint
+
+
+class Renderer:
+    """Renders a `PrintedContent` with the template of its kind."""
+
+    def __init__(self, templates: Path = TEMPLATES) -> None:
+        self.templates = Path(templates)
+        self.environment = jinja2.Environment(
+            loader=jinja2.FileSystemLoader(self.templates),
+            autoescape=True,
+            undefined=jinja2.StrictUndefined,
+            trim_blocks=True,
+            lstrip_blocks=True,
+        )
+
+    @cached_property
+    def version(self) -> str:
+        """`1+<12 hex digits>`: the release and a digest of every template file."""
+        digest = hashlib.sha256()
+        for path in sorted(p for p in self.templates.rglob("*") if p.is_file()):
+            digest.update(path.relative_to(self.templates).as_posix().encode() + b"\0")
+            digest.update(path.read_bytes())
+        return f"{RELEASE}+{digest.hexdigest()[:12]}"
+
+    def html(self, content: PrintedContent) -> str:
+        """The document as HTML, by the template of its kind (`quote.html` …)."""
+        template = self.environment.get_template(f"{content.kind.value}.html")
+        created = datetime.combine(content.issued_on, time(), UTC).isoformat()
+        return template.render(doc=content, created=created)
+
+    def pdf(self, content: PrintedContent) -> bytes:
+        """The document as PDF/A-3b bytes, identical for identical content and templates."""
+        weasyprint = load_weasyprint()
+        os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_EPOCH)
+        document = weasyprint.HTML(string=self.html(content), url_fetcher=_data_only)
+        data: bytes = document.write_pdf(pdf_variant="pdf/a-3b")
+        return data
