@@ -249,8 +249,13 @@ def _decimals(doc: Parsed) -> list[str]:
     return [
         f"BR-DEC: {spot.what} {spot.value} has more than 2 decimals"
         for spot in doc.amounts
-        if spot.value != spot.value.quantize(CENT)
+        if _decimal_places(spot.value) > 2
     ]
+
+
+def _decimal_places(value: Decimal) -> int:
+    exponent = value.as_tuple().exponent
+    return -exponent if isinstance(exponent, int) and exponent < 0 else 0
 
 
 def _label(key: tuple[str, Decimal | None]) -> str:

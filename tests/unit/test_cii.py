@@ -21,7 +21,7 @@ from domain.invoice import Invoice
 from domain.invoice_credit import CreditRequest
 from domain.invoice_lines import InvoiceLine, VatCategory
 from domain.invoice_terms import Buyer, InvoiceDetails, OperationCategory, PaymentTerms, TermsKind
-from domain.values import Discount, DiscountKind
+from domain.values import Discount, DiscountKind, DiscountMode
 from tests.unit.sellers import SELLER
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
@@ -54,11 +54,13 @@ def issued(
     buyer: Buyer = FRENCH_BUYER,
     discounts: list[Decimal] | None = None,
     operation: OperationCategory = OperationCategory.SERVICES,
+    mode: DiscountMode = DiscountMode.CASCADING,
 ) -> Invoice:
     details = InvoiceDetails(
         operation=operation,
         payment_terms=PaymentTerms(TermsKind.NET, 30),
         discounts=discounts or [],
+        discount_mode=mode,
         order_reference="PO-778",
     )
     invoice = Invoice.draft(at=AT, customer_id=uuid4(), currency="EUR", details=details)
