@@ -17,3 +17,4 @@ class Policies:
     quote_soon_days: int = 10
     warranty_soon_days: int = 30
     inactive_after_months: int = 18
+    dunning_days: tuple[int, ...] = (7, 30, 45)  # the dunning levels, days after due

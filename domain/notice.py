@@ -18,6 +18,7 @@ from domain.errors import InvalidInput, InvalidTransition
 class NoticeKind(StrEnum):
     RENEWAL_DUE = "renewal_due"
     WARRANTY_EXPIRING = "warranty_expiring"
+    DUNNING = "dunning"  # an invoice reached a dunning level (days past its due date)
     VIEW_QUARANTINE = "view_quarantine"  # the views stopped folding a document (admins)
     INTEGRITY_ALERT = "integrity_alert"  # the sealer refused an event Comptoir did not write
 

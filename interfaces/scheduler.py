@@ -11,6 +11,7 @@ import threading
 from datetime import UTC, datetime, time
 
 from application.app import Comptoir
+from application.dunning import dun_overdue_invoices
 from application.jobs import (
     JobReport,
     bill_contracts,
@@ -22,6 +23,7 @@ from application.jobs import (
 from domain.customer import months_before
 from interfaces.clock import Clock
 from projections.finders import documents_of_type, quiet_customers, quotes_past_validity
+from projections.invoices import overdue_invoices
 from projections.live import LiveViews
 
 log = logging.getLogger(__name__)
@@ -44,6 +46,7 @@ def run_due_jobs(app: Comptoir, views: LiveViews, now: datetime) -> list[JobRepo
         flag_renewals(app, now, documents_of_type(cursor, "Contract")),
         flag_warranty_expiries(app, now, documents_of_type(cursor, "Asset")),
         mark_inactive_customers(app, now, quiet_customers(cursor, quiet_since)),
+        dun_overdue_invoices(app, now, overdue_invoices(cursor, today), app.policies.dunning_days),
     ]
     for report in reports:
         log.info("%s", report)

@@ -6,7 +6,7 @@ import math
 import os
 from decimal import Decimal
 from pathlib import Path
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     quote_soon_days: int = Field(default=10, ge=1)
     warranty_soon_days: int = Field(default=30, ge=1)
     inactive_after_months: int = Field(default=18, ge=1)
+    # Dunning levels, in days after the due date (JSON, e.g. [7, 30, 45]): one notice each.
+    dunning_days: tuple[Annotated[int, Field(ge=1, le=3650)], ...] = Field(
+        default=(7, 30, 45), min_length=1, max_length=10
+    )
     approval_max_total: Decimal | None = Field(default=None, ge=0)
     approval_max_discount_percent: Decimal | None = Field(default=None, ge=0, le=100)
     approval_min_margin_percent: Decimal | None = Field(default=None, le=100)
@@ -105,6 +109,7 @@ class Settings(BaseSettings):
             quote_soon_days=self.quote_soon_days,
             warranty_soon_days=self.warranty_soon_days,
             inactive_after_months=self.inactive_after_months,
+            dunning_days=self.dunning_days,
         )
 
     def eventstore_env(self) -> dict[str, str]:
