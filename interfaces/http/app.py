@@ -37,6 +37,7 @@ from interfaces.http.routes import audit as audit_events
 from interfaces.http.routes import documents as document_routes
 from interfaces.http.routes import invoices as invoice_routes
 from interfaces.http.routes import payments as payment_routes
+from interfaces.http.routes import vouchers as voucher_routes
 from interfaces.http.routes.views import affair_entries as affair_entries_view
 from interfaces.http.routes.views import audit as audit_view
 from interfaces.http.routes.views import budget as budget_view
@@ -133,6 +134,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(invoice_routes.router)
     app.include_router(document_routes.router)
     app.include_router(payment_routes.router)
+    app.include_router(voucher_routes.router)
     app.include_router(company.router)
 
     @app.get(

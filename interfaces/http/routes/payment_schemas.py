@@ -34,7 +34,10 @@ class PaymentIn(Body):
     currency: str | None = Field(
         default=None, min_length=3, max_length=3, description="The customer's when absent"
     )
-    means: PaymentMeans
+    means: PaymentMeans = Field(description="How it was paid; `voucher` names `voucher_id`")
+    voucher_id: UUID | None = Field(
+        default=None, description="The voucher a payment by voucher spends (its amount)"
+    )
     reference: ShortText | None = Field(default=None, examples=["VIR 2026-11-02 MARTIN"])
     allocations: list[AllocationIn] | None = Field(default=None, min_length=1, max_length=500)
 
@@ -57,6 +60,7 @@ class PaymentIn(Body):
             allocations=None
             if allocations is None
             else {a.invoice_id: a.amount for a in allocations},
+            voucher_id=self.voucher_id,
         )
 
 
@@ -76,6 +80,7 @@ class PaymentView(BaseModel):
     value_date: date
     amount: Decimal
     means: str
+    voucher_id: UUID | None
     reference: str | None
     recorded_at: datetime
     allocations: list[AllocationView]
@@ -90,6 +95,7 @@ class PaymentView(BaseModel):
             value_date=payment.value_date,
             amount=payment.amount,
             means=payment.means,
+            voucher_id=payment.voucher_id,
             reference=payment.reference,
             recorded_at=payment.recorded_at,
             allocations=[

@@ -1,5 +1,6 @@
 """Payments (issue 14): money received from a customer, allocated across its issued
-invoices. Accountants and managers record; sales and auditors read."""
+invoices; a payment by voucher (S6) spends the voucher it names in the same command.
+Accountants and managers record; sales and auditors read."""
 
 from __future__ import annotations
 
@@ -31,7 +32,7 @@ BASE = "/payments"
     "",
     status_code=status.HTTP_201_CREATED,
     summary="Record a payment allocated to a customer's invoices (409 above what is due, "
-    "or dated in the future)",
+    "dated in the future, or beyond its voucher's balance or validity)",
 )
 def record_payment(
     body: PaymentIn, ctx: Accountant, services: ServicesDep, response: Response
