@@ -30,7 +30,7 @@ from adapters.documents.cii_parts import (
     terms_text,
 )
 from domain.company_details import CompanyDetails
-from domain.errors import InvalidTransition
+from domain.errors import InvalidTransition, SellerNotEstablished
 from domain.invoice import DocumentKind, Invoice, InvoiceStatus
 from domain.invoice_lines import InvoiceLine, VatCategory, group_of
 from domain.invoice_terms import OperationCategory
@@ -55,19 +55,24 @@ DISCOUNT_REASON_CODE = "95"  # UNTDID 5189: discount
 SEPA_CREDIT_TRANSFER, CREDIT_TRANSFER = "58", "30"  # UNTDID 4461
 
 
-def invoice_cii(invoice: Invoice) -> bytes:
-    """The Factur-X EN 16931 CII XML of an issued invoice or credit note, UTF-8."""
+def invoice_cii(invoice: Invoice, *, seller: CompanyDetails | None = None) -> bytes:
+    """The Factur-X EN 16931 CII XML of an issued invoice or credit note, UTF-8.
+
+    The seller is the one the invoice recorded when it was issued; `seller` stands in
+    for it only on an invoice issued before invoices recorded it (`SellerNotEstablished`
+    when neither is known)."""
     if invoice.status != InvoiceStatus.ISSUED:
         raise InvalidTransition(invoice.kind.replace("_", " "), invoice.status, "exported")
+    stated = _seller(invoice, seller)
     root = etree.Element(f"{{{NSMAP['rsm']}}}CrossIndustryInvoice", nsmap=NSMAP)
     _context(root, invoice)
-    _document(root, invoice)
+    _document(root, invoice, stated)
     transaction = el(root, "rsm:SupplyChainTradeTransaction")
     for line in invoice.lines.values():
         _line(transaction, line, invoice.currency)
-    _agreement(transaction, invoice)
+    _agreement(transaction, invoice, stated)
     _delivery(transaction, invoice)
-    _settlement(transaction, invoice)
+    _settlement(transaction, invoice, stated)
     return bytes(etree.tostring(root, xml_declaration=True, encoding="UTF-8", pretty_print=True))
 
 
@@ -79,14 +84,13 @@ def _context(root: Element, invoice: Invoice) -> None:
     el(guideline, "ram:ID", GUIDELINE)
 
 
-def _document(root: Element, invoice: Invoice) -> None:
+def _document(root: Element, invoice: Invoice, seller: CompanyDetails) -> None:
     assert invoice.number is not None
     assert invoice.issue_date is not None
     document = el(root, "rsm:ExchangedDocument")
     el(document, "ram:ID", invoice.number)
     el(document, "ram:TypeCode", TYPE_CODES[invoice.kind])
     date_102(document, "ram:IssueDateTime", invoice.issue_date)
-    seller = _seller(invoice)
     notes = payment_notes(invoice.details, seller, invoice.recovery_indemnity, invoice.currency)
     if invoice.details.notes:
         notes.insert(0, (invoice.details.notes, "AAI"))
@@ -137,20 +141,22 @@ def _allowance(
     return allowance
 
 
-def _seller(invoice: Invoice) -> CompanyDetails:
-    if invoice.seller is None:
-        raise InvalidTransition(invoice.kind.replace("_", " "), "seller-less", "exported")
-    return invoice.seller.details
+def _seller(invoice: Invoice, fallback: CompanyDetails | None) -> CompanyDetails:
+    if invoice.seller is not None:
+        return invoice.seller.details
+    if fallback is None:
+        raise SellerNotEstablished(f"{invoice.number} does not state its seller")
+    return fallback
 
 
-def _agreement(transaction: Element, invoice: Invoice) -> None:
+def _agreement(transaction: Element, invoice: Invoice, seller: CompanyDetails) -> None:
     assert invoice.buyer is not None
     agreement = el(transaction, "ram:ApplicableHeaderTradeAgreement")
     # BR-O-02: an invoice outside the scope of VAT names no VAT identifier.
     with_vat = VatCategory.OUT_OF_SCOPE not in {
         line.vat_category for line in invoice.lines.values()
     }
-    seller_party(agreement, _seller(invoice), with_vat=with_vat)
+    seller_party(agreement, seller, with_vat=with_vat)
     buyer_party(agreement, invoice.buyer, with_vat=with_vat)
     if invoice.details.order_reference:
         order = el(agreement, "ram:BuyerOrderReferencedDocument")
@@ -174,10 +180,10 @@ def _delivery(transaction: Element, invoice: Invoice) -> None:
     date_102(event, "ram:OccurrenceDateTime", invoice.issue_date)
 
 
-def _settlement(transaction: Element, invoice: Invoice) -> None:
+def _settlement(transaction: Element, invoice: Invoice, seller: CompanyDetails) -> None:
     assert invoice.number is not None
     assert invoice.due_date is not None
-    currency, totals, seller = invoice.currency, invoice.totals(), _seller(invoice)
+    currency, totals = invoice.currency, invoice.totals()
     settlement = el(transaction, "ram:ApplicableHeaderTradeSettlement")
     el(settlement, "ram:PaymentReference", invoice.number)
     el(settlement, "ram:InvoiceCurrencyCode", currency)

@@ -18,14 +18,12 @@ from adapters.documents.cii_rules import cii_violations, violated_rules, xsd_err
 from domain.customer import Address, AddressKind
 from domain.errors import InvalidTransition
 from domain.invoice import Invoice
-from domain.invoice_credit import CreditRequest
 from domain.invoice_lines import InvoiceLine, VatCategory
 from domain.invoice_terms import Buyer, InvoiceDetails, OperationCategory, PaymentTerms, TermsKind
 from domain.values import Discount, DiscountKind, DiscountMode
 from tests.unit.sellers import SELLER
 
 AT = datetime(2026, 3, 10, 9, 0, tzinfo=UTC)
-LATER = datetime(2026, 3, 12, 9, 0, tzinfo=UTC)
 D = Decimal
 V = VatCategory
 LYON = Address(AddressKind.BILLING, "3 place Bellecour", "69002", "Lyon", "FR")
@@ -75,19 +73,6 @@ def issued(
         seller=SELLER,
     )
     return invoice
-
-
-def credited(invoice: Invoice, request: CreditRequest) -> Invoice:
-    note, _ = Invoice.credit_note(at=LATER, source=invoice.creditable(), request=request)
-    note.issue(
-        at=LATER,
-        number="CN-2026-00001",
-        issue_date=LATER.date(),
-        not_before=None,
-        buyer=invoice.buyer or FRENCH_BUYER,
-        seller=SELLER,
-    )
-    return note
 
 
 def valid_xml(invoice: Invoice) -> etree._Element:
@@ -283,31 +268,6 @@ def test_one_document_discount_states_its_percentage() -> None:
     assert texts(root, f"{document}/ram:CalculationPercent") == ["10"]
     assert texts(root, f"{document}/ram:BasisAmount") == ["300.00"]
     assert breakdowns(root) == {"S 20": ("270.00", "54.00")}
-
-
-def test_a_credit_note_names_the_invoice_it_corrects_with_positive_amounts() -> None:
-    invoice = issued(line("100.00", "2"), line("12.50", "3"))
-    root = valid_xml(credited(invoice, CreditRequest(quantities={"1": D(1)})))
-    assert text(root, "//rsm:ExchangedDocument/ram:TypeCode") == "381"
-    assert text(root, "//rsm:ExchangedDocument/ram:ID") == "CN-2026-00001"
-    referenced = f"{SETTLEMENT}/ram:InvoiceReferencedDocument"
-    assert text(root, f"{referenced}/ram:IssuerAssignedID") == "INV-2026-00001"
-    assert text(root, f"{referenced}/ram:FormattedIssueDateTime/qdt:DateTimeString") == "20260310"
-    assert root.xpath("//ram:SpecifiedTradeSettlementPaymentMeans", namespaces=NSMAP) == []
-    assert breakdowns(root) == {"S 20": ("100.00", "20.00")}
-    assert totals(root)["GrandTotalAmount"] == "120.00"
-    assert totals(root)["DuePayableAmount"] == "120.00"
-
-
-def test_a_credit_note_of_an_amount_over_several_breakdowns_is_valid() -> None:
-    exempt = line("100.00", category=V.EXEMPT, rate="0", reason="Art. 261")
-    invoice = issued(line("100.00"), exempt)
-    root = valid_xml(credited(invoice, CreditRequest(amount=D("110.00"))))
-    basis_e, vat_e = breakdowns(root)["E 0"]
-    basis_s, vat_s = breakdowns(root)["S 20"]
-    assert D(basis_e) + D(basis_s) + D(vat_s) == D("110.00")
-    assert vat_e == "0.00"
-    assert totals(root)["GrandTotalAmount"] == "110.00"
 
 
 def test_a_draft_has_no_factur_x() -> None:
