@@ -42,6 +42,7 @@ from interfaces.http.routes.views import affair_entries as affair_entries_view
 from interfaces.http.routes.views import audit as audit_view
 from interfaces.http.routes.views import budget as budget_view
 from interfaces.http.routes.views import contracts as contracts_view
+from interfaces.http.routes.views import invoices as invoices_view
 from interfaces.http.routes.views import notices as notices_view
 from interfaces.http.routes.views import orders as orders_view
 from interfaces.http.routes.views import pipeline as pipeline_view
@@ -111,6 +112,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         budget_view,
         affair_entries_view,
         orders_view,
+        invoices_view,
         service_view,
         contracts_view,
         quote_validity_view,
