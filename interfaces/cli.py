@@ -14,6 +14,7 @@ import uvicorn
 from application.app import Comptoir
 from application.journal import CommandContext
 from domain.access import Role
+from interfaces.accounting_cli import export_fec, export_sales_journal
 from interfaces.audit_cli import audit
 from interfaces.documents_cli import documents
 from interfaces.export import export_views
@@ -198,14 +199,28 @@ def enqueue_jobs() -> None:
     typer.echo("scheduled jobs enqueued")
 
 
-@cli.command("export")
+exports = typer.Typer(help="Exports: the views (--to DIR), or `fec` and `sales-journal`.")
+cli.add_typer(exports, name="export")
+exports.command("fec")(export_fec)
+exports.command("sales-journal")(export_sales_journal)
+
+
+@exports.callback(invoke_without_command=True)
 def export(
-    to: Annotated[Path, typer.Option(help="Directory for the snapshot and Parquet files")],
+    context: typer.Context,
+    to: Annotated[
+        Path | None, typer.Option(help="Directory for the snapshot and Parquet files")
+    ] = None,
     excel: Annotated[
         bool, typer.Option(help="Also write an Excel workbook, a sheet per view")
     ] = False,
 ) -> None:
     """Write a consistent DuckDB snapshot and one Parquet file per view (V10)."""
+    if context.invoked_subcommand is not None:
+        return
+    if to is None:
+        typer.echo("comptoir: export needs --to DIR, or fec / sales-journal", err=True)
+        raise typer.Exit(2)
     settings = load_settings()
     with Comptoir(settings.eventstore_env()) as app:
         written = export_views(app, to, excel=excel)

@@ -57,6 +57,9 @@ class Settings(BaseSettings):
     signing_key_file: Path = Path("var/signing.key")
     # Content-addressed files (the company's logo) named by the SHA-256 their events hold.
     blob_dir: Path = Path("var/blobs")
+    # A JSON file overriding the accounting export's accounts (411, 706, 707, 44571, VAT
+    # sub-accounts per rate, journal code): see `application.accounting.AccountMapping`.
+    accounts_file: Path | None = None
     # E-mailing documents: the SMTP server (unset: sending is refused, 503), the sender
     # address, an optional login, and "none", "starttls" or "ssl" transport security.
     smtp_host: str | None = None

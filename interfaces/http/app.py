@@ -16,6 +16,7 @@ from interfaces.http.docs_page import install_docs_page
 from interfaces.http.limits import BodySizeLimit, HeaderSizeLimit
 from interfaces.http.request_log import RequestLog, configure_request_log
 from interfaces.http.routes import (
+    accounting,
     admin,
     affair_actions,
     affair_costs,
@@ -138,6 +139,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(payment_routes.router)
     app.include_router(voucher_routes.router)
     app.include_router(company.router)
+    app.include_router(accounting.router)
 
     @app.get(
         "/health",
