@@ -27,7 +27,7 @@ from application.documents import PrintedFile
 from application.journal import CommandContext
 from domain.access import Role
 from domain.errors import DocumentNotIssued, NotFound
-from domain.printed_document import PrintedKind, Rendition, Sending
+from domain.printed_document import PrintedKind, Rendition, Sending, checked_recipient
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, problem
 from interfaces.http.schemas import NO_NUL
@@ -236,24 +236,6 @@ class PrintedView(BaseModel):
     sendings: list[SendingView]
 
 
-@router.get(
-    "/documents/{kind}/{source_id}",
-    summary="The editions issued (hash, template version) and the e-mails sent",
-)
-def printed_document(
-    kind: PrintedKind, source_id: UUID, services: ServicesDep, _: Reader
-) -> PrintedView:
-    printed = services.app.documents.printed(kind, source_id)
-    if printed is None:
-        raise NotFound(f"nothing was issued as {kind} for document {source_id}")
-    return PrintedView(
-        kind=str(printed.kind),
-        source_id=printed.source_id,
-        editions=[RenditionView.of(r) for r in printed.editions.values()],
-        sendings=[SendingView.of(s) for s in printed.sendings.values()],
-    )
-
-
 class FilePlaceView(BaseModel):
     kind: str
     source_id: UUID
@@ -286,6 +268,24 @@ def identify(
         for p in found.places
     ]
     return IdentifiedView(sha256=found.sha256, size=found.size, issued_as=places)
+
+
+@router.get(
+    "/documents/{kind}/{source_id}",
+    summary="The editions issued (hash, template version) and the e-mails sent",
+)
+def printed_document(
+    kind: PrintedKind, source_id: UUID, services: ServicesDep, _: Reader
+) -> PrintedView:
+    printed = services.app.documents.printed(kind, source_id)
+    if printed is None:
+        raise NotFound(f"nothing was issued as {kind} for document {source_id}")
+    return PrintedView(
+        kind=str(printed.kind),
+        source_id=printed.source_id,
+        editions=[RenditionView.of(r) for r in printed.editions.values()],
+        sendings=[SendingView.of(s) for s in printed.sendings.values()],
+    )
 
 
 class SendIn(BaseModel):
@@ -332,6 +332,7 @@ def send_document(
     services: ServicesDep,
     response: Response,
 ) -> Response | SendingView:
+    checked_recipient(body.recipient)  # a client's mistake first, whatever the server
     mailer = mailer_of(services.settings)
     if mailer is None:
         return problem(503, "mail-not-configured", "set COMPTOIR_SMTP_HOST to send e-mail")
