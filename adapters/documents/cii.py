@@ -24,6 +24,7 @@ from adapters.documents.cii_parts import (
     buyer_party,
     date_102,
     el,
+    french,
     number,
     payment_notes,
     seller_party,
@@ -34,7 +35,7 @@ from domain.errors import InvalidTransition, SellerNotEstablished
 from domain.invoice import DocumentKind, Invoice, InvoiceStatus
 from domain.invoice_lines import InvoiceLine, VatCategory, group_of
 from domain.invoice_terms import OperationCategory
-from domain.values import ZERO, DiscountKind, round_money
+from domain.values import ZERO, DiscountKind, DiscountMode, round_money
 
 GUIDELINE = "urn:cen.eu:en16931:2017"
 TYPE_CODES = {DocumentKind.INVOICE: "380", DocumentKind.CREDIT_NOTE: "381"}
@@ -114,7 +115,7 @@ def _line(transaction: Element, line: InvoiceLine, currency: str) -> None:
     if line.discount is not None:
         gross = round_money(line.quantity * line.unit_price, currency)
         percent = line.discount.value if line.discount.kind == DiscountKind.PERCENT else None
-        _allowance(settlement, gross, gross - net, percent, currency)
+        _allowance(settlement, gross, gross - net, percent, currency, "Remise")
     summation = el(settlement, "ram:SpecifiedTradeSettlementLineMonetarySummation")
     el(summation, "ram:LineTotalAmount", amount(net, currency))
 
@@ -128,7 +129,12 @@ def _category(tax: Element, category: VatCategory, rate: Decimal) -> None:
 
 
 def _allowance(
-    parent: Element, basis: Decimal, off: Decimal, percent: Decimal | None, currency: str
+    parent: Element,
+    basis: Decimal,
+    off: Decimal,
+    percent: Decimal | None,
+    currency: str,
+    reason: str,
 ) -> Element:
     allowance = el(parent, "ram:SpecifiedTradeAllowanceCharge")
     el(el(allowance, "ram:ChargeIndicator"), "udt:Indicator", "false")
@@ -137,7 +143,7 @@ def _allowance(
     el(allowance, "ram:BasisAmount", amount(basis, currency))
     el(allowance, "ram:ActualAmount", amount(off, currency))
     el(allowance, "ram:ReasonCode", DISCOUNT_REASON_CODE)
-    el(allowance, "ram:Reason", "Remise")
+    el(allowance, "ram:Reason", reason)
     return allowance
 
 
@@ -230,13 +236,20 @@ def _document_allowances(settlement: Element, invoice: Invoice, keys: list[str])
     for line in invoice.lines.values():
         nets[line.group] += line.net(currency)
     percent = _combined_percent(invoice)
+    reason = _discount_reason(invoice.details.discounts, invoice.details.discount_mode)
     for key in keys:
         off = nets[key] - amounts.bases[key]
         if off == 0:
             continue
-        allowance = _allowance(settlement, nets[key], off, percent, currency)
+        allowance = _allowance(settlement, nets[key], off, percent, currency, reason)
         category, rate = group_of(key)
         _category(el(allowance, "ram:CategoryTradeTax"), category, rate)
+
+
+def _discount_reason(discounts: list[Decimal], mode: DiscountMode) -> str:
+    """The reason stated: Remise 10 % puis 5 % (cascading), Remise 10 % + 5 % (cumulative)."""
+    joiner = " puis " if mode == DiscountMode.CASCADING else " + "
+    return "Remise " + joiner.join(f"{french(p)} %" for p in discounts)
 
 
 def _combined_percent(invoice: Invoice) -> Decimal | None:

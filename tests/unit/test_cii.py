@@ -245,6 +245,7 @@ def test_line_and_document_discounts_are_allowances_per_vat_breakdown() -> None:
     # S 5.5: 190.00 → 176.89 (13.11 off), VAT 9.72895 → 9.73.
     document = f"{SETTLEMENT}/ram:SpecifiedTradeAllowanceCharge"
     assert texts(root, f"{document}/ram:ActualAmount") == ["62.10", "13.11"]
+    assert texts(root, f"{document}/ram:Reason") == ["Remise 5 % puis 2 %"] * 2
     assert texts(root, f"{document}/ram:CategoryTradeTax/ram:RateApplicablePercent") == [
         "20",
         "5.5",
@@ -267,6 +268,7 @@ def test_one_document_discount_states_its_percentage() -> None:
     document = f"{SETTLEMENT}/ram:SpecifiedTradeAllowanceCharge"
     assert texts(root, f"{document}/ram:CalculationPercent") == ["10"]
     assert texts(root, f"{document}/ram:BasisAmount") == ["300.00"]
+    assert texts(root, f"{document}/ram:Reason") == ["Remise 10 %"]
     assert breakdowns(root) == {"S 20": ("270.00", "54.00")}
 
 
