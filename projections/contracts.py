@@ -17,27 +17,52 @@ Next year's revenue (C5) is the domain's own `revenue_between(contract, today, t
 year)`, computed in Python from the contracts' states that the projector keeps in the
 `documents` table: it respects billed periods, amendments, terms, terminations and
 suspensions exactly, with no second copy of those rules.
+
+Both tables keep their history (`contracts_history`, `contract_terms_history`), so every
+query reads the data as it stood at `as_of` (V9); next year's revenue as of then folds
+each contract at the version the history names (`load`, from the event store).
 """
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Iterator
-from datetime import date, timedelta
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.domain import Aggregate, Snapshot
-from eventsourcing.persistence import Transcoder
-from eventsourcing.utils import get_topic
+from eventsourcing.domain import Aggregate
 
 from application.contracts import next_period
-from domain.contract import Contract, ContractLine, monthly_recurring_revenue, revenue_between
-from domain.periods import add_months
+from domain.contract import Contract, ContractLine, monthly_recurring_revenue
 from domain.values import ZERO, compute_totals
 from projections.base import Folded
+from projections.contract_queries import (
+    ContractOrder,
+    contracts_as_of,
+    contracts_of,
+    contracts_sql,
+    count_contracts,
+    query_contracts,
+    recurring_revenue,
+    revenue_next_year,
+    with_today,
+)
 from projections.schema import Table
+
+__all__ = [
+    "CONTRACTS",
+    "CONTRACT_TERMS",
+    "ContractOrder",
+    "ContractTermsView",
+    "ContractsView",
+    "contracts_as_of",
+    "contracts_of",
+    "contracts_sql",
+    "count_contracts",
+    "query_contracts",
+    "recurring_revenue",
+    "revenue_next_year",
+    "with_today",
+]
 
 CONTRACTS = Table(
     "contracts",
@@ -95,7 +120,7 @@ class ContractsView:
     table: Table = CONTRACTS
     key: str = "contract_id"
     document: type[Aggregate] = Contract
-    history: bool = False
+    history: bool = True
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         contract = folded.aggregate
@@ -142,7 +167,7 @@ class ContractTermsView:
     table: Table = CONTRACT_TERMS
     key: str = "contract_id"
     document: type[Aggregate] = Contract
-    history: bool = False
+    history: bool = True
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         contract = folded.aggregate
@@ -163,133 +188,3 @@ class ContractTermsView:
                 }
             )
         return rows
-
-
-# ---- queries --------------------------------------------------------------------------
-
-# The contracts running on $today and billing (not suspended), with the term in force.
-_IN_FORCE = """
-    SELECT c.contract_id, c.currency, t.mrr
-    FROM contracts AS c
-    JOIN contract_terms AS t
-      ON t.contract_id = c.contract_id
-     AND t.effective_from <= $today
-     AND (t.effective_to IS NULL OR $today < t.effective_to)
-    WHERE c.start_date <= $today
-      AND (c.last_day IS NULL OR $today <= c.last_day)
-      AND c.status <> 'suspended'
-"""
-
-_WITH_TODAY = f"""
-    SELECT c.*,
-        coalesce(f.mrr, 0) AS mrr,
-        (c.renewal_date IS NOT NULL AND c.status <> 'terminated'
-            AND $today >= c.renewal_date) AS renewal_due,
-        date_diff('day', $today, c.renewal_date) AS days_to_renewal
-    FROM contracts AS c
-    LEFT JOIN ({_IN_FORCE}) AS f ON f.contract_id = c.contract_id
-"""
-
-ContractOrder = ("renewal_date", "next_billing_date", "start_date", "mrr", "status")
-
-
-def _contracts_sql(
-    today: date,
-    renewals_within_days: int | None,
-    status: str | None,
-    customer_id: str | None,
-) -> tuple[str, dict[str, Any]]:
-    clauses = ["TRUE"]
-    params: dict[str, Any] = {"today": today}
-    if renewals_within_days is not None:
-        # `renewal_due` as it will be in N days: Contract.renewal_due(today + N).
-        clauses.append(
-            "renewal_date IS NOT NULL AND status <> 'terminated' AND renewal_date <= $horizon"
-        )
-        params["horizon"] = today + timedelta(days=renewals_within_days)
-    if status is not None:
-        clauses.append("status = $status")
-        params["status"] = status
-    if customer_id is not None:
-        clauses.append("customer_id = $customer_id")
-        params["customer_id"] = customer_id
-    return f"SELECT * FROM ({_WITH_TODAY}) WHERE {' AND '.join(clauses)}", params
-
-
-def query_contracts(
-    cursor: Any,
-    today: date,
-    renewals_within_days: int | None = None,
-    status: str | None = None,
-    customer_id: str | None = None,
-    *,
-    order_by: str = "renewal_date",
-    descending: bool = False,
-    limit: int | None = None,
-    offset: int = 0,
-) -> list[dict[str, Any]]:
-    """Contracts with their MRR, `renewal_due` and days to renewal as of `today`."""
-    if order_by not in ContractOrder:
-        raise ValueError(f"cannot sort contracts by {order_by!r}")
-    sql, params = _contracts_sql(today, renewals_within_days, status, customer_id)
-    direction = "DESC" if descending else "ASC"
-    sql += f" ORDER BY {order_by} {direction} NULLS LAST, contract_id"
-    if limit is not None:
-        sql += " LIMIT $limit OFFSET $offset"
-        params.update(limit=limit, offset=offset)
-    cursor.execute(sql, params)
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def count_contracts(
-    cursor: Any,
-    today: date,
-    renewals_within_days: int | None = None,
-    status: str | None = None,
-    customer_id: str | None = None,
-) -> int:
-    """How many rows `query_contracts` gives without a limit."""
-    sql, params = _contracts_sql(today, renewals_within_days, status, customer_id)
-    row = cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
-    return 0 if row is None else int(row[0])
-
-
-def recurring_revenue(cursor: Any, today: date) -> dict[str, dict[str, Any]]:
-    """Per currency: MRR and ARR (12 × MRR) of the contracts in force on `today`."""
-    found = cursor.execute(
-        f"SELECT currency, count(*), sum(mrr) FROM ({_IN_FORCE}) GROUP BY currency",
-        {"today": today},
-    ).fetchall()
-    return {
-        currency: {"contracts": int(count), "mrr": Decimal(mrr), "arr": Decimal(mrr) * 12}
-        for currency, count, mrr in found
-    }
-
-
-def contracts_of(cursor: Any, transcoder: Transcoder) -> Iterator[Contract]:
-    """Every contract as the projector last folded it (the `documents` table)."""
-    found = cursor.execute(
-        "SELECT document_id, version, topic, state FROM documents WHERE topic = ?",
-        [get_topic(Contract)],
-    ).fetchall()
-    for document_id, version, topic, state in found:
-        snapshot = Snapshot(
-            originator_id=UUID(document_id),
-            originator_version=version,
-            timestamp=Snapshot.create_timestamp(),
-            topic=topic,
-            state=transcoder.decode(state),
-        )
-        contract = snapshot.mutate(None)
-        assert isinstance(contract, Contract)
-        yield contract
-
-
-def revenue_next_year(cursor: Any, today: date, transcoder: Transcoder) -> dict[str, Decimal]:
-    """Per currency: net of the periods starting in [today, today + 1 year) (C5)."""
-    until = add_months(today, 12)
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    for contract in contracts_of(cursor, transcoder):
-        totals[contract.currency] += revenue_between(contract, today, until)
-    return dict(totals)

@@ -13,8 +13,9 @@ import logging
 import os
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from concurrent.futures import Future
+from contextlib import contextmanager
 from pathlib import Path
 
 import duckdb
@@ -22,8 +23,10 @@ import duckdb
 from adapters.duckdb_store import DuckStore
 from adapters.eventstore.listen import EventListener
 from application.app import Comptoir
+from projections.pipeline import BASE_CURRENCY, PipelineAffairsView
 from projections.rebuild import Difference, Rebuilt, compare, rebuild
 from projections.runner import ProjectionRunner
+from projections.snapshot import Snapshot, read_snapshot
 
 log = logging.getLogger(__name__)
 
@@ -66,8 +69,34 @@ class LiveViews:
     def position(self) -> int:
         return self.runner.position
 
+    @property
+    def reporting_currency(self) -> str:
+        """The base currency the projector converts the pipeline's amounts to."""
+        for view in self.runner.document_views:
+            if isinstance(view, PipelineAffairsView):
+                return view.base_currency
+        return BASE_CURRENCY
+
     def reader(self) -> duckdb.DuckDBPyConnection:
         return self.store.reader()
+
+    @contextmanager
+    def snapshot(self) -> Iterator[Snapshot]:
+        """One read transaction on the calling thread's cursor: every query of one answer
+        sees the same batches, and the snapshot says the log position it stands at."""
+        with read_snapshot(self.store.reader()) as snapshot:
+            yield snapshot
+
+    @contextmanager
+    def detached_snapshot(self) -> Iterator[Snapshot]:
+        """A snapshot on a cursor of its own, for a reader that outlives the request's
+        thread (a streamed export is read from whichever thread sends its next chunk)."""
+        cursor = self.store.reader().cursor()
+        try:
+            with read_snapshot(cursor) as snapshot:
+                yield snapshot
+        finally:
+            cursor.close()
 
     def count(self, sql: str, params: Sequence[object]) -> Future[int]:
         """A count query run beside the caller's own (see `DuckStore.count`)."""

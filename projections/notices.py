@@ -1,4 +1,6 @@
-"""The `notices` view: renewals coming due and warranties about to expire, open or handled."""
+"""The `notices` view: renewals coming due and warranties about to expire, open or handled.
+
+It keeps its history (`notices_history`), so it reads as it stood at a time (V9)."""
 
 from __future__ import annotations
 
@@ -34,7 +36,7 @@ class NoticesView:
     table: Table = TABLE
     key: str = "notice_id"
     document: type[Aggregate] = Notice
-    history: bool = False
+    history: bool = True
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         notice = folded.aggregate

@@ -196,7 +196,7 @@ class OrderLinesView:
     table: Table = ORDER_LINES
     key: str = "order_id"
     document: type[Aggregate] = Order
-    history: bool = False
+    history: bool = True  # order_lines_history: lines as of a time (V9)
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         order = folded.aggregate

@@ -12,9 +12,12 @@ Definitions, written down once:
 - Quote rows: stage and stage name "quote"; probability by status, draft 10 % and sent
   30 % (`QUOTE_PROBABILITY`); no risk (factor 1); amount = the current revision's total
   excluding VAT; expected close = the validity date; no sale type, zone or country.
-- Base currency (`BASE_CURRENCY`, EUR for now): `amount_base` is the amount in the base
-  currency, converted with the affair's conversion rate when its currency is not the
-  base (`Affair.expected_amount_in`); NULL when it cannot be converted (quotes in another
+- Base currency: the company's reporting currency (`reporting_currency`: the currency
+  of its share capital in the company's settings, `BASE_CURRENCY` (EUR) before it states
+  one), as the projector found it when it started; each row names it in
+  `base_currency`. `amount_base` is the amount in the base currency, converted with
+  the affair's conversion rate when its currency is not the base
+  (`Affair.expected_amount_in`); NULL when it cannot be converted (quotes in another
   currency, affairs without a rate to the base). `weighted_base` weighs `amount_base`
   the same way, rounded to the base currency.
 """
@@ -22,17 +25,20 @@ Definitions, written down once:
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from eventsourcing.domain import Aggregate
 
 from domain.affair import Affair, AffairStatus
-from domain.errors import CurrencyNotConfigured
+from domain.errors import CompanyNotEstablished, CurrencyNotConfigured
 from domain.quote import Quote, QuoteStatus
 from domain.stages import DEFAULT_RISK_FACTORS, Risk, RiskFactors, weighted_amount
 from domain.values import Money
 from projections.base import Folded
 from projections.schema import Table
+
+if TYPE_CHECKING:
+    from application.app import Comptoir
 
 BASE_CURRENCY = "EUR"
 QUOTE_STAGE = "quote"
@@ -68,6 +74,16 @@ TABLE = Table(
         ("position", "int"),
     ],
 )
+
+
+def reporting_currency(app: Comptoir) -> str:
+    """The currency the views report in, from the company's settings (its share capital's
+    currency); `BASE_CURRENCY` while the company is not established or states no capital."""
+    try:
+        capital = app.company.get().details.share_capital
+    except CompanyNotEstablished:
+        return BASE_CURRENCY
+    return BASE_CURRENCY if capital is None else capital.currency
 
 
 def _text(value: object | None) -> str | None:

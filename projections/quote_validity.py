@@ -5,16 +5,18 @@ and the bucket of a given `today` is `domain.quote_policy.validity_bucket`, writ
 here in SQL: accepted or converted → signed; draft → pending; expired → expired; sent →
 expired once `valid_until` has passed, expires_soon when fewer than `soon_days` days
 are left, expires_later otherwise (and when it has no validity date); declined and
-abandoned quotes are in no bucket.
+abandoned quotes are in no bucket. With `as_of`, the quotes are those of
+`quotes_history` as they stood then (V9).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 
 from domain.quote_policy import ValidityBucket
+from projections.snapshot import table_at
 
 BUCKETS: tuple[str, ...] = tuple(str(b) for b in ValidityBucket)
 
@@ -31,17 +33,22 @@ _BUCKET_SQL = """
     END
 """
 
-_BUCKETED = f"""
+
+def bucketed(as_of: datetime | None = None) -> str:
+    """Every quote with its bucket and days left on $today (as they stood at `as_of`)."""
+    return f"""
     SELECT *, {_BUCKET_SQL} AS bucket,
         date_diff('day', $today, valid_until) AS days_left
-    FROM quotes
+    FROM {table_at("quotes", as_of)}
 """
 
 
-def query_validity(cursor: Any, today: date, soon_days: int = 10) -> list[dict[str, Any]]:
+def query_validity(
+    cursor: Any, today: date, soon_days: int = 10, as_of: datetime | None = None
+) -> list[dict[str, Any]]:
     """Every bucket in order, with its quote count and gross total per currency."""
     found = cursor.execute(
-        f"SELECT bucket, currency, count(*), sum(total_gross) FROM ({_BUCKETED}) "
+        f"SELECT bucket, currency, count(*), sum(total_gross) FROM ({bucketed(as_of)}) "
         "WHERE bucket IS NOT NULL GROUP BY bucket, currency",
         {"today": today, "soon": soon_days},
     ).fetchall()
@@ -61,10 +68,11 @@ def query_validity_list(
     bucket: str,
     limit: int = 100,
     offset: int = 0,
+    as_of: datetime | None = None,
 ) -> tuple[int, list[dict[str, Any]]]:
     """The quotes in one bucket as of `today`, soonest validity date first; and their count."""
     params: dict[str, Any] = {"today": today, "soon": soon_days, "bucket": bucket}
-    where = f"FROM ({_BUCKETED}) WHERE bucket = $bucket"
+    where = f"FROM ({bucketed(as_of)}) WHERE bucket = $bucket"
     total_row = cursor.execute(f"SELECT count(*) {where}", params).fetchone()
     cursor.execute(
         f"SELECT * {where} ORDER BY valid_until NULLS LAST, quote_id LIMIT $limit OFFSET $offset",

@@ -30,7 +30,12 @@ from projections.history import HistoryRecorder, history_table, write_histories
 from projections.invoices import InvoicesView
 from projections.notices import NoticesView
 from projections.orders import OrderLinesView, OrdersView
-from projections.pipeline import PipelineAffairsView, PipelineQuotesView
+from projections.pipeline import (
+    BASE_CURRENCY,
+    PipelineAffairsView,
+    PipelineQuotesView,
+    reporting_currency,
+)
 from projections.quarantine import (
     QUARANTINE,
     SKIPPED,
@@ -52,9 +57,10 @@ TRACKING_NAME = "views"
 
 
 def default_views(
-    risk_factors: RiskFactors | None = None,
+    risk_factors: RiskFactors | None = None, base_currency: str = BASE_CURRENCY
 ) -> tuple[list[DocumentView], list[EventView]]:
-    """Every view the product serves, weighting the pipeline with the company's risk factors."""
+    """Every view the product serves, weighting the pipeline with the company's risk factors
+    and converting its amounts to the company's reporting currency."""
     return [
         QuotesView(),
         CustomersView(),
@@ -66,9 +72,9 @@ def default_views(
         ServiceCasesView(),
         ContractsView(),
         ContractTermsView(),
-        PipelineAffairsView(risk_factors or RiskFactors()),
-        PipelineQuotesView(),
-        StageHistoryView(),
+        PipelineAffairsView(risk_factors or RiskFactors(), base_currency),
+        PipelineQuotesView(base_currency),
+        StageHistoryView(base_currency),
         BudgetVsActualView(),
     ], [AuditView(), AffairEntriesView()]
 
@@ -90,7 +96,9 @@ class ProjectionRunner:
         self.cursor = cursor
         self.page_size = page_size
         self.commit_every = commit_every
-        self.document_views, self.event_views = views or default_views(app.policies.risk_factors)
+        self.document_views, self.event_views = views or default_views(
+            app.policies.risk_factors, reporting_currency(app)
+        )
         self.folder = DocumentFolder(app.mapper.transcoder, keep=keep_documents)
         # One recorder per document view: with history it keeps every state, else the last.
         self._recorders = [HistoryRecorder(v) for v in self.document_views]

@@ -5,11 +5,11 @@ each entry lasts until the next one is entered; the current one has no `left_at`
 `seconds_in_stage`, so nothing here depends on "now". Affair-level columns (outcome,
 salesperson, zone, amounts, ladder) are repeated on each of the affair's rows.
 
-Query definitions, written down once (amounts in the base currency, rows whose amount
-cannot be converted left out of sums):
+`stage_history_history` keeps every state of those rows, so the KPIs read as they stood
+at a time (V9). Query definitions, written down once (amounts in the reporting currency
+the caller names, rows in another base currency or that cannot be converted left out of
+sums and averages; `forecast` is in `projections.pipeline_reports`):
 
-- `forecast`: Σ weighted_base of the current `pipeline` rows per month of expected
-  close × salesperson × zone, months `from_month` to `to_month` inclusive.
 - `kpis`: win rate = won ÷ (won + lost) × 100 over affairs whose outcome was reached in
   [since, until); average deal size = mean amount_base of those won; conversion of
   stage S = affairs that reached the stage after S ÷ affairs that reached S, "reached"
@@ -32,16 +32,19 @@ from datetime import UTC, date, datetime, time
 from decimal import Decimal
 from typing import Any
 
-import duckdb
 from eventsourcing.domain import Aggregate
 
 from domain.affair import Affair, AffairStatus
 from domain.errors import CurrencyNotConfigured
 from domain.stages import LOST
-from domain.values import HUNDRED, ZERO, round_money
+from domain.values import ZERO
 from projections.base import Folded
 from projections.pipeline import BASE_CURRENCY
+from projections.pipeline_reports import dicts, forecast, in_base, rate
 from projections.schema import Table, utc_naive
+from projections.snapshot import table_at
+
+__all__ = ["TABLE", "StageHistoryView", "forecast", "forecast_accuracy", "kpis"]
 
 TABLE = Table(
     "stage_history",
@@ -83,7 +86,7 @@ class StageHistoryView:
     table: Table = TABLE
     key: str = "affair_id"
     document: type[Aggregate] = Affair
-    history: bool = False
+    history: bool = True
 
     def __init__(self, base_currency: str = BASE_CURRENCY) -> None:
         self.base_currency = base_currency
@@ -140,10 +143,6 @@ class StageHistoryView:
         return rows
 
 
-def _month(value: date) -> date:
-    return value.replace(day=1)
-
-
 def _instant(value: date | datetime | None) -> datetime | None:
     """A bound as a naive UTC timestamp, as views store them (a date is its midnight UTC)."""
     if value is None or isinstance(value, datetime):
@@ -162,89 +161,53 @@ def _between(column: str, since: Any, until: Any) -> tuple[str, list[Any]]:
     return " AND ".join(clauses), params
 
 
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
-    names = [d[0] for d in cursor.description or []]
-    return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]
-
-
-def forecast(
-    cursor: duckdb.DuckDBPyConnection,
-    from_month: date,
-    to_month: date,
-    salesperson: str | None = None,
-    zone: str | None = None,
-) -> list[dict[str, Any]]:
-    """Weighted expected revenue per month × salesperson × zone (V2), from `pipeline`."""
-    sql = """
-        SELECT CAST(date_trunc('month', expected_close) AS DATE) AS month,
-               salesperson, zone, base_currency,
-               count(*) AS documents,
-               count(*) FILTER (WHERE weighted_base IS NULL) AS unconverted,
-               coalesce(sum(weighted_base), 0) AS weighted_base,
-               coalesce(sum(amount_base), 0) AS amount_base
-        FROM pipeline
-        WHERE expected_close >= ? AND expected_close < ?
-          AND (CAST(? AS VARCHAR) IS NULL OR salesperson = ?)
-          AND (CAST(? AS VARCHAR) IS NULL OR zone = ?)
-        GROUP BY ALL
-        ORDER BY month, salesperson NULLS FIRST, zone NULLS FIRST, base_currency
-    """
-    last = _month(to_month)
-    end = date(last.year + last.month // 12, last.month % 12 + 1, 1)
-    cursor.execute(sql, [_month(from_month), end, salesperson, salesperson, zone, zone])
-    rows = _dicts(cursor)
-    for row in rows:
-        row["weighted_base"] = _base(Decimal(row["weighted_base"]))
-        row["amount_base"] = _base(Decimal(row["amount_base"]))
-    return rows
-
-
 def kpis(
-    cursor: duckdb.DuckDBPyConnection,
+    cursor: Any,
     since: date | datetime | None = None,
     until: date | datetime | None = None,
+    *,
+    as_of: datetime | None = None,
+    base_currency: str = BASE_CURRENCY,
 ) -> dict[str, Any]:
-    """Win rate, conversion per stage, average time in stage and deal size (V3)."""
+    """Win rate, conversion per stage, average time in stage and deal size (V3), from the
+    stage history as it stands, or as it stood at `as_of` (V9)."""
     lower, upper = _instant(since), _instant(until)
     closed, params = _between("closed_at", lower, upper)
+    history = table_at("stage_history", as_of)
     cursor.execute(
-        f"SELECT outcome, count(*) AS affairs, avg(amount_base) AS average, "
-        f"count(amount_base) AS converted FROM stage_history "
+        f"SELECT outcome, count(*) AS affairs, "
+        f"avg(amount_base) FILTER (WHERE base_currency = ?) AS average FROM {history} "
         f"WHERE entry = 1 AND outcome IN ('won', 'lost') AND {closed} GROUP BY outcome",
-        params,
+        [base_currency, *params],
     )
-    outcomes = {row["outcome"]: row for row in _dicts(cursor)}
+    outcomes = {row["outcome"]: row for row in dicts(cursor)}
     won = int(outcomes.get("won", {}).get("affairs", 0))
     lost = int(outcomes.get("lost", {}).get("affairs", 0))
     average = outcomes.get("won", {}).get("average")
     return {
-        "base_currency": BASE_CURRENCY,
+        "base_currency": base_currency,
         "won": won,
         "lost": lost,
-        "win_rate": _rate(won, won + lost),
-        "average_deal_size": None if average is None else _base(Decimal(average)),
-        "conversion": _conversion(cursor, lower, upper),
-        "time_in_stage": _time_in_stage(cursor, lower, upper),
+        "win_rate": rate(won, won + lost),
+        "average_deal_size": None if average is None else in_base(average, base_currency),
+        "conversion": _conversion(cursor, lower, upper, history),
+        "time_in_stage": _time_in_stage(cursor, lower, upper, history),
     }
 
 
-def _rate(part: int, whole: int) -> Decimal | None:
-    return None if whole == 0 else (Decimal(part) * HUNDRED / Decimal(whole)).quantize(_PERCENT)
-
-
 def _conversion(
-    cursor: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None
+    cursor: Any, since: datetime | None, until: datetime | None, history: str
 ) -> list[dict[str, Any]]:
     opened, params = _between("opened_at", since, until)
     cursor.execute(
         f"SELECT * FROM (SELECT affair_id, any_value(ladder) AS ladder, "
-        f"max(stage_rank) AS top, min(entered_at) AS opened_at FROM stage_history "
+        f"max(stage_rank) AS top, min(entered_at) AS opened_at FROM {history} "
         f"GROUP BY affair_id) WHERE {opened}",
         params,
     )
     reached: dict[str, int] = defaultdict(int)
     following: dict[str, str] = {}
-    for row in _dicts(cursor):
+    for row in dicts(cursor):
         codes: list[str] = json.loads(row["ladder"])
         for rank, code in enumerate(codes[:-1]):
             following.setdefault(code, codes[rank + 1])
@@ -256,20 +219,20 @@ def _conversion(
             "next_stage": nxt,
             "reached": reached[code],
             "converted": reached[nxt],
-            "rate": _rate(reached[nxt], reached[code]),
+            "rate": rate(reached[nxt], reached[code]),
         }
         for code, nxt in following.items()
     ]
 
 
 def _time_in_stage(
-    cursor: duckdb.DuckDBPyConnection, since: datetime | None, until: datetime | None
+    cursor: Any, since: datetime | None, until: datetime | None, history: str
 ) -> list[dict[str, Any]]:
     entered, params = _between("entered_at", since, until)
     cursor.execute(
         f"SELECT stage, count(*) AS affairs, avg(seconds) AS seconds FROM ("
         f"  SELECT affair_id, stage, min(stage_rank) AS stage_rank,"
-        f"  sum(seconds_in_stage) AS seconds FROM stage_history"
+        f"  sum(seconds_in_stage) AS seconds FROM {history}"
         f"  WHERE seconds_in_stage IS NOT NULL AND stage_rank IS NOT NULL AND {entered}"
         f"  GROUP BY affair_id, stage"
         f") GROUP BY stage ORDER BY min(stage_rank), stage",
@@ -281,34 +244,40 @@ def _time_in_stage(
             "affairs": int(row["affairs"]),
             "average_days": (Decimal(row["seconds"]) / _DAY_S).quantize(_PERCENT),
         }
-        for row in _dicts(cursor)
+        for row in dicts(cursor)
     ]
 
 
 def forecast_accuracy(
-    cursor: duckdb.DuckDBPyConnection, at: datetime, period_start: date, period_end: date
+    cursor: Any,
+    at: datetime,
+    period_start: date,
+    period_end: date,
+    base_currency: str = BASE_CURRENCY,
 ) -> dict[str, Any]:
     """What the pipeline forecast at `at` for a period versus what was won in it (V9)."""
     instant = utc_naive(at)
     cursor.execute(
         "SELECT salesperson, coalesce(sum(weighted_base), 0) AS amount FROM pipeline_history "
         "WHERE kind = 'affair' AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) "
-        "AND expected_close >= ? AND expected_close < ? GROUP BY salesperson",
-        [instant, instant, period_start, period_end],
+        "AND expected_close >= ? AND expected_close < ? AND base_currency = ? "
+        "GROUP BY salesperson",
+        [instant, instant, period_start, period_end, base_currency],
     )
-    forecast_by = {row["salesperson"]: Decimal(row["amount"]) for row in _dicts(cursor)}
+    forecast_by = {row["salesperson"]: Decimal(row["amount"]) for row in dicts(cursor)}
     cursor.execute(
         "SELECT salesperson, coalesce(sum(amount_base), 0) AS amount FROM stage_history "
         "WHERE is_won_stage AND left_at IS NULL AND outcome = 'won' "
-        "AND entered_at >= ? AND entered_at < ? GROUP BY salesperson",
-        [_instant(period_start), _instant(period_end)],
+        "AND entered_at >= ? AND entered_at < ? AND base_currency = ? GROUP BY salesperson",
+        [_instant(period_start), _instant(period_end), base_currency],
     )
-    won_by = {row["salesperson"]: Decimal(row["amount"]) for row in _dicts(cursor)}
+    won_by = {row["salesperson"]: Decimal(row["amount"]) for row in dicts(cursor)}
     people = sorted(set(forecast_by) | set(won_by))
-    rows = [_accuracy(forecast_by.get(p, ZERO), won_by.get(p, ZERO)) for p in people]
-    overall = _accuracy(sum(forecast_by.values(), ZERO), sum(won_by.values(), ZERO))
+    rows = [_accuracy(forecast_by.get(p, ZERO), won_by.get(p, ZERO), base_currency) for p in people]
+    total = (sum(forecast_by.values(), ZERO), sum(won_by.values(), ZERO))
+    overall = _accuracy(*total, base_currency)
     return {
-        "base_currency": BASE_CURRENCY,
+        "base_currency": base_currency,
         "at": at,
         "period_start": period_start,
         "period_end": period_end,
@@ -317,10 +286,6 @@ def forecast_accuracy(
     }
 
 
-def _accuracy(forecast: Decimal, won: Decimal) -> dict[str, Any]:
+def _accuracy(forecast: Decimal, won: Decimal, currency: str) -> dict[str, Any]:
     ratio = None if forecast == ZERO else (won / forecast).quantize(_RATIO)
-    return {"forecast": _base(forecast), "won": _base(won), "ratio": ratio}
-
-
-def _base(amount: Decimal) -> Decimal:
-    return round_money(amount, BASE_CURRENCY)
+    return {"forecast": in_base(forecast, currency), "won": in_base(won, currency), "ratio": ratio}

@@ -5,11 +5,14 @@
 day asked about, so `query_warranty` computes them at query time, in SQL, with exactly
 the rules of `domain.warranty.warranty_status` and `days_remaining`. Columns `start` and
 `end` are named `start_date` and `end_date` (END is an SQL keyword).
+
+Both views keep their history (`warranty_history`, `service_cases_history`): every query
+can read the rows as they stood at `as_of` (V9).
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -17,6 +20,7 @@ from eventsourcing.domain import Aggregate
 from domain.asset import Asset
 from projections.base import Folded
 from projections.schema import Table
+from projections.snapshot import table_at
 
 WARRANTY = Table(
     "warranty",
@@ -73,7 +77,7 @@ class WarrantyView:
     table: Table = WARRANTY
     key: str = "asset_id"
     document: type[Aggregate] = Asset
-    history: bool = False
+    history: bool = True
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         asset = folded.aggregate
@@ -105,7 +109,7 @@ class ServiceCasesView:
     table: Table = SERVICE_CASES
     key: str = "asset_id"
     document: type[Aggregate] = Asset
-    history: bool = False
+    history: bool = True
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         asset = folded.aggregate
@@ -144,21 +148,26 @@ _STATUS_SQL = """
     END
 """
 
-_WITH_STATUS = f"""
+
+def with_status(as_of: datetime | None = None) -> str:
+    """Every warranty with its status and days remaining on $today (as they stood at `as_of`)."""
+    return f"""
     SELECT *,
         {_STATUS_SQL} AS status,
         greatest(date_diff('day', $today, end_date), 0) AS days_remaining
-    FROM warranty
+    FROM {table_at("warranty", as_of)}
 """
 
 
-def _filtered(
+def warranty_sql(
     today: date,
     status: str | None,
     expiring_within_days: int | None,
     customer_id: str | None,
     soon_days: int,
+    as_of: datetime | None = None,
 ) -> tuple[str, dict[str, Any]]:
+    """The warranties the filters select, with their columns on `today`, and parameters."""
     clauses = ["TRUE"]
     params: dict[str, Any] = {"today": today, "soon": soon_days}
     if status is not None:
@@ -171,7 +180,7 @@ def _filtered(
     if customer_id is not None:
         clauses.append("customer_id = $customer_id")
         params["customer_id"] = customer_id
-    sql = f"SELECT * FROM ({_WITH_STATUS}) WHERE {' AND '.join(clauses)}"
+    sql = f"SELECT * FROM ({with_status(as_of)}) WHERE {' AND '.join(clauses)}"
     return sql, params
 
 
@@ -185,9 +194,10 @@ def query_warranty(
     *,
     limit: int | None = None,
     offset: int = 0,
+    as_of: datetime | None = None,
 ) -> list[dict[str, Any]]:
     """Warranties with their status and days remaining as of `today`, soonest end first."""
-    sql, params = _filtered(today, status, expiring_within_days, customer_id, soon_days)
+    sql, params = warranty_sql(today, status, expiring_within_days, customer_id, soon_days, as_of)
     sql += " ORDER BY end_date, asset_id, kind"
     if limit is not None:
         sql += " LIMIT $limit OFFSET $offset"
@@ -204,8 +214,9 @@ def count_warranty(
     expiring_within_days: int | None = None,
     customer_id: str | None = None,
     soon_days: int = 30,
+    as_of: datetime | None = None,
 ) -> int:
     """How many rows `query_warranty` gives without a limit."""
-    sql, params = _filtered(today, status, expiring_within_days, customer_id, soon_days)
+    sql, params = warranty_sql(today, status, expiring_within_days, customer_id, soon_days, as_of)
     row = cursor.execute(f"SELECT count(*) FROM ({sql})", params).fetchone()
     return 0 if row is None else int(row[0])

@@ -1,11 +1,15 @@
 """Read models served from DuckDB, with read-your-writes through `min_position`.
 
-Each view's routes live in a module of this package, on its own `view_router()`.
+Each view's routes live in a module of this package, on its own `view_router()`. Every
+answer reads one snapshot (`answer`): its page, total and sub-totals see the same
+batches, and its `position` (and `X-View-Position`) is the log position of that state.
 """
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Annotated, Any
@@ -18,7 +22,7 @@ from interfaces.http.problems import ERROR_RESPONSES, ViewNotReady
 from interfaces.http.routes.params import INSTANT_RULE, Instant
 from interfaces.http.schemas import ViewPage, json_safe
 from interfaces.wiring import Services
-from projections.schema import utc_naive
+from projections.snapshot import Snapshot, table_at
 
 
 def view_router() -> APIRouter:
@@ -63,6 +67,52 @@ def wait_for(services: Services, min_position: int | None, response: Response) -
     return views.position
 
 
+@contextmanager
+def answer(services: Services, min_position: int | None, response: Response) -> Iterator[Snapshot]:
+    """Wait (bounded) for `min_position`, then read one snapshot of the views; the
+    `X-View-Position` header is the position of that snapshot."""
+    wait_for(services, min_position, response)
+    with services.views.snapshot() as snapshot:
+        response.headers["X-View-Position"] = str(snapshot.position)
+        yield snapshot
+
+
+Row = Callable[[dict[str, Any]], dict[str, Any]]
+
+
+@dataclass(frozen=True)
+class ViewQuery:
+    """A view's rows as the client filtered and sorted them: one SELECT, for a page or an
+    export. `source` is a table or a parenthesized query (with the columns computed for
+    the day asked about); `row` makes a row JSON-ready."""
+
+    name: str
+    source: str
+    where: list[tuple[str, Any]] = field(default_factory=list)
+    order: str = "1"
+    row: Row | None = None
+
+    def sql(self, ordered: bool = True) -> tuple[str, list[Any]]:
+        """The SELECT of every row (in order) and its parameters."""
+        clauses = " AND ".join(sql for sql, _ in self.where) or "TRUE"
+        params = [value for _, value in self.where]
+        sql = f"SELECT * FROM {self.source} WHERE {clauses}"
+        return (f"{sql} ORDER BY {self.order}" if ordered else sql), params
+
+    def json_row(self, row: dict[str, Any]) -> dict[str, Any]:
+        return (self.row or plain)(row)
+
+
+def query_page(snapshot: Snapshot, query: ViewQuery, limit: int, offset: int) -> ViewPage:
+    """One page of a query's rows and their total, both read in `snapshot`."""
+    total = snapshot.count(*query.sql(ordered=False))
+    sql, params = query.sql()
+    found = snapshot.dicts(f"{sql} LIMIT ? OFFSET ?", [*params, limit, offset])
+    return ViewPage(
+        position=snapshot.position, total=total, items=[query.json_row(r) for r in found]
+    )
+
+
 AsOf = Annotated[
     Instant | None,
     Query(description=f"Answer as the view stood at this time (V9): {INSTANT_RULE}"),
@@ -70,38 +120,25 @@ AsOf = Annotated[
 
 
 def page(
-    services: Services,
+    source: Services | Snapshot,
     table: str,
     where: list[tuple[str, Any]],
     order: str,
     limit: int,
     offset: int,
-    position: int,
+    position: int | None = None,
     as_of: datetime | None = None,
-    row: Callable[[dict[str, Any]], dict[str, Any]] | None = None,
+    row: Row | None = None,
 ) -> ViewPage:
     """One page of a view's rows, filtered and sorted; from its history when `as_of` is set.
 
-    Each row is made JSON-ready by `row`, `plain` by default."""
-    row = row or plain
-    where = list(where)
-    if as_of is not None:
-        table = f"{table}_history"
-        instant = utc_naive(as_of)
-        where += [("valid_from <= ?", instant), ("(valid_to IS NULL OR valid_to > ?)", instant)]
-    clauses = " AND ".join(sql for sql, _ in where) or "TRUE"
-    params = [value for _, value in where]
-    counted = services.views.count(f"SELECT count(*) FROM {table} WHERE {clauses}", params)
-    cursor = services.views.reader()
-    cursor.execute(
-        f"SELECT * FROM {table} WHERE {clauses} ORDER BY {order} LIMIT ? OFFSET ?",
-        [*params, limit, offset],
-    )
-    names = [d[0] for d in cursor.description or []]
-    found = cursor.fetchall()
-    total = counted.result()
-    items = [row(dict(zip(names, values, strict=True))) for values in found]
-    return ViewPage(position=position, total=total, items=items)
+    Read in `source` when it is a snapshot, else in a snapshot of its own; the page says
+    that snapshot's position (`position` is kept for callers that still pass it)."""
+    query = ViewQuery(table, table_at(table, as_of), list(where), order, row)
+    if isinstance(source, Snapshot):
+        return query_page(source, query, limit, offset)
+    with source.views.snapshot() as snapshot:
+        return query_page(snapshot, query, limit, offset)
 
 
 def equal_to(*filters: tuple[str, Any]) -> list[tuple[str, Any]]:
@@ -116,9 +153,12 @@ def sort(order_by: str, descending: bool, tie: str, nulls_last: bool = False) ->
     return f"{order_by} {direction}{nulls}, {tie}"
 
 
-def day_of(services: Services, today: date | None) -> date:
-    """The day a dated view answers for: the client's, or the server's today."""
-    return today or services.clock().date()
+def day_of(services: Services, today: date | None, as_of: datetime | None = None) -> date:
+    """The day a dated view answers for: the client's, else as_of's (the data as it stood
+    then, seen that day), else the server's today."""
+    if today is not None:
+        return today
+    return as_of.date() if as_of is not None else services.clock().date()
 
 
 def rows_page(position: int, total: int, rows: list[dict[str, Any]]) -> ViewPage:

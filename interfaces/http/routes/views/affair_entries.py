@@ -1,26 +1,31 @@
-"""The `affair_entries` view over HTTP (A5): each time entry, cost and revenue of affairs."""
+"""The `affair_entries` view over HTTP (A5): each time entry, cost and revenue of affairs,
+as recorded until now or until `as_of` (V9), with its export (V10)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 from uuid import UUID
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 
 from domain.budget import BudgetCategory
 from interfaces.http.deps import ServicesDep
 from interfaces.http.routes.views import (
+    AsOf,
     Limit,
     Offset,
     Position,
+    ViewQuery,
+    answer,
     equal_to,
-    page,
+    query_page,
     sort,
     view_router,
-    wait_for,
 )
+from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
+from projections.schema import utc_naive
 
 router = view_router()
 
@@ -48,14 +53,7 @@ ENTRIES = """(
 ) AS entries"""
 
 
-@router.get(
-    "/affair-entries",
-    summary="Each time entry, cost, receipt of a committed cost and revenue of affairs (A5)",
-    dependencies=[reader(READERS)],
-)
-def affair_entries_view(
-    services: ServicesDep,
-    response: Response,
+def entry_filters(
     affair_id: UUID | None = None,
     kind: EntryKind | None = None,
     employee: Annotated[str | None, Query(max_length=200)] = None,
@@ -64,11 +62,9 @@ def affair_entries_view(
     billable: bool | None = None,
     order_by: EntryOrder = "position",
     descending: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    min_position: Position = None,
-) -> ViewPage:
-    position = wait_for(services, min_position, response)
+    as_of: AsOf = None,
+) -> ViewQuery:
+    """The entries the client asks for; with `as_of`, those recorded by then."""
     where = equal_to(
         ("affair_id", None if affair_id is None else str(affair_id)),
         ("kind", kind),
@@ -77,5 +73,27 @@ def affair_entries_view(
         ("document_ref", document_ref),
         ("billable", billable),
     )
+    if as_of is not None:
+        where.append(("recorded_at <= ?", utc_naive(as_of)))
     order = sort(order_by, descending, "position", nulls_last=True)
-    return page(services, ENTRIES, where, order, limit, offset, position)
+    return ViewQuery("affair-entries", ENTRIES, where, order)
+
+
+@router.get(
+    "/affair-entries",
+    summary="Each time entry, cost, receipt of a committed cost and revenue of affairs (A5)",
+    dependencies=[reader(READERS)],
+)
+def affair_entries_view(
+    services: ServicesDep,
+    response: Response,
+    query: Annotated[ViewQuery, Depends(entry_filters)],
+    limit: Limit = 100,
+    offset: Offset = 0,
+    min_position: Position = None,
+) -> ViewPage:
+    with answer(services, min_position, response) as snapshot:
+        return query_page(snapshot, query, limit, offset)
+
+
+export_route(router, "/affair-entries", entry_filters, READERS, "the affairs' entries")

@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import Annotated
 from uuid import UUID
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 
 from domain.budget import BudgetCategory
 from interfaces.http.deps import ServicesDep
@@ -14,15 +14,34 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    ViewQuery,
+    answer,
     equal_to,
-    page,
+    query_page,
     view_router,
-    wait_for,
 )
+from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
+from projections.snapshot import table_at
 
 router = view_router()
+
+
+def budget_filters(
+    affair_id: UUID | None = None,
+    category: BudgetCategory | None = None,
+    salesperson: Annotated[str | None, Query(max_length=200)] = None,
+    as_of: AsOf = None,
+) -> ViewQuery:
+    """The budget rows the client asks for (as they stood at `as_of`)."""
+    where = equal_to(
+        ("affair_id", None if affair_id is None else str(affair_id)),
+        ("category", None if category is None else str(category)),
+        ("salesperson", salesperson),
+    )
+    source = table_at("budget_vs_actual", as_of)
+    return ViewQuery("budget-vs-actual", source, where, "name, affair_id, line")
 
 
 @router.get(
@@ -33,19 +52,13 @@ router = view_router()
 def budget_view(
     services: ServicesDep,
     response: Response,
-    affair_id: UUID | None = None,
-    category: BudgetCategory | None = None,
-    salesperson: Annotated[str | None, Query(max_length=200)] = None,
+    query: Annotated[ViewQuery, Depends(budget_filters)],
     limit: Limit = 100,
     offset: Offset = 0,
     min_position: Position = None,
-    as_of: AsOf = None,
 ) -> ViewPage:
-    position = wait_for(services, min_position, response)
-    where = equal_to(
-        ("affair_id", None if affair_id is None else str(affair_id)),
-        ("category", None if category is None else str(category)),
-        ("salesperson", salesperson),
-    )
-    order = "name, affair_id, line"
-    return page(services, "budget_vs_actual", where, order, limit, offset, position, as_of)
+    with answer(services, min_position, response) as snapshot:
+        return query_page(snapshot, query, limit, offset)
+
+
+export_route(router, "/budget-vs-actual", budget_filters, READERS, "budget versus actual")

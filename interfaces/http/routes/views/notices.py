@@ -1,25 +1,40 @@
-"""The `notices` view over HTTP."""
+"""The `notices` view over HTTP, as it stands or as it stood (V9), with its export (V10)."""
 
 from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 
 from interfaces.http.deps import ServicesDep
 from interfaces.http.routes.views import (
+    AsOf,
     Limit,
     Offset,
     Position,
+    ViewQuery,
+    answer,
     equal_to,
-    page,
+    query_page,
     view_router,
-    wait_for,
 )
+from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
+from projections.snapshot import table_at
 
 router = view_router()
+
+
+def notice_filters(
+    status: Literal["open", "acknowledged"] | None = None,
+    kind: Literal["renewal_due", "warranty_expiring"] | None = None,
+    document_id: Annotated[str | None, Query(max_length=40)] = None,
+    as_of: AsOf = None,
+) -> ViewQuery:
+    """The notices the client asks for, soonest due first."""
+    where = equal_to(("status", status), ("kind", kind), ("document_id", document_id))
+    return ViewQuery("notices", table_at("notices", as_of), where, "due, notice_id")
 
 
 @router.get(
@@ -30,13 +45,13 @@ router = view_router()
 def notices_view(
     services: ServicesDep,
     response: Response,
-    status: Literal["open", "acknowledged"] | None = None,
-    kind: Literal["renewal_due", "warranty_expiring"] | None = None,
-    document_id: Annotated[str | None, Query(max_length=40)] = None,
+    query: Annotated[ViewQuery, Depends(notice_filters)],
     limit: Limit = 100,
     offset: Offset = 0,
     min_position: Position = None,
 ) -> ViewPage:
-    position = wait_for(services, min_position, response)
-    where = equal_to(("status", status), ("kind", kind), ("document_id", document_id))
-    return page(services, "notices", where, "due, notice_id", limit, offset, position)
+    with answer(services, min_position, response) as snapshot:
+        return query_page(snapshot, query, limit, offset)
+
+
+export_route(router, "/notices", notice_filters, READERS, "the notices")

@@ -4,18 +4,20 @@ from __future__ import annotations
 
 from typing import Annotated
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 
 from interfaces.http.deps import ServicesDep
 from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    ViewQuery,
+    answer,
     equal_to,
-    page,
+    query_page,
     view_router,
-    wait_for,
 )
+from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import ADMINS, reader
 
@@ -26,6 +28,15 @@ _WITH_SKIPPED = (
     "(SELECT q.*, (SELECT count(*) FROM quarantine_skipped s "
     "WHERE s.document_id = q.document_id) AS skipped_events FROM quarantine q)"
 )
+
+
+def quarantine_filters(
+    document_id: Annotated[str | None, Query(max_length=40)] = None,
+) -> ViewQuery:
+    """The quarantined documents, in log order."""
+    return ViewQuery(
+        "quarantine", _WITH_SKIPPED, equal_to(("document_id", document_id)), "position"
+    )
 
 
 @router.get(
@@ -42,11 +53,13 @@ _WITH_SKIPPED = (
 def quarantine_view(
     services: ServicesDep,
     response: Response,
-    document_id: Annotated[str | None, Query(max_length=40)] = None,
+    query: Annotated[ViewQuery, Depends(quarantine_filters)],
     limit: Limit = 100,
     offset: Offset = 0,
     min_position: Position = None,
 ) -> ViewPage:
-    position = wait_for(services, min_position, response)
-    where = equal_to(("document_id", document_id))
-    return page(services, _WITH_SKIPPED, where, "position", limit, offset, position)
+    with answer(services, min_position, response) as snapshot:
+        return query_page(snapshot, query, limit, offset)
+
+
+export_route(router, "/quarantine", quarantine_filters, ADMINS, "the quarantined documents")

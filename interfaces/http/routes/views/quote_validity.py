@@ -1,15 +1,15 @@
-"""The quote dashboard by validity bucket over HTTP (V4, Q5).
+"""The quote dashboard by validity bucket over HTTP (V4, Q5, V9).
 
-Buckets are those of `today` (default: the server's date), with the deployment's
-`quote_soon_days`.
+Buckets are those of `today` (default: as_of's date, else the server's date), with the
+deployment's `quote_soon_days`; with `as_of`, of the quotes as they stood then.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Any
+from datetime import date, datetime
+from typing import Annotated, Any
 
-from fastapi import Response
+from fastapi import Depends, Response
 from pydantic import BaseModel
 
 from domain.quote_policy import ValidityBucket
@@ -17,17 +17,21 @@ from domain.values import MINOR_UNITS, round_money
 from interfaces.http.deps import ServicesDep
 from interfaces.http.routes.params import Today
 from interfaces.http.routes.views import (
+    AsOf,
     Limit,
     Offset,
     Position,
+    ViewQuery,
+    answer,
     day_of,
-    rows_page,
+    query_page,
     view_router,
-    wait_for,
 )
+from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
-from projections.quote_validity import query_validity, query_validity_list
+from projections.quote_validity import bucketed, query_validity
+from projections.snapshot import literal
 
 router = view_router()
 
@@ -37,6 +41,7 @@ class ValidityDashboard(BaseModel):
 
     position: int
     today: date
+    as_of: datetime | None = None
     soon_days: int
     buckets: list[dict[str, Any]]
 
@@ -51,12 +56,15 @@ def quote_validity_view(
     response: Response,
     today: Today = None,
     min_position: Position = None,
+    as_of: AsOf = None,
 ) -> ValidityDashboard:
-    position = wait_for(services, min_position, response)
-    day = day_of(services, today)
+    day = day_of(services, today, as_of)
     soon = services.app.policies.quote_soon_days
     buckets = []
-    for bucket in query_validity(services.views.reader(), day, soon):
+    with answer(services, min_position, response) as snapshot:
+        found = query_validity(snapshot, day, soon, as_of)
+        position = snapshot.position
+    for bucket in found:
         totals = {
             currency: str(round_money(total, currency) if currency in MINOR_UNITS else total)
             for currency, total in sorted(bucket["total_gross"].items())
@@ -64,7 +72,20 @@ def quote_validity_view(
         buckets.append(
             {"bucket": bucket["bucket"], "count": bucket["count"], "total_gross": totals}
         )
-    return ValidityDashboard(position=position, today=day, soon_days=soon, buckets=buckets)
+    return ValidityDashboard(
+        position=position, today=day, as_of=as_of, soon_days=soon, buckets=buckets
+    )
+
+
+def bucket_filters(
+    services: ServicesDep, bucket: ValidityBucket, today: Today = None, as_of: AsOf = None
+) -> ViewQuery:
+    """The quotes in one bucket on the day asked about, soonest validity date first."""
+    day = day_of(services, today, as_of)
+    soon = services.app.policies.quote_soon_days
+    source = bucketed(as_of).replace("$today", literal(day)).replace("$soon", literal(soon))
+    where = [("bucket = ?", str(bucket))]
+    return ViewQuery(f"quotes-{bucket}", f"({source})", where, "valid_until NULLS LAST, quote_id")
 
 
 @router.get(
@@ -75,15 +96,13 @@ def quote_validity_view(
 def quote_validity_list_view(
     services: ServicesDep,
     response: Response,
-    bucket: ValidityBucket,
-    today: Today = None,
+    query: Annotated[ViewQuery, Depends(bucket_filters)],
     limit: Limit = 100,
     offset: Offset = 0,
     min_position: Position = None,
 ) -> ViewPage:
-    position = wait_for(services, min_position, response)
-    day = day_of(services, today)
-    soon = services.app.policies.quote_soon_days
-    cursor = services.views.reader()
-    total, rows = query_validity_list(cursor, day, soon, str(bucket), limit, offset)
-    return rows_page(position, total, rows)
+    with answer(services, min_position, response) as snapshot:
+        return query_page(snapshot, query, limit, offset)
+
+
+export_route(router, "/quote-validity/{bucket}", bucket_filters, READERS, "a validity bucket")
