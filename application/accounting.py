@@ -16,7 +16,7 @@ sums to zero, checked here before anything is written.
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -29,9 +29,10 @@ from domain.errors import InvalidExportPeriod, NotFound
 from domain.invoice import Invoice
 from domain.invoice_lines import group_of, invoice_totals
 from domain.invoice_numbers import InvoiceNumber, Series, number_id
+from domain.invoice_source import SourceKind
 from domain.invoice_states import DocumentKind
 from domain.invoice_terms import Buyer, OperationCategory
-from domain.invoicing import rate_key
+from domain.invoicing import Amounts, rate_key
 from domain.values import ZERO, in_money_context, round_money
 
 MAX_YEARS = 10
@@ -56,6 +57,7 @@ class AccountMapping:
     customers: str = "411"
     services: str = "706"
     goods: str = "707"
+    deposits: str = "4191"  # customers' advances: what deposit invoices bill
     vat: str = "44571"
     vat_by_rate: dict[str, str] = field(default_factory=dict)  # rate_key → sub-account
     journal_code: str = "VE"
@@ -67,7 +69,7 @@ class AccountMapping:
 
     def label(self, account: str) -> str:
         default = {self.customers: "Clients", self.services: "Prestations de services"}
-        default |= {self.goods: "Ventes de marchandises"}
+        default |= {self.goods: "Ventes de marchandises", self.deposits: "Avances clients"}
         return self.labels.get(account) or default.get(account, "TVA collectée")
 
 
@@ -95,7 +97,8 @@ def mapping_of(given: Any, where: str = "account mapping") -> AccountMapping:
         rates = {rate_key(Decimal(str(k))): v for k, v in mapping.vat_by_rate.items()}
     except (ArithmeticError, AttributeError, TypeError):
         raise InvalidAccountMapping(f"{where}: vat_by_rate is keyed by VAT rates") from None
-    accounts = [mapping.customers, mapping.services, mapping.goods, mapping.vat, *rates.values()]
+    accounts = [mapping.customers, mapping.services, mapping.goods, mapping.deposits]
+    accounts += [mapping.vat, *rates.values()]
     texts = [*accounts, mapping.journal_code, mapping.journal_label, *mapping.labels.values()]
     if not all(isinstance(a, str) and a.isalnum() and len(a) <= 20 for a in accounts):
         raise InvalidAccountMapping(f"{where}: accounts are letters and digits, got {accounts}")
@@ -201,9 +204,15 @@ def _gaps(
         yield f"{series.number(year, n)} (an order's invoice, dated {low} to {high})"
 
 
-def entry_of(document: Invoice, mapping: AccountMapping, credited: Invoice | None) -> Entry:
+def entry_of(
+    document: Invoice,
+    mapping: AccountMapping,
+    credited: Invoice | None,
+    deducted: Sequence[tuple[Decimal, Amounts]] = (),
+) -> Entry:
     """The balanced entry of an issued document; `credited` is a credit note's invoice
-    (its split between goods and services applies to the credit note)."""
+    (its split between goods and services applies to the credit note); `deducted`, each
+    deposit a final invoice deducts (incl. tax) with that deposit invoice's amounts."""
     number, issue_date, buyer = issued(document)
     sign = 1 if document.kind == DocumentKind.INVOICE else -1
     what = "Facture" if sign == 1 else "Avoir"
@@ -211,19 +220,32 @@ def entry_of(document: Invoice, mapping: AccountMapping, credited: Invoice | Non
     label = f"{what} {number} {name}"
     revenue = revenue_by_account(document, mapping, credited)
     amounts = document.totals().amounts
-    movements = [
-        Movement(mapping.customers, label, sign * amounts.gross, aux, name),
-        *(Movement(a, label, -sign * v) for a, v in revenue.items()),
-    ]
-    for key, vat in sorted(amounts.vats.items(), key=lambda kv: group_of(kv[0])[1]):
+    vats = {k: -sign * v for k, v in amounts.vats.items()}
+    due = sign * amounts.gross
+    movements = [*(Movement(a, label, -sign * v) for a, v in revenue.items())]
+    for amount, deposit in deducted:  # the advance and its VAT taken back, per rate
+        ratio = amount / deposit.gross if deposit.gross else ZERO
+        shares = {k: round_money(v * ratio, document.currency) for k, v in deposit.vats.items()}
+        for key, share in shares.items():
+            vats[key] = vats.get(key, ZERO) + share
+        movements.append(Movement(mapping.deposits, label, amount - sum(shares.values(), ZERO)))
+        due -= amount
+    movements.insert(0, Movement(mapping.customers, label, due, aux, name))
+    for key, vat in sorted(vats.items(), key=lambda kv: group_of(kv[0])[1]):
         rate = group_of(key)[1]
         account = mapping.vat_account(rate)
-        movements.append(Movement(account, f"{label} TVA {rate_key(rate)} %", -sign * vat))
+        movements.append(Movement(account, f"{label} TVA {rate_key(rate)} %", vat))
     kept = tuple(replace(m, label=m.label[:200]) for m in movements if m.amount != 0)
     customer, currency = document.customer_id, document.currency
     entry = Entry(number, document.kind, issue_date, customer, name, currency, kept, label)
     check_balanced(entry)
     return entry
+
+
+def is_deposit(document: Invoice) -> bool:
+    """A deposit invoice (acompte): what it bills is an advance, not yet revenue."""
+    source = document.source
+    return source is not None and source.kind == SourceKind.DEPOSIT
 
 
 def issued(document: Invoice) -> tuple[str, date, Buyer]:
@@ -250,10 +272,12 @@ def customer_code(customer_id: UUID) -> str:
 def revenue_by_account(
     document: Invoice, mapping: AccountMapping, credited: Invoice | None
 ) -> dict[str, Decimal]:
-    """The net base per revenue account: all 706 for services, all 707 for goods; for
-    both, lines in units of time are services, the rest goods (a credit note shares its
-    bases as its invoice did, breakdown by breakdown)."""
+    """The net base per revenue account: a deposit invoice's to customers' advances, all
+    706 for services, all 707 for goods; for both, lines in units of time are services,
+    the rest goods (a credit note shares its bases as its invoice did, per breakdown)."""
     bases = document.totals().amounts.bases
+    if is_deposit(credited or document):
+        return {mapping.deposits: sum(bases.values(), ZERO)}
     operation = document.details.operation
     if operation != OperationCategory.BOTH:
         account = mapping.services if operation == OperationCategory.SERVICES else mapping.goods

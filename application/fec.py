@@ -34,9 +34,10 @@ from domain.company import COMPANY_ID, Company
 from domain.errors import ExportNeedsEuros, NotFound
 from domain.invoice import Invoice
 from domain.invoice_lines import group_of
+from domain.invoice_numbers import InvoiceNumber, number_id
 from domain.invoice_states import DocumentKind
 from domain.invoice_terms import OperationCategory
-from domain.invoicing import rate_key
+from domain.invoicing import Amounts, rate_key
 from domain.values import ZERO
 
 FEC_COLUMNS = (
@@ -216,7 +217,8 @@ class AccountingExports:
                     "and invoices record no exchange rate to convert it; choose a range "
                     "without it"
                 )
-            entry = entry_of(document, self.mapping, self._credited(document))
+            credited, deducted = self._credited(document), self._deducted(document)
+            entry = entry_of(document, self.mapping, credited, deducted)
             code = customer_code(entry.customer_id)
             if codes.setdefault(code, entry.customer_id) != entry.customer_id:
                 raise RuntimeError(f"two customers share the auxiliary account {code}")
@@ -247,6 +249,23 @@ class AccountingExports:
         if document.credited is None or not both:
             return None
         return self.runner.load(Invoice, document.credited.invoice_id)
+
+    def _deducted(self, document: Invoice) -> list[tuple[Decimal, Amounts]]:
+        """Each deposit the invoice deducts, with the amounts of its deposit invoice (the
+        invoice's own when the deposit is kept inside its order, with no document)."""
+        found = []
+        for deduction in getattr(document.details, "deposits", ()):
+            deposit = self._deposit(deduction.invoice_id, deduction.number) or document
+            found.append((deduction.amount, deposit.totals().amounts))
+        return found
+
+    def _deposit(self, invoice_id: UUID | None, number: str) -> Invoice | None:
+        try:
+            if invoice_id is None:
+                invoice_id = self.runner.load(InvoiceNumber, number_id(number)).document_id
+            return self.runner.load(Invoice, invoice_id)
+        except NotFound:
+            return None
 
     @staticmethod
     def _report(

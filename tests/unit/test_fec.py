@@ -6,7 +6,7 @@ import json
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
-from uuid import UUID
+from uuid import UUID, uuid4
 
 import pytest
 from hypothesis import assume, given, settings
@@ -34,6 +34,7 @@ from application.fec import (
 from domain.invoice import Invoice
 from domain.invoice_credit import CreditRequest
 from domain.invoice_lines import InvoiceLine, VatCategory
+from domain.invoice_source import InvoiceSource, SourceKind
 from domain.invoice_terms import Buyer, InvoiceDetails, OperationCategory
 from tests.unit.sellers import SELLER
 
@@ -356,3 +357,52 @@ def test_every_entry_balances_and_its_credit_note_mirrors_it(
     reversed_entry = entry_of(note, AccountMapping(), invoice)
     assert sum(m.amount for m in reversed_entry.movements) == 0
     assert by_account(reversed_entry.movements).get("411", D(0)) == -note.totals().gross
+
+
+def test_a_deposit_invoice_credits_advances_and_the_final_invoice_takes_them_back() -> None:
+    # a deposit of 300.00 + 60.00 VAT is an advance (4191), not revenue
+    deposit = Invoice.draft(
+        at=AT,
+        customer_id=CUSTOMER,
+        currency="EUR",
+        details=InvoiceDetails(operation=OperationCategory.SERVICES),
+    )
+    deposit.state_source(at=AT, source=InvoiceSource(SourceKind.DEPOSIT, uuid4()))
+    deposit.add_line(at=AT, line=a_line("Deposit, 30 %", "1", "C62", "300.00"))
+    deposit.issue(
+        at=AT,
+        number="INV-2026-00001",
+        issue_date=date(2026, 3, 9),
+        not_before=None,
+        buyer=BUYER,
+        seller=SELLER,
+    )
+    assert by_account(entry_of(deposit, AccountMapping(), None).movements) == {
+        "411": D("360.00"),
+        "4191": D("-300.00"),
+        "44571": D("-60.00"),
+    }
+    # the final invoice, 1,000.00 + 200.00, deducts the deposit: 840.00 left to pay
+    final = issued(OperationCategory.SERVICES, a_line("Audit", "1", "LS", "1000.00"))
+    advance = deposit.totals().amounts
+    whole = entry_of(final, AccountMapping(), None, [(D("360.00"), advance)])
+    assert by_account(whole.movements) == {
+        "411": D("840.00"),
+        "706": D("-1000.00"),
+        "4191": D("300.00"),
+        "44571": D("-140.00"),  # 200.00 collected less the deposit's 60.00
+    }
+    # half of it deducted: 150.00 of advance and 30.00 of VAT taken back
+    half = entry_of(final, AccountMapping(), None, [(D("180.00"), advance)])
+    assert by_account(half.movements) == {
+        "411": D("1020.00"),
+        "706": D("-1000.00"),
+        "4191": D("150.00"),
+        "44571": D("-170.00"),
+    }
+    note = credit(deposit, CreditRequest())  # a deposit given back leaves the advances
+    assert by_account(entry_of(note, AccountMapping(), deposit).movements) == {
+        "411": D("-360.00"),
+        "4191": D("300.00"),
+        "44571": D("60.00"),
+    }
