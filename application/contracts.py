@@ -7,17 +7,17 @@ that saves both aggregates in one transaction, whichever side it is issued from.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from typing import Any
-from uuid import UUID, uuid4
+from uuid import UUID
 
 from application.commands import CommandResult, CommandRunner, Outcome
-from application.errors import ConcurrentUpdate
+from application.contract_billing import ContractBilling
+from application.invoice_issuing import InvoiceIssuer
 from application.journal import CommandContext
 from domain.asset import Asset
 from domain.contract import (
-    BilledPeriod,
     Contract,
     ContractKind,
     ContractLine,
@@ -25,9 +25,6 @@ from domain.contract import (
 )
 from domain.errors import InvalidInput
 from domain.periods import Frequency, period_end, period_start
-
-# A concurrent writer may have billed the same period; billing again then finds it.
-BILL_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -93,26 +90,12 @@ def change_coverage(
     return runner.run(ctx, name, payload, build)
 
 
-def _billed_result(record: BilledPeriod, already: bool) -> dict[str, str]:
-    result = {
-        "period_index": str(record.period_index),
-        "period_start": record.period_start.isoformat(),
-        "period_end": record.period_end.isoformat(),
-        "net": str(record.net),
-        "vat": str(record.vat),
-        "gross": str(record.gross),
-        "already_billed": "true" if already else "false",
-    }
-    if record.invoice_ref is not None:
-        result["invoice_ref"] = record.invoice_ref
-    return result
-
-
-class ContractCommands:
-    """Use cases of the Contract aggregate."""
+class ContractCommands(ContractBilling):
+    """Use cases of the Contract aggregate; billing is in `application.contract_billing`."""
 
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
+        self.issuer = InvoiceIssuer(runner)
 
     def get(self, contract_id: UUID, version: int | None = None) -> Contract:
         """The contract as it stands now, or as it stood at `version`."""
@@ -158,53 +141,6 @@ class ContractCommands:
             return Outcome([contract, *assets])
 
         return self.runner.run(ctx, "contract.sign", fields, build)
-
-    def bill(
-        self,
-        ctx: CommandContext,
-        contract_id: UUID,
-        period_index: int,
-        invoice_ref: str | None = None,
-    ) -> CommandResult:
-        """Bill one period; a period already billed records nothing and reports its record."""
-
-        def build() -> Outcome:
-            contract = self.runner.load(Contract, contract_id, ctx)
-            already = str(period_index) in contract.billed
-            record = contract.bill(at=ctx.at, period_index=period_index, invoice_ref=invoice_ref)
-            return Outcome([contract], _billed_result(record, already))
-
-        payload = {
-            "contract_id": contract_id,
-            "period_index": period_index,
-            "invoice_ref": invoice_ref,
-        }
-        for attempt in range(BILL_ATTEMPTS):
-            try:
-                return self.runner.run(ctx, "contract.bill", payload, build)
-            except ConcurrentUpdate:
-                if attempt == BILL_ATTEMPTS - 1:
-                    raise
-        raise AssertionError("unreachable")  # pragma: no cover
-
-    def bill_due(self, ctx: CommandContext, contract_id: UUID, today: date) -> list[CommandResult]:
-        """Bill every period due by `today` and not yet billed, each as its own command.
-
-        With an idempotency key, each period's command gets the key suffixed with its
-        index, so a retry bills nothing twice and replays what it finds.
-        """
-        contract = self.runner.load(Contract, contract_id, ctx)
-        results = []
-        for index in contract.billable_periods(today):
-            key = ctx.idempotency_key
-            one = replace(
-                ctx,
-                idempotency_key=None if key is None else f"{key}:period-{index}",
-                expected_version=None,
-                command_id=uuid4(),
-            )
-            results.append(self.bill(one, contract_id, index))
-        return results
 
     # --- C4 amendments, C3 renewal, termination, suspension ------------------------------
 

@@ -25,32 +25,20 @@ from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, CanMutateAggregate, event
 
-from domain import bounds
-from domain.errors import (
-    AmendmentBeforeBilledPeriod,
-    ContractEnded,
-    ContractSuspended,
-    InvalidInput,
-    InvalidTransition,
-    NotAMaintenanceContract,
-    PeriodNotDue,
+from domain.contract_billing import PeriodToBill, period_lines
+from domain.contract_revenue import monthly_recurring_revenue, revenue_between
+from domain.contract_rules import (
+    ContractStatus,
+    check_allowed,
+    check_amendment,
+    check_at,
+    check_billable,
+    check_lines,
+    check_termination,
 )
-from domain.periods import (
-    Frequency,
-    monthly_equivalent,
-    period_end,
-    period_start,
-    periods_between,
-)
-from domain.values import (
-    ZERO,
-    PricedLine,
-    check_currency,
-    check_finite,
-    compute_totals,
-    in_money_context,
-    round_money,
-)
+from domain.errors import InvalidInput, NotAMaintenanceContract
+from domain.periods import Frequency, period_end, period_start, periods_between
+from domain.values import PricedLine, check_currency, check_finite, compute_totals
 
 
 class ContractKind(StrEnum):
@@ -58,12 +46,6 @@ class ContractKind(StrEnum):
 
     SERVICE = "service"
     MAINTENANCE = "maintenance"
-
-
-class ContractStatus(StrEnum):
-    ACTIVE = "active"
-    SUSPENDED = "suspended"
-    TERMINATED = "terminated"
 
 
 @dataclass(frozen=True)
@@ -96,6 +78,8 @@ class BilledPeriod:
     gross: Decimal
     billed_at: datetime
     invoice_ref: str | None = None
+    invoice_id: UUID | None = None  # the invoice issued with it (none before issue 14)
+    invoice_number: str | None = None
 
 
 @dataclass(frozen=True)
@@ -130,36 +114,6 @@ class Suspension:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-# Verb → states it is allowed from; everything else is an `InvalidTransition`.
-_ALLOWED: dict[str, set[str]] = {
-    "amended": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
-    "renewed": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
-    "terminated": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
-    "suspended": {ContractStatus.ACTIVE},
-    "resumed": {ContractStatus.SUSPENDED},
-    "billed": {ContractStatus.ACTIVE, ContractStatus.TERMINATED},
-    "changed in coverage": {ContractStatus.ACTIVE, ContractStatus.SUSPENDED},
-}
-
-
-def _check_at(at: datetime) -> None:
-    if at.tzinfo is None:
-        raise InvalidInput("a command's time must be timezone-aware")
-
-
-def _check_lines(lines: list[ContractLine], currency: str) -> None:
-    if not lines:
-        raise InvalidInput("a contract needs at least one line")
-    for index, line in enumerate(lines):
-        field = f"lines[{index}]"
-        bounds.quantity(line.quantity, f"{field}.quantity")
-        bounds.unit_price(line.unit_price, f"{field}.unit_price")
-        bounds.percent(line.vat_rate, f"{field}.vat_rate")
-        bounds.line_gross(line.quantity, line.unit_price, field=field)
-    period = compute_totals((line.priced() for line in lines), currency)
-    bounds.totals(period, "the contract's period")
-
-
 class Contract(Aggregate):
     """A recurring contract with a customer."""
 
@@ -176,9 +130,10 @@ class Contract(Aggregate):
         covered_asset_ids: list[UUID]
 
     class PeriodBilled(Aggregate.Event):
-        """v2 added `invoice_ref`; v1 events read back with None."""
+        """v2 added `invoice_ref`, v3 the invoice issued with the period (`invoice_id`,
+        `invoice_number`); older events read back with None."""
 
-        class_version = 2
+        class_version = 3
         at: datetime
         period_index: int
         period_start: date
@@ -187,10 +142,17 @@ class Contract(Aggregate):
         vat: Decimal
         gross: Decimal
         invoice_ref: str | None
+        invoice_id: UUID | None
+        invoice_number: str | None
 
         @staticmethod
         def upcast_v1_v2(state: dict[str, Any]) -> None:
             state["invoice_ref"] = None
+
+        @staticmethod
+        def upcast_v2_v3(state: dict[str, Any]) -> None:
+            state["invoice_id"] = None
+            state["invoice_number"] = None
 
     class Amended(Aggregate.Event):
         at: datetime
@@ -280,9 +242,9 @@ class Contract(Aggregate):
         contract_id: UUID | None = None,
     ) -> Contract:
         """Sign a contract billing `lines` every `frequency` from `start`."""
-        _check_at(at)
+        check_at(at)
         check_currency(currency)
-        _check_lines(lines, currency)
+        check_lines(lines, currency)
         frequency, kind = Frequency(frequency), ContractKind(kind)
         assets = list(dict.fromkeys(covered_asset_ids or []))
         if end is not None and end < start:
@@ -307,28 +269,43 @@ class Contract(Aggregate):
             covered_asset_ids=assets,
         )
 
-    def bill(self, at: datetime, period_index: int, invoice_ref: str | None = None) -> BilledPeriod:
-        """Bill a period once; billing it again returns the first record and records nothing."""
-        _check_at(at)
+    def to_bill(self, at: datetime, period_index: int) -> PeriodToBill:
+        """What billing a period not yet billed would record at `at`: its days and its
+        invoice's lines (those in force on its first day); refused as `bill` refuses."""
+        check_at(at)
+        first = check_billable(self, at, period_index)
+        last = period_end(self.start, self.frequency, period_index)
+        return PeriodToBill(period_index, first, last, period_lines(self.lines_at(first)))
+
+    def bill(
+        self,
+        at: datetime,
+        period_index: int,
+        invoice_ref: str | None = None,
+        *,
+        invoice_id: UUID | None = None,
+        invoice_number: str | None = None,
+    ) -> BilledPeriod:
+        """Bill a period once, with the invoice issued for it; billing it again returns
+        the first record and records nothing."""
+        check_at(at)
         done = self.billed.get(str(period_index))
         if done is not None:
             return done
-        if period_index < 0:
-            raise InvalidInput(f"a period index cannot be negative, got {period_index}")
-        if self.status == ContractStatus.SUSPENDED:
-            raise ContractSuspended("a suspended contract bills nothing until it resumes")
-        self._check_allowed("billed")
-        first = period_start(self.start, self.frequency, period_index)
-        if not self.runs_on(first):
-            raise ContractEnded(f"period {period_index} starts {first}, after the contract ends")
-        if first > at.date():
-            raise PeriodNotDue(f"period {period_index} starts {first}, it is not due yet")
-        if self._skipped(first):
-            raise ContractSuspended(f"period {period_index} started while suspended")
+        first = check_billable(self, at, period_index)
         totals = compute_totals((line.priced() for line in self.lines_at(first)), self.currency)
         last = period_end(self.start, self.frequency, period_index)
         self._billed(
-            at, period_index, first, last, totals.net, totals.vat, totals.gross, invoice_ref
+            at,
+            period_index,
+            first,
+            last,
+            totals.net,
+            totals.vat,
+            totals.gross,
+            invoice_ref,
+            invoice_id,
+            invoice_number,
         )
         return self.billed[str(period_index)]
 
@@ -343,9 +320,20 @@ class Contract(Aggregate):
         vat: Decimal,
         gross: Decimal,
         invoice_ref: str | None,
+        invoice_id: UUID | None = None,
+        invoice_number: str | None = None,
     ) -> None:
         record = BilledPeriod(
-            period_index, period_start, period_end, net, vat, gross, at, invoice_ref
+            period_index,
+            period_start,
+            period_end,
+            net,
+            vat,
+            gross,
+            at,
+            invoice_ref,
+            invoice_id,
+            invoice_number,
         )
         self.billed[str(period_index)] = record
 
@@ -353,19 +341,10 @@ class Contract(Aggregate):
 
     def amend(self, at: datetime, effective: date, reason: str, lines: list[ContractLine]) -> int:
         """Replace the lines from `effective` on; returns the amendment's number."""
-        _check_at(at)
+        check_at(at)
         self._check_allowed("amended")
-        _check_lines(lines, self.currency)
-        if effective < self.start:
-            raise InvalidInput(f"an amendment cannot take effect before the start {self.start}")
-        if not self.runs_on(effective):
-            raise ContractEnded(f"the contract no longer runs on {effective}")
-        if self.billed:
-            after = period_start(self.start, self.frequency, max(map(int, self.billed)) + 1)
-            if effective < after:
-                raise AmendmentBeforeBilledPeriod(
-                    f"periods up to {after} are billed: an amendment takes effect from {after}"
-                )
+        check_lines(lines, self.currency)
+        check_amendment(self, effective)
         number = len(self.amendments) + 1
         self._amended(at, number, effective, reason, list(lines))
         return number
@@ -396,7 +375,7 @@ class Contract(Aggregate):
 
     def renew(self, at: datetime, new_end: date, reason: str) -> None:
         """Extend the term to `new_end`."""
-        _check_at(at)
+        check_at(at)
         self._check_allowed("renewed")
         if self.end is None:
             raise InvalidInput("an open-ended contract has no term to renew")
@@ -413,15 +392,9 @@ class Contract(Aggregate):
 
     def terminate(self, at: datetime, effective: date, reason: str) -> None:
         """Stop the contract from `effective` (the first day it no longer runs)."""
-        _check_at(at)
+        check_at(at)
         self._check_allowed("terminated")
-        if effective < self.start:
-            raise InvalidInput(f"a termination cannot take effect before the start {self.start}")
-        billed_starts = [b.period_start for b in self.billed.values()]
-        if billed_starts and effective <= max(billed_starts):
-            raise AmendmentBeforeBilledPeriod(
-                f"the period starting {max(billed_starts)} is billed: terminate after it"
-            )
+        check_termination(self.start, [b.period_start for b in self.billed.values()], effective)
         self._terminated(at, effective, reason)
 
     @event(Terminated)
@@ -432,7 +405,7 @@ class Contract(Aggregate):
 
     def suspend(self, at: datetime, reason: str) -> None:
         """Stop billing from today until resumed; periods starting meanwhile are skipped."""
-        _check_at(at)
+        check_at(at)
         self._check_allowed("suspended")
         self._suspended(at, reason)
 
@@ -443,7 +416,7 @@ class Contract(Aggregate):
 
     def resume(self, at: datetime) -> None:
         """Bill again from today."""
-        _check_at(at)
+        check_at(at)
         self._check_allowed("resumed")
         self._resumed(at)
 
@@ -457,7 +430,7 @@ class Contract(Aggregate):
 
     def cover_asset(self, at: datetime, asset_id: UUID) -> None:
         """Cover an asset (maintenance contracts only); covering it again changes nothing."""
-        _check_at(at)
+        check_at(at)
         self._check_allowed("changed in coverage")
         if self.kind != ContractKind.MAINTENANCE:
             raise NotAMaintenanceContract("only a maintenance contract covers assets")
@@ -470,7 +443,7 @@ class Contract(Aggregate):
 
     def uncover_asset(self, at: datetime, asset_id: UUID) -> None:
         """Stop covering an asset; an asset not covered changes nothing."""
-        _check_at(at)
+        check_at(at)
         self._check_allowed("changed in coverage")
         if asset_id in self.covered_asset_ids:
             self._asset_uncovered(at, asset_id)
@@ -516,41 +489,7 @@ class Contract(Aggregate):
         )
 
     def _check_allowed(self, verb: str) -> None:
-        if self.status not in _ALLOWED[verb]:
-            raise InvalidTransition("contract", str(self.status), verb)
-
-
-# --- C5 revenue projection --------------------------------------------------------------
-
-
-@in_money_context
-def monthly_recurring_revenue(
-    lines: list[ContractLine], frequency: Frequency | str, currency: str
-) -> Decimal:
-    """Net per period as net per month (day ×365/12 … year ÷12), rounded half-up."""
-    net = compute_totals((line.priced() for line in lines), currency).net
-    return round_money(monthly_equivalent(net, frequency), currency)
-
-
-@in_money_context
-def revenue_between(contract: Contract, from_date: date, to_date: date) -> Decimal:
-    """Net of the periods starting in [from_date, to_date) that the contract will bill.
-
-    Respects amendments, the term's end, termination and suspensions (an open one
-    skips every later period); billed periods count for what they were billed.
-    """
-    total = ZERO
-    for n in periods_between(
-        contract.start, contract.frequency, contract.last_day, from_date, to_date
-    ):
-        done = contract.billed.get(str(n))
-        if done is not None:
-            total += done.net
-        elif not contract.skips_period(n):
-            first = period_start(contract.start, contract.frequency, n)
-            lines = contract.lines_at(first)
-            total += compute_totals((line.priced() for line in lines), contract.currency).net
-    return total
+        check_allowed(self.status, verb)
 
 
 __all__ = [
@@ -561,6 +500,7 @@ __all__ = [
     "ContractLine",
     "ContractStatus",
     "Frequency",
+    "PeriodToBill",
     "Renewal",
     "Suspension",
     "monthly_recurring_revenue",

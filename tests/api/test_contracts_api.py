@@ -8,6 +8,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.billing_support import billable_customer
 from tests.api.support import as_role, assert_problem, log_position
 from tests.conftest import FrozenClock
 
@@ -29,7 +30,7 @@ def manager(client: TestClient) -> dict[str, str]:
 
 def sign(client: TestClient, **body: Any) -> str:
     contract = {
-        "customer_id": CUSTOMER,
+        "customer_id": billable_customer(client),
         "currency": "EUR",
         "lines": [SUPPORT],
         "frequency": "month",
@@ -473,3 +474,77 @@ def test_the_audit_view_follows_contract_and_asset_events(
         "Contract.AssetCovered",
         "Contract.PeriodBilled",
     ]
+
+
+# --- C1 invoices (issue 14) ---------------------------------------------------------------
+
+
+def test_billing_a_period_issues_its_invoice_once_dated_as_stated(
+    client: TestClient, billing: dict[str, str]
+) -> None:
+    contract_id = sign(client, frequency="quarter", start="2026-01-01")
+    bill = f"/contracts/{contract_id}/bill"
+    body = {
+        "period_index": 0,
+        "issue_date": "2026-10-30",
+        "payment_terms": {"kind": "net", "days": 30},
+    }
+    first = client.post(bill, json=body, headers=billing)
+    assert first.status_code == 201, first.text
+    result = first.json()["result"]
+    assert result["invoice_number"] == "INV-2026-00001"
+    invoice = client.get(f"/invoices/{result['invoice_id']}", headers=billing).json()
+    assert (invoice["number"], invoice["status"], invoice["issue_date"], invoice["due_date"]) == (
+        "INV-2026-00001",
+        "issued",
+        "2026-10-30",
+        "2026-11-29",
+    )
+    assert invoice["terms"]["notes"] == "Période du 01/01/2026 au 31/03/2026"
+    assert [(ln["unit"], ln["quantity"], ln["unit_price"]) for ln in invoice["lines"]] == [
+        ("C62", "2", "49.99")
+    ]
+    assert invoice["totals"]["gross"] == result["gross"] == "119.98"
+    again = client.post(bill, json={"period_index": 0}, headers=billing)
+    assert again.status_code == 200
+    assert again.json()["result"]["invoice_number"] == "INV-2026-00001"
+    today = client.post(bill, json={"period_index": 1}, headers=billing).json()["result"]
+    assert today["invoice_number"] == "INV-2026-00002"
+    second = client.get(f"/invoices/by-number/{today['invoice_number']}", headers=billing).json()
+    assert second["issue_date"] == "2026-11-02"
+    contract = client.get(f"/contracts/{contract_id}").json()
+    assert [(b["invoice_number"], b["invoice_id"]) for b in contract["billed"]] == [
+        ("INV-2026-00001", result["invoice_id"]),
+        ("INV-2026-00002", today["invoice_id"]),
+    ]
+
+
+def test_a_refused_invoice_bills_nothing_and_is_a_problem(
+    client: TestClient, billing: dict[str, str]
+) -> None:
+    contract_id = sign(client)
+    bill = f"/contracts/{contract_id}/bill"
+    before = log_position(client)
+    future = {"period_index": 0, "issue_date": "2026-11-03"}
+    assert_problem(client.post(bill, json=future, headers=billing), 409, "issue-date-in-future")
+    terms = {"period_index": 0, "payment_terms": {"kind": "net", "days": 61}}
+    assert_problem(client.post(bill, json=terms, headers=billing), 422, "invalid-request")
+    assert log_position(client) == before
+    assert client.get(f"/contracts/{contract_id}").json()["billed"] == []
+    client.post(bill, json={"period_index": 1, "issue_date": "2026-10-01"}, headers=billing)
+    earlier = {"period_index": 0, "issue_date": "2026-09-30"}
+    assert_problem(
+        client.post(bill, json=earlier, headers=billing), 409, "issue-date-before-previous"
+    )
+
+
+def test_bill_due_issues_one_invoice_per_period_dated_today(
+    client: TestClient, billing: dict[str, str]
+) -> None:
+    contract_id = sign(client, start="2026-09-15")
+    due = client.post(f"/contracts/{contract_id}/bill-due", headers=billing).json()
+    numbers = [b["result"]["invoice_number"] for b in due["billed"]]
+    assert numbers == ["INV-2026-00001", "INV-2026-00002"]
+    for number in numbers:
+        invoice = client.get(f"/invoices/by-number/{number}", headers=billing).json()
+        assert invoice["issue_date"] == "2026-11-02"

@@ -11,6 +11,7 @@ from application.app import Comptoir
 from application.journal import CommandContext
 from domain.contract import ContractLine
 from domain.periods import Frequency
+from tests.integration.company_support import establish_company
 
 AT = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 
@@ -41,6 +42,9 @@ def business_round(app: Comptoir, n: int) -> int:
         app.orders.convert_quote(ctx(), quote)
         commands += 2
     contract = sign_contract(app, customer, f"Maintenance {n}")
+    if not app.company.exists():  # billing a period issues its invoice: the seller first
+        establish_company(app)
+        commands += 1
     app.contracts.bill(ctx(), contract, 0)
     return commands + 2
 

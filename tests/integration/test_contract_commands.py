@@ -15,6 +15,7 @@ from application.app import Comptoir
 from application.commands import CommandResult
 from application.contracts import next_period
 from application.errors import IdempotencyKeyReused, StaleVersion
+from application.jobs import bill_contracts
 from application.journal import CommandContext
 from domain.contract import ContractKind, ContractLine, ContractStatus
 from domain.errors import (
@@ -24,12 +25,20 @@ from domain.errors import (
     ContractSuspended,
     InvalidInput,
     InvalidTransition,
+    IssueDateInFuture,
     NotAMaintenanceContract,
     NotFound,
     PeriodNotDue,
+    SellerNotEstablished,
+    UnknownInvoiceNumber,
 )
+from domain.invoice_source import InvoiceSource, SourceKind
+from domain.invoice_states import InvoiceStatus
+from domain.invoice_terms import OperationCategory, PaymentTerms, TermsKind
 from domain.periods import Frequency
 from interfaces.settings import Settings
+from tests.integration.billing_support import billable_customer
+from tests.integration.company_support import establish_company
 
 CUSTOMER = UUID("00000000-0000-0000-0000-0000000000c1")
 SUPPORT = [ContractLine("support", Decimal(2), Decimal("49.99"), Decimal(20))]
@@ -39,6 +48,7 @@ PREMIUM = [ContractLine("premium support", Decimal(2), Decimal("79.99"), Decimal
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Comptoir]:
     app = Comptoir(settings.eventstore_env())
+    billable_customer(app)
     yield app
     app.close()
 
@@ -53,7 +63,7 @@ def ctx(when: datetime | None = None, **kwargs: Any) -> CommandContext:
 
 def sign(app: Comptoir, context: CommandContext | None = None, **fields: Any) -> UUID:
     values: dict[str, Any] = {
-        "customer_id": CUSTOMER,
+        "customer_id": fields.pop("customer_id", None) or billable_customer(app),
         "currency": "EUR",
         "lines": SUPPORT,
         "frequency": Frequency.MONTH,
@@ -143,9 +153,53 @@ def test_billing_a_period_records_its_totals(app: Comptoir) -> None:
         "gross": "119.98",
         "already_billed": "false",
         "invoice_ref": "INV-1",
+        "invoice_id": billed.result["invoice_id"],
+        "invoice_number": "INV-2027-00001",
     }
     assert billed.version == 2
     assert event_types(app, contract_id)[-1] == "Contract.PeriodBilled"
+    record = app.contracts.get(contract_id).billed["0"]
+    assert (str(record.invoice_id), record.invoice_number) == (
+        billed.result["invoice_id"],
+        "INV-2027-00001",
+    )
+
+
+def test_billing_a_period_issues_its_invoice_of_the_lines_in_force_that_period(
+    app: Comptoir,
+) -> None:
+    contract_id = sign(app, frequency=Frequency.QUARTER, start=date(2027, 1, 1))
+    app.contracts.amend(
+        ctx(at(2027, 2, 1)), contract_id, effective=date(2027, 4, 1), lines=PREMIUM, reason="up"
+    )
+    first = app.contracts.bill(
+        ctx(at(2027, 4, 2)),
+        contract_id,
+        0,
+        issue_date=date(2027, 4, 1),
+        payment_terms=PaymentTerms(TermsKind.NET, 30),
+    )
+    second = app.contracts.bill(ctx(at(2027, 4, 2)), contract_id, 1)
+    invoice = app.invoices.by_number(first.result["invoice_number"])
+    assert invoice.id == UUID(first.result["invoice_id"])
+    assert (invoice.status, invoice.issue_date, invoice.due_date) == (
+        InvoiceStatus.ISSUED,
+        date(2027, 4, 1),
+        date(2027, 5, 1),
+    )
+    assert invoice.source == InvoiceSource(SourceKind.CONTRACT_PERIOD, contract_id, "0")
+    assert invoice.details.notes == "Période du 01/01/2027 au 31/03/2027"
+    assert invoice.details.operation == OperationCategory.SERVICES
+    assert [
+        (ln.description, ln.quantity, ln.unit, ln.unit_price) for ln in invoice.lines.values()
+    ] == [("support", Decimal(2), "C62", Decimal("49.99"))]
+    assert invoice.totals().gross == Decimal("119.98") == Decimal(first.result["gross"])
+    later = app.invoices.by_number(second.result["invoice_number"])
+    assert second.result["invoice_number"] == "INV-2027-00002"
+    assert later.issue_date == date(2027, 4, 2)
+    assert later.details.notes == "Période du 01/04/2027 au 30/06/2027"
+    assert [ln.unit_price for ln in later.lines.values()] == [Decimal("79.99")]
+    assert later.customer_id == billable_customer(app)
 
 
 def test_billing_the_same_period_twice_records_one_period_billed(app: Comptoir) -> None:
@@ -155,6 +209,8 @@ def test_billing_the_same_period_twice_records_one_period_billed(app: Comptoir) 
     again = app.contracts.bill(ctx(at(2027, 2, 2)), contract_id, 0)
     assert again.result["already_billed"] == "true"
     assert again.result["net"] == first.result["net"]
+    assert again.result["invoice_number"] == first.result["invoice_number"] == "INV-2027-00001"
+    assert again.result["invoice_id"] == first.result["invoice_id"]
     assert again.position is None
     assert again.version == first.version
     assert app.log_position() == before
@@ -180,6 +236,10 @@ def test_billing_the_same_period_from_two_threads_records_one_period_billed(
     assert sorted(o.result["already_billed"] for o in outcomes) == ["false", "true"]
     assert event_types(app, contract_id).count("Contract.PeriodBilled") == 1
     assert app.contracts.get(contract_id).version == 2
+    assert {o.result["invoice_number"] for o in outcomes} == {"INV-2027-00001"}
+    assert {o.result["invoice_id"] for o in outcomes} == {outcomes[0].result["invoice_id"]}
+    with pytest.raises(UnknownInvoiceNumber):
+        app.invoices.by_number("INV-2027-00002")
 
 
 def test_a_month_end_contract_starting_31_january_bills_the_last_day_of_february(
@@ -436,3 +496,65 @@ def test_signing_a_maintenance_contract_links_the_assets_it_covers(app: Comptoir
     with pytest.raises(NotFound):
         sign(app, kind=ContractKind.MAINTENANCE, covered_asset_ids=[uuid4()])
     assert app.log_position() == before
+
+
+# --- C1 invoices: exactly once under retries and duplicated jobs ------------------------
+
+
+def invoice_numbers(app: Comptoir, year: int = 2027) -> list[str]:
+    """The INV numbers of `year` that hold a document, in order, until the first gap."""
+    numbers = []
+    for n in range(1, 100):
+        number = f"INV-{year}-{n:05d}"
+        try:
+            app.invoices.by_number(number)
+        except UnknownInvoiceNumber:
+            break
+        numbers.append(number)
+    return numbers
+
+
+def test_a_duplicated_billing_job_issues_one_invoice_per_period(app: Comptoir) -> None:
+    contract_id = sign(app)
+    first = bill_contracts(app, at(2027, 3, 5), [contract_id])
+    duplicate = bill_contracts(app, at(2027, 3, 5), [contract_id])
+    later_that_day = bill_contracts(app, datetime(2027, 3, 5, 18, tzinfo=UTC), [contract_id])
+    assert (first.done, duplicate.done, later_that_day.done) == (2, 0, 0)
+    assert invoice_numbers(app) == ["INV-2027-00001", "INV-2027-00002"]
+    billed = app.contracts.get(contract_id).billed
+    assert [billed[k].invoice_number for k in ("0", "1")] == invoice_numbers(app)
+    issued = [app.invoices.by_number(n) for n in invoice_numbers(app)]
+    assert {i.issue_date for i in issued} == {date(2027, 3, 5)}
+    assert [i.source.reference for i in issued if i.source] == ["0", "1"]
+
+
+def test_a_bill_retried_with_its_key_replays_and_issues_no_second_invoice(
+    app: Comptoir,
+) -> None:
+    contract_id = sign(app)
+    first = app.contracts.bill(ctx(at(2027, 2, 1), idempotency_key="bill-0"), contract_id, 0)
+    before = app.log_position()
+    again = app.contracts.bill(ctx(at(2027, 2, 1), idempotency_key="bill-0"), contract_id, 0)
+    assert again.replayed
+    assert again.result == first.result
+    assert app.log_position() == before
+    without_key = app.contracts.bill(ctx(at(2027, 2, 3)), contract_id, 0)
+    assert without_key.result["invoice_number"] == first.result["invoice_number"]
+    assert invoice_numbers(app) == ["INV-2027-00001"]
+
+
+def test_a_period_whose_invoice_is_refused_stays_unbilled(settings: Settings) -> None:
+    app = Comptoir(settings.eventstore_env())
+    try:
+        customer_id = app.customers.register(ctx(), name="Martin SA").aggregate_id
+        contract_id = sign(app, customer_id=customer_id)
+        with pytest.raises(SellerNotEstablished):
+            app.contracts.bill(ctx(at(2027, 2, 1)), contract_id, 0)
+        establish_company(app)
+        with pytest.raises(IssueDateInFuture):
+            app.contracts.bill(ctx(at(2027, 2, 1)), contract_id, 0, issue_date=date(2027, 2, 2))
+        assert app.contracts.get(contract_id).billed == {}
+        billed = app.contracts.bill(ctx(at(2027, 2, 1)), contract_id, 0)
+        assert billed.result["invoice_number"] == "INV-2027-00001"
+    finally:
+        app.close()

@@ -21,6 +21,7 @@ from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
 from projections.live import LiveViews
 from tests.api.support import as_role, assert_problem
+from tests.integration.billing_support import billable_customer
 
 SIGNED = datetime(2026, 1, 5, 9, 0, tzinfo=UTC)
 NOW = datetime(2026, 11, 20, 6, 0, tzinfo=UTC)
@@ -38,7 +39,7 @@ def ctx(at: datetime = SIGNED) -> CommandContext:
 
 
 def seed(app: Comptoir) -> tuple[uuid.UUID, uuid.UUID]:
-    customer = uuid.uuid4()
+    customer = billable_customer(app)  # billing a period issues its invoice
     contract = app.contracts.sign(
         ctx(),
         customer_id=customer,

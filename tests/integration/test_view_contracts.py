@@ -24,6 +24,7 @@ from projections.contracts import (
     revenue_next_year,
 )
 from projections.runner import ProjectionRunner
+from tests.integration.company_support import establish_company
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 TODAY = date(2026, 11, 2)
@@ -33,6 +34,7 @@ D = Decimal
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Comptoir]:
     app = Comptoir(settings.eventstore_env())
+    establish_company(app)  # billing a period issues its invoice
     yield app
     app.close()
 

@@ -22,6 +22,7 @@ from interfaces.export import export_views
 from interfaces.settings import Settings
 from interfaces.wiring import Services
 from interfaces.worker import Actors, WorkerState, declare_actors
+from tests.integration.billing_support import billable_customer
 
 DRAFTED = datetime(2026, 10, 1, 9, 0, tzinfo=UTC)
 LATER = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -97,7 +98,7 @@ def test_duplicated_job_messages_expire_a_quote_and_bill_a_period_once(
     app = Comptoir(worker_settings.eventstore_env())
     expired = sent_quote(app, date(2026, 11, 10))
     valid = sent_quote(app, date(2026, 12, 31))
-    customer = uuid.uuid4()
+    customer = billable_customer(app)  # billing a period issues its invoice
     contract = app.contracts.sign(
         ctx(),
         customer_id=customer,
@@ -116,6 +117,8 @@ def test_duplicated_job_messages_expire_a_quote_and_bill_a_period_once(
     assert "Quote.Expired" not in event_types(app, valid)
     # monthly from 1 October, as of 20 November: October and November, each once
     assert event_types(app, contract).count("Contract.PeriodBilled") == 2
+    billed = app.contracts.get(contract).billed.values()
+    assert sorted(b.invoice_number or "" for b in billed) == ["INV-2026-00001", "INV-2026-00002"]
     app.close()
 
 

@@ -130,6 +130,8 @@ class ContractView(BaseModel):
                     gross=b.gross,
                     billed_at=b.billed_at,
                     invoice_ref=b.invoice_ref,
+                    invoice_id=b.invoice_id,
+                    invoice_number=b.invoice_number,
                 )
                 for b in sorted(contract.billed.values(), key=lambda b: b.period_index)
             ],

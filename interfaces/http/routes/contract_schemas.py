@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from application.contracts import AmendmentChange
 from domain.contract import ContractKind, ContractLine
 from domain.periods import Frequency
+from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
 from interfaces.http.schemas import Body, Percent, Quantity, ShortText, Text, UnitPrice
 
@@ -51,10 +52,17 @@ class ContractSign(Body):
 
 
 class BillIn(Body):
-    """The period to bill, from 0 (the one starting on the contract's start)."""
+    """The period to bill, from 0 (the one starting on the contract's start); its invoice
+    is issued in the same command, dated `issue_date` (today when omitted)."""
 
     period_index: int = Field(ge=0, le=MAX_PERIOD)
-    invoice_ref: ShortText | None = None
+    invoice_ref: ShortText | None = Field(
+        default=None, description="Your own reference for the period, kept on its record"
+    )
+    issue_date: Day | None = Field(default=None, description="The invoice's date; today if omitted")
+    payment_terms: PaymentTermsIn | None = Field(
+        default=None, description="The invoice's payment terms; on receipt if omitted"
+    )
 
 
 class RenewalIn(Body):
@@ -106,6 +114,8 @@ class BilledPeriodView(BaseModel):
     gross: Decimal
     billed_at: datetime
     invoice_ref: str | None
+    invoice_id: UUID | None = None
+    invoice_number: str | None = None
 
 
 class NextPeriodView(BaseModel):

@@ -86,22 +86,33 @@ def sign_contract(
 @router.post(
     "/{contract_id}/bill",
     status_code=status.HTTP_201_CREATED,
-    summary="Bill one period, exactly once (C1)",
-    description="A period already billed records nothing: the answer is 200 with the "
-    "first record and `result.already_billed` = `true`.",
+    summary="Bill one period exactly once, issuing its invoice (C1, issue 14)",
+    description="Billing a period issues its invoice in the same command: "
+    "`result.invoice_number` and `result.invoice_id` name it. A period already billed "
+    "records nothing: the answer is 200 with the first record (its invoice included) and "
+    "`result.already_billed` = `true`.",
 )
 def bill_period(
     contract_id: UUID, body: BillIn, ctx: Biller, services: ServicesDep, response: Response
 ) -> Accepted:
+    terms = None if body.payment_terms is None else body.payment_terms.value_object()
     outcome = services.app.contracts.bill(
-        replace(ctx, reason=body.reason), contract_id, body.period_index, body.invoice_ref
+        replace(ctx, reason=body.reason),
+        contract_id,
+        body.period_index,
+        body.invoice_ref,
+        issue_date=body.issue_date or ctx.at.date(),
+        payment_terms=terms,
     )
     if outcome.result.get("already_billed") == "true":
         response.status_code = status.HTTP_200_OK
     return accepted(outcome, response, BASE)
 
 
-@router.post("/{contract_id}/bill-due", summary="Bill every period due today not yet billed")
+@router.post(
+    "/{contract_id}/bill-due",
+    summary="Bill every period due today not yet billed, each with its invoice dated today",
+)
 def bill_due(
     contract_id: UUID, ctx: Biller, services: ServicesDep, body: OptionalBody = None
 ) -> BillDueResult:
