@@ -11,28 +11,33 @@ the same edition with today's templates and records nothing; a draft has no PDF 
 from __future__ import annotations
 
 from dataclasses import replace
-from datetime import datetime
 from typing import Annotated, Literal
 from uuid import UUID
 
 from fastapi import APIRouter, Depends, Path, Query, Response
-from pydantic import BaseModel, Field
 
 from adapters.documents.facturx_pdf import embedded_xml
 from adapters.documents.render import RendererUnavailable
-from adapters.mail import MailNotDelivered, SmtpMailer, SmtpSettings
+from adapters.mail import MailNotDelivered
 from application.access import Principal
 from application.document_mail import DocumentMail
 from application.documents import PrintedFile
 from application.journal import CommandContext
 from domain.access import Role
 from domain.errors import DocumentNotIssued, NotFound
-from domain.printed_document import PrintedKind, Rendition, Sending, checked_recipient
+from domain.printed_document import PrintedKind, checked_recipient
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, problem
-from interfaces.http.schemas import NO_NUL
+from interfaces.http.routes.document_schemas import (
+    FilePlaceView,
+    IdentifiedView,
+    PrintedView,
+    RenditionView,
+    SendIn,
+    SendingView,
+    mailer_of,
+)
 from interfaces.http.security import READERS, allow, command
-from interfaces.settings import Settings
 from interfaces.wiring import Services
 
 router = APIRouter(tags=["documents"], responses=ERROR_RESPONSES)
@@ -195,62 +200,6 @@ def invoice_xml(invoice_id: UUID, services: ServicesDep, principal: Reader) -> R
     )
 
 
-class RenditionView(BaseModel):
-    edition: str
-    sha256: str
-    size: int
-    file_name: str
-    title: str
-    template_version: str
-    source_version: int
-    rendered_at: datetime
-
-    @classmethod
-    def of(cls, rendition: Rendition) -> RenditionView:
-        return cls.model_validate(rendition, from_attributes=True)
-
-
-class SendingView(BaseModel):
-    sending_id: str
-    edition: str
-    sha256: str
-    recipient: str
-    subject: str
-    message_id: str
-    status: str
-    requested_at: datetime
-    sent_at: datetime | None
-    failure: str | None
-
-    @classmethod
-    def of(cls, sending: Sending) -> SendingView:
-        return cls.model_validate(sending, from_attributes=True)
-
-
-class PrintedView(BaseModel):
-    """What was issued and e-mailed for one document of one kind."""
-
-    kind: str
-    source_id: UUID
-    editions: list[RenditionView]
-    sendings: list[SendingView]
-
-
-class FilePlaceView(BaseModel):
-    kind: str
-    source_id: UUID
-    edition: str
-    rendered_at: datetime
-
-
-class IdentifiedView(BaseModel):
-    """A file Comptoir issued: its hash, its size, and the editions it was issued as."""
-
-    sha256: str
-    size: int
-    issued_as: list[FilePlaceView]
-
-
 @router.get(
     "/documents/by-sha256/{sha256}",
     summary="Which document a file is, by the SHA-256 of its bytes (404: not one issued)",
@@ -285,36 +234,6 @@ def printed_document(
         source_id=printed.source_id,
         editions=[RenditionView.of(r) for r in printed.editions.values()],
         sendings=[SendingView.of(s) for s in printed.sendings.values()],
-    )
-
-
-class SendIn(BaseModel):
-    """Whom to e-mail the document to, which edition (latest by default), and why."""
-
-    recipient: str = Field(max_length=254, description="One address: name@example.fr")
-    edition: str | None = Field(
-        default=None,
-        max_length=40,
-        pattern=r"^[A-Za-z0-9._-]+$",
-        description="`r2` (quote revision), `a1` (after amendment 1), `D1` (delivery)",
-    )
-    subject: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
-    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
-
-
-def mailer_of(settings: Settings) -> SmtpMailer | None:
-    if not settings.smtp_host:
-        return None
-    return SmtpMailer(
-        SmtpSettings(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_from,
-            user=settings.smtp_user,
-            password=settings.smtp_password,
-            security=settings.smtp_security,
-            timeout_s=settings.smtp_timeout_s,
-        )
     )
 
 

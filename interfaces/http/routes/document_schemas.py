@@ -1,0 +1,100 @@
+"""Request and response schemas of the document routes, and the mailer the settings describe."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from uuid import UUID
+
+from pydantic import BaseModel, Field
+
+from adapters.mail import SmtpMailer, SmtpSettings
+from domain.printed_document import Rendition, Sending
+from interfaces.http.schemas import NO_NUL
+from interfaces.settings import Settings
+
+
+class RenditionView(BaseModel):
+    edition: str
+    sha256: str
+    size: int
+    file_name: str
+    title: str
+    template_version: str
+    source_version: int
+    rendered_at: datetime
+
+    @classmethod
+    def of(cls, rendition: Rendition) -> RenditionView:
+        return cls.model_validate(rendition, from_attributes=True)
+
+
+class SendingView(BaseModel):
+    sending_id: str
+    edition: str
+    sha256: str
+    recipient: str
+    subject: str
+    message_id: str
+    status: str
+    requested_at: datetime
+    sent_at: datetime | None
+    failure: str | None
+
+    @classmethod
+    def of(cls, sending: Sending) -> SendingView:
+        return cls.model_validate(sending, from_attributes=True)
+
+
+class PrintedView(BaseModel):
+    """What was issued and e-mailed for one document of one kind."""
+
+    kind: str
+    source_id: UUID
+    editions: list[RenditionView]
+    sendings: list[SendingView]
+
+
+class FilePlaceView(BaseModel):
+    kind: str
+    source_id: UUID
+    edition: str
+    rendered_at: datetime
+
+
+class IdentifiedView(BaseModel):
+    """A file Comptoir issued: its hash, its size, and the editions it was issued as."""
+
+    sha256: str
+    size: int
+    issued_as: list[FilePlaceView]
+
+
+class SendIn(BaseModel):
+    """Whom to e-mail the document to, which edition (latest by default), and why."""
+
+    recipient: str = Field(max_length=254, description="One address: name@example.fr")
+    edition: str | None = Field(
+        default=None,
+        max_length=40,
+        pattern=r"^[A-Za-z0-9._-]+$",
+        description="`r2` (quote revision), `a1` (after amendment 1), `D1` (delivery)",
+    )
+    subject: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
+
+
+def mailer_of(settings: Settings) -> SmtpMailer | None:
+    """The SMTP mailer of `COMPTOIR_SMTP_*`; None while no host is set."""
+    if not settings.smtp_host:
+        return None
+    return SmtpMailer(
+        SmtpSettings(
+            host=settings.smtp_host,
+            port=settings.smtp_port,
+            sender=settings.smtp_from,
+            user=settings.smtp_user,
+            password=settings.smtp_password,
+            security=settings.smtp_security,
+            timeout_s=settings.smtp_timeout_s,
+        )
+    )
