@@ -200,8 +200,9 @@ def _gaps(
     if (after is not None and after > end) or (before is not None and before < start):
         return
     low, high = after or date(year, 1, 1), before or date(year, 12, 31)
+    what = "invoice" if series == Series.INVOICE else "credit note"
     for n in gaps:
-        yield f"{series.number(year, n)} (an order's invoice, dated {low} to {high})"
+        yield f"{series.number(year, n)} (an order's {what}, dated {low} to {high})"
 
 
 def entry_of(

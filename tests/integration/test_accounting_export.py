@@ -8,7 +8,7 @@ import json
 import os
 import subprocess
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
@@ -60,25 +60,33 @@ def issue(app: Comptoir, customer_id: UUID, day: date, price: str = "650.00") ->
     return invoice_id
 
 
-def order_invoice(app: Comptoir, customer_id: UUID) -> str:
+def order_invoice(app: Comptoir, customer_id: UUID, credited: bool = False) -> str:
     """An invoice kept inside its order (O5) as orders recorded them before invoices were
-    documents: the series' next number claimed, dated by the clock, no register."""
+    documents: the series' next number claimed, dated by the clock, no register; and,
+    `credited`, its credit note kept inside the order likewise."""
     line = OrderLine("L1", "Cash register", D(1), D("100.00"), D(20))
     order_id = app.orders.create(
         ctx(), customer_id=customer_id, currency="EUR", lines=[line]
     ).aggregate_id
     app.orders.confirm(ctx(), order_id)
 
-    def build() -> Outcome:
-        order = app.runner.load(Order, order_id)
-        claim = app.runner.next_claim(Series.INVOICE.sequence(AT.year))
-        number = Series.INVOICE.number(AT.year, claim.value)
-        order.invoice(AT, number, {"L1": D(1)})
-        return Outcome([order], {"invoice_number": number}, [claim])
+    def numbered(series: Series, verb: Callable[[Order, str], None]) -> str:
+        def build() -> Outcome:
+            order = app.runner.load(Order, order_id)
+            claim = app.runner.next_claim(series.sequence(AT.year))
+            number = series.number(AT.year, claim.value)
+            verb(order, number)
+            return Outcome([order], {"number": number}, [claim])
 
-    return app.runner.run(ctx(), "order.invoice", {"order_id": order_id}, build).result[
-        "invoice_number"
-    ]
+        payload = {"order_id": order_id, "series": series}
+        return app.runner.run(ctx(), f"order.{series}", payload, build).result["number"]
+
+    number = numbered(Series.INVOICE, lambda order, n: order.invoice(AT, n, {"L1": D(1)}))
+    if credited:
+        numbered(
+            Series.CREDIT_NOTE, lambda order, n: order.credit_note(AT, n, number, amount=D("60.00"))
+        )
+    return number
 
 
 def test_an_orders_invoice_is_listed_as_not_in_the_export_where_its_dates_may_fall(
@@ -86,17 +94,18 @@ def test_an_orders_invoice_is_listed_as_not_in_the_export_where_its_dates_may_fa
 ) -> None:
     martin = customer(app)
     audit = issue(app, martin, date(2026, 10, 5))  # INV-2026-00001: 780.00
-    assert order_invoice(app, martin) == "INV-2026-00002"
+    assert order_invoice(app, martin, credited=True) == "INV-2026-00002"  # and CN-2026-00001
     issue(app, martin, date(2026, 11, 2))  # INV-2026-00003, today: after the order's invoice
     app.invoices.credit(ctx(), audit, request=CreditRequest(), issue_date=date(2026, 11, 2))
 
     october = issued_between(app.runner, date(2026, 10, 1), date(2026, 10, 31))
     assert [d.number for d in october.documents] == ["INV-2026-00001"]
     assert october.not_exported == [
-        "INV-2026-00002 (an order's invoice, dated 2026-10-05 to 2026-11-02)"
+        "INV-2026-00002 (an order's invoice, dated 2026-10-05 to 2026-11-02)",
+        "CN-2026-00001 (an order's credit note, dated 2026-01-01 to 2026-11-02)",
     ]
     november = issued_between(app.runner, date(2026, 11, 1), date(2026, 11, 30))
-    assert [d.number for d in november.documents] == ["INV-2026-00003", "CN-2026-00001"]
+    assert [d.number for d in november.documents] == ["INV-2026-00003", "CN-2026-00002"]
     assert november.not_exported == october.not_exported
     december = issued_between(app.runner, date(2026, 11, 3), date(2026, 12, 31))
     assert (december.documents, december.not_exported) == ([], [])
