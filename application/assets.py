@@ -8,8 +8,10 @@ from datetime import date
 from typing import Any
 from uuid import UUID
 
+from application.asset_billing import ServiceCaseBilling
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.contracts import change_coverage
+from application.invoice_issuing import InvoiceIssuer
 from application.journal import CommandContext
 from domain.asset import Asset, ServiceCaseStatus
 from domain.warranty import WarrantyKind, WarrantyStatus, days_remaining
@@ -26,11 +28,13 @@ class WarrantyState:
     days_remaining: int
 
 
-class AssetCommands:
-    """Use cases of the Asset aggregate."""
+class AssetCommands(ServiceCaseBilling):
+    """Use cases of the Asset aggregate; a case's labour, parts and invoice are in
+    `application.asset_billing`."""
 
     def __init__(self, runner: CommandRunner) -> None:
         self.runner = runner
+        self.issuer = InvoiceIssuer(runner)
 
     def get(self, asset_id: UUID, version: int | None = None) -> Asset:
         """The asset as it stands now, or as it stood at `version`."""

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
 from datetime import date, datetime
+from decimal import Decimal
 from enum import StrEnum
 from typing import Any
 from uuid import UUID, uuid4
@@ -23,8 +24,17 @@ from domain.errors import (
     DuplicateChecklistPoint,
     InvalidInput,
     InvalidTransition,
+    ServiceCaseAlreadyInvoiced,
     UnknownChecklistPoint,
     UnknownServiceCase,
+)
+from domain.invoice_lines import InvoiceLine
+from domain.service_billing import (
+    ServiceLabour,
+    ServicePart,
+    case_lines,
+    checked_labour,
+    checked_part,
 )
 from domain.warranty import Warranty, WarrantyKind, WarrantyStatus
 
@@ -91,6 +101,10 @@ class ServiceCase:
     diagnosis: str | None = None
     checklist: list[ChecklistPoint] = field(default_factory=list)
     returned_at: datetime | None = None
+    labour: list[ServiceLabour] = field(default_factory=list)
+    parts: list[ServicePart] = field(default_factory=list)
+    invoice_id: UUID | None = None  # the invoice issued for it, once (issue 14)
+    invoice_number: str | None = None
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "status", ServiceCaseStatus(self.status))
@@ -168,6 +182,22 @@ class Asset(Aggregate):
         case_id: UUID
         point_id: str
         by: str
+
+    class ServiceLabourRecorded(Aggregate.Event):
+        at: datetime
+        case_id: UUID
+        labour: ServiceLabour
+
+    class ServicePartRecorded(Aggregate.Event):
+        at: datetime
+        case_id: UUID
+        part: ServicePart
+
+    class ServiceCaseInvoiced(Aggregate.Event):
+        at: datetime
+        case_id: UUID
+        invoice_id: UUID
+        invoice_number: str
 
     class ContractLinked(Aggregate.Event):
         at: datetime
@@ -400,6 +430,74 @@ class Asset(Aggregate):
             for p in case.checklist
         ]
         self.service_cases[str(case_id)] = replace(case, checklist=checklist)
+
+    # --- S3 labour, parts and the case's invoice (issue 14) --------------------------------
+
+    def record_labour(self, at: datetime, case_id: UUID, labour: ServiceLabour) -> None:
+        """Record hours spent on an open case not yet invoiced."""
+        _check_at(at)
+        self._billing_case(case_id, "given labour")
+        self._labour_recorded(at, case_id, checked_labour(labour))
+
+    @event(ServiceLabourRecorded)
+    def _labour_recorded(self, at: datetime, case_id: UUID, labour: ServiceLabour) -> None:
+        case = self.service_cases[str(case_id)]
+        self.service_cases[str(case_id)] = replace(case, labour=[*case.labour, labour])
+
+    def record_part(self, at: datetime, case_id: UUID, part: ServicePart) -> None:
+        """Record a part fitted on an open case not yet invoiced."""
+        _check_at(at)
+        self._billing_case(case_id, "given a part")
+        self._part_recorded(at, case_id, checked_part(part))
+
+    @event(ServicePartRecorded)
+    def _part_recorded(self, at: datetime, case_id: UUID, part: ServicePart) -> None:
+        case = self.service_cases[str(case_id)]
+        self.service_cases[str(case_id)] = replace(case, parts=[*case.parts, part])
+
+    def billable_by_default(self, case_id: UUID) -> bool:
+        """An item of a case is billable unless said otherwise when the case is not
+        under warranty."""
+        return not self.service_case(case_id).under_warranty
+
+    def to_invoice(self, case_id: UUID, vat_rate: Decimal) -> list[InvoiceLine]:
+        """The lines of the case's invoice: repaired or returned, not yet invoiced, with
+        something billable."""
+        case = self.service_case(case_id)
+        if case.status not in (ServiceCaseStatus.REPAIR, ServiceCaseStatus.RETURNED):
+            raise InvalidTransition("service case", str(case.status), "invoiced")
+        self._not_invoiced(case)
+        return case_lines(case.labour, case.parts, vat_rate)
+
+    def invoice_case(
+        self, at: datetime, case_id: UUID, invoice_id: UUID, invoice_number: str
+    ) -> None:
+        """Record the invoice issued for the case; a case is invoiced once."""
+        _check_at(at)
+        case = self.service_case(case_id)
+        self._not_invoiced(case)
+        self._case_invoiced(at, case_id, invoice_id, _required(invoice_number, "a number"))
+
+    @event(ServiceCaseInvoiced)
+    def _case_invoiced(
+        self, at: datetime, case_id: UUID, invoice_id: UUID, invoice_number: str
+    ) -> None:
+        case = self.service_cases[str(case_id)]
+        self.service_cases[str(case_id)] = replace(
+            case, invoice_id=invoice_id, invoice_number=invoice_number
+        )
+
+    def _billing_case(self, case_id: UUID, verb: str) -> ServiceCase:
+        case = self._open_case(case_id, verb)
+        self._not_invoiced(case)
+        return case
+
+    @staticmethod
+    def _not_invoiced(case: ServiceCase) -> None:
+        if case.invoice_number is not None:
+            raise ServiceCaseAlreadyInvoiced(
+                f"service case {case.case_id} was invoiced as {case.invoice_number}"
+            )
 
     def service_case(self, case_id: UUID) -> ServiceCase:
         case = self.service_cases.get(str(case_id))

@@ -707,3 +707,48 @@ class InvalidRecipient(InvalidInput):
     """An e-mail recipient that is not one plain address."""
 
     code = "invalid-recipient"
+
+
+# --- Invoices from contracts, service cases and affairs (issue 14) -------------------------
+
+
+class ServiceCaseNotBillable(DomainError):
+    """A service case invoiced with no billable labour or part recorded."""
+
+    code = "service-case-not-billable"
+
+
+class ServiceCaseAlreadyInvoiced(DomainError):
+    """A service case invoiced (or given labour or parts) after its invoice was issued."""
+
+    code = "service-case-already-invoiced"
+
+
+class UnknownAffairEntry(NotFound):
+    """No time entry or cost with that id on the affair."""
+
+    code = "unknown-affair-entry"
+
+
+class EntryNotBillable(DomainError):
+    """A time entry logged as not billable, or a committed cost not yet received, invoiced."""
+
+    code = "entry-not-billable"
+
+
+class EntryAlreadyInvoiced(DomainError):
+    """A time entry or cost that an earlier invoice of the affair already took."""
+
+    code = "entry-already-invoiced"
+
+
+class MissingSaleRate(InvalidInput):
+    """Time entries invoiced for an employee whose hourly sale rate the request omits."""
+
+    code = "missing-sale-rate"
+
+
+class RevenueBelowZero(DomainError):
+    """A correction that would take an affair's ordered or invoiced revenue below zero."""
+
+    code = "revenue-below-zero"

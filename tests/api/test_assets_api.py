@@ -7,6 +7,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.billing_support import billable_customer
 from tests.api.support import as_role, assert_problem, log_position
 
 CUSTOMER = "00000000-0000-0000-0000-0000000000c1"
@@ -340,3 +341,62 @@ def test_a_stale_if_match_and_an_idempotent_case_opening(client: TestClient) -> 
     assert again.json() == first.json()
     assert again.headers["Idempotent-Replayed"] == "true"
     assert len(client.get(f"/assets/{asset_id}").json()["service_cases"]) == 1
+
+
+# --- S3 labour, parts and the case's invoice (issue 14) -----------------------------------
+
+
+def test_a_repaired_case_is_invoiced_once_by_an_accountant_with_labour_and_parts(
+    client: TestClient,
+) -> None:
+    asset_id = register(client, customer_id=billable_customer(client))
+    case_id = open_case(client, asset_id)
+    case = f"/assets/{asset_id}/service-cases/{case_id}"
+    labour = {"description": "motor replacement", "hours": "1.5", "hourly_rate": "60.00"}
+    assert client.post(f"{case}/labour", json=labour).json()["result"]["billable"] == "true"
+    part = {"description": "drawer motor", "quantity": "1", "unit_price": "85.00"}
+    assert client.post(f"{case}/parts", json=part).status_code == 201
+    accountant = as_role(client, "anna", "accountant")
+    invoice_body = {"issue_date": "2026-11-01"}
+    early = client.post(f"{case}/invoice", json=invoice_body, headers=accountant)
+    assert_problem(early, 409, "invalid-transition")
+    client.post(f"{case}/diagnosis", json={"diagnosis": "motor worn"})
+    client.post(f"{case}/advance", json={"to": "repair"})
+    assert_problem(client.post(f"{case}/invoice", json=invoice_body), 403, "forbidden")
+    issued = client.post(f"{case}/invoice", json=invoice_body, headers=accountant)
+    assert issued.status_code == 201, issued.text
+    number = issued.json()["result"]["invoice_number"]
+    invoice = client.get(f"/invoices/by-number/{number}", headers=accountant).json()
+    assert (invoice["issue_date"], invoice["totals"]["net"], invoice["totals"]["gross"]) == (
+        "2026-11-01",
+        "175.00",
+        "210.00",
+    )
+    assert [ln["unit"] for ln in invoice["lines"]] == ["HUR", "C62"]
+    view = client.get(f"/assets/{asset_id}").json()["service_cases"][0]
+    assert (view["invoice_number"], view["invoice_id"]) == (number, invoice["id"])
+    assert [(p["description"], p["billable"]) for p in view["parts"]] == [("drawer motor", True)]
+    before = log_position(client)
+    again = client.post(f"{case}/invoice", json={}, headers=accountant)
+    assert_problem(again, 409, "service-case-already-invoiced")
+    assert_problem(client.post(f"{case}/parts", json=part), 409, "service-case-already-invoiced")
+    assert log_position(client) == before
+
+
+def test_a_case_under_warranty_with_nothing_billable_is_a_problem(client: TestClient) -> None:
+    asset_id = register(client, customer_id=billable_customer(client))
+    client.put(
+        f"/assets/{asset_id}/warranties/manufacturer",
+        json={"start": "2026-01-01", "end": "2027-12-31"},
+    )
+    case = f"/assets/{asset_id}/service-cases/{open_case(client, asset_id)}"
+    labour = {"description": "diagnosis", "hours": "1", "hourly_rate": "60.00"}
+    assert client.post(f"{case}/labour", json=labour).json()["result"]["billable"] == "false"
+    client.post(f"{case}/diagnosis", json={"diagnosis": "covered"})
+    client.post(f"{case}/advance", json={"to": "repair"})
+    manager = as_role(client, "max", "manager")
+    assert_problem(
+        client.post(f"{case}/invoice", json={}, headers=manager), 409, "service-case-not-billable"
+    )
+    bad = {"description": "x", "hours": "-1", "hourly_rate": "60.00"}
+    assert_problem(client.post(f"{case}/labour", json=bad), 422, "invalid-request")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -11,8 +12,9 @@ from pydantic import BaseModel, Field
 from application.assets import WarrantyState
 from domain.asset import Asset, ServiceCase, ServiceCaseStatus
 from domain.warranty import WarrantyKind
+from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
-from interfaces.http.schemas import Body, ShortText, Text
+from interfaces.http.schemas import Body, Percent, Quantity, ShortText, Text, UnitPrice
 
 MAX_KEYS = 200
 Key = Annotated[str, Field(min_length=1, max_length=100)]
@@ -68,6 +70,52 @@ class ChecklistPointIn(Body):
     label: ShortText
 
 
+class LabourIn(Body):
+    """Hours spent on the case at an hourly rate excl. tax (S3); billable unless the case
+    is under warranty when `billable` is omitted."""
+
+    description: ShortText = Field(examples=["Replacement of the drawer motor"])
+    hours: Quantity = Field(examples=["1.5"])
+    hourly_rate: UnitPrice = Field(examples=["60.00"])
+    billable: bool | None = None
+
+
+class PartIn(Body):
+    """A part fitted on the case at a unit price excl. tax (S3); billable unless the case
+    is under warranty when `billable` is omitted."""
+
+    description: ShortText = Field(examples=["Drawer motor"])
+    quantity: Quantity = Field(examples=["1"])
+    unit_price: UnitPrice = Field(examples=["85.00"])
+    billable: bool | None = None
+    product_ref: ShortText | None = Field(default=None, examples=["MOT-12"])
+
+
+class ServiceInvoiceIn(Body):
+    """The case's invoice: its date (today when omitted), VAT rate and payment terms."""
+
+    issue_date: Day | None = Field(default=None, description="The invoice's date; today if omitted")
+    vat_rate: Percent = Field(default=Decimal(20), description="0: zero-rated (Z)")
+    payment_terms: PaymentTermsIn | None = Field(
+        default=None, description="The invoice's payment terms; on receipt if omitted"
+    )
+
+
+class ServiceLabourView(BaseModel):
+    description: str
+    hours: Decimal
+    hourly_rate: Decimal
+    billable: bool
+
+
+class ServicePartView(BaseModel):
+    description: str
+    quantity: Decimal
+    unit_price: Decimal
+    billable: bool
+    product_ref: str | None
+
+
 class ConfigurationChangeView(BaseModel):
     key: str
     before: str | None
@@ -120,6 +168,10 @@ class ServiceCaseView(BaseModel):
     checklist: list[ChecklistPointView]
     checklist_complete: bool
     returned_at: datetime | None
+    labour: list[ServiceLabourView] = []
+    parts: list[ServicePartView] = []
+    invoice_id: UUID | None = None
+    invoice_number: str | None = None
 
     @classmethod
     def of(cls, case: ServiceCase) -> ServiceCaseView:
@@ -143,6 +195,10 @@ class ServiceCaseView(BaseModel):
             ],
             checklist_complete=case.checklist_complete,
             returned_at=case.returned_at,
+            labour=[ServiceLabourView(**vars(item)) for item in case.labour],
+            parts=[ServicePartView(**vars(item)) for item in case.parts],
+            invoice_id=case.invoice_id,
+            invoice_number=case.invoice_number,
         )
 
 

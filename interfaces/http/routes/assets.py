@@ -1,8 +1,9 @@
 """Asset commands and reads: record, configuration, warranties, service cases, checklists.
 
-Roles: sales and managers for everything. There is no technician role yet, so service
-cases (intake, diagnosis, repair, return, checklist) are open to sales and managers too;
-whoever checks a checklist point is the authenticated user, never a name in the body.
+Roles: sales and managers for everything but invoicing a case, which is for accountants
+and managers. There is no technician role yet, so service cases (intake, diagnosis,
+repair, labour, parts, return, checklist) are open to sales and managers too; whoever
+checks a checklist point is the authenticated user, never a name in the body.
 """
 
 from __future__ import annotations
@@ -27,15 +28,19 @@ from interfaces.http.routes.asset_schemas import (
     ChecklistPointIn,
     ConfigurationChangeIn,
     DiagnosisIn,
+    LabourIn,
+    PartIn,
     ServiceCaseIn,
+    ServiceInvoiceIn,
     WarrantyIn,
 )
 from interfaces.http.schemas import Accepted, HistoryItem
-from interfaces.http.security import READERS, SELLERS, command, reader
+from interfaces.http.security import BILLING, READERS, SELLERS, command, reader
 
 router = APIRouter(prefix="/assets", tags=["assets"], responses=ERROR_RESPONSES)
 
 Seller = Annotated[CommandContext, command(SELLERS)]
+Biller = Annotated[CommandContext, command(BILLING)]
 Reader = reader(READERS)
 
 BASE = "/assets"
@@ -187,6 +192,90 @@ def check_point(
     body: OptionalBody = None,
 ) -> Accepted:
     outcome = services.app.assets.check_point(with_reason(ctx, body), asset_id, case_id, point_id)
+    return accepted(outcome, response, BASE)
+
+
+# --- S3 labour, parts and the case's invoice (issue 14) ------------------------------------
+
+
+@router.post(
+    "/{asset_id}/service-cases/{case_id}/labour",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record hours spent on a case; billable unless under warranty by default (S3)",
+)
+def record_labour(
+    asset_id: UUID,
+    case_id: UUID,
+    body: LabourIn,
+    ctx: Seller,
+    services: ServicesDep,
+    response: Response,
+) -> Accepted:
+    outcome = services.app.assets.record_labour(
+        replace(ctx, reason=body.reason),
+        asset_id,
+        case_id,
+        description=body.description,
+        hours=body.hours,
+        hourly_rate=body.hourly_rate,
+        billable=body.billable,
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    "/{asset_id}/service-cases/{case_id}/parts",
+    status_code=status.HTTP_201_CREATED,
+    summary="Record a part fitted on a case; billable unless under warranty by default (S3)",
+)
+def record_part(
+    asset_id: UUID,
+    case_id: UUID,
+    body: PartIn,
+    ctx: Seller,
+    services: ServicesDep,
+    response: Response,
+) -> Accepted:
+    outcome = services.app.assets.record_part(
+        replace(ctx, reason=body.reason),
+        asset_id,
+        case_id,
+        description=body.description,
+        quantity=body.quantity,
+        unit_price=body.unit_price,
+        billable=body.billable,
+        product_ref=body.product_ref,
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    "/{asset_id}/service-cases/{case_id}/invoice",
+    status_code=status.HTTP_201_CREATED,
+    summary="Issue the case's invoice of its billable labour (HUR) and parts (C62), once "
+    "(S3, issue 14)",
+    description="The invoice goes to the asset's customer; `result.invoice_number` and "
+    "`result.invoice_id` name it. A case invoiced already is a 409 "
+    "`service-case-already-invoiced`; one with nothing billable a 409 "
+    "`service-case-not-billable`.",
+)
+def invoice_service_case(
+    asset_id: UUID,
+    case_id: UUID,
+    body: ServiceInvoiceIn,
+    ctx: Biller,
+    services: ServicesDep,
+    response: Response,
+) -> Accepted:
+    terms = None if body.payment_terms is None else body.payment_terms.value_object()
+    outcome = services.app.assets.invoice_service_case(
+        replace(ctx, reason=body.reason),
+        asset_id,
+        case_id,
+        issue_date=body.issue_date or ctx.at.date(),
+        vat_rate=body.vat_rate,
+        payment_terms=terms,
+    )
     return accepted(outcome, response, BASE)
 
 
