@@ -94,6 +94,7 @@ class Comptoir(Application[UUID]):
         self.orders = OrderCommands(self.runner)
         self.affairs = AffairCommands(self.runner)
         self.invoices = InvoiceCommands(self.runner)
+        self.orders.follow_credits(self.invoices.issuer)
         self.company = CompanyCommands(self.runner, self.env.get("BLOB_DIR"))
         self.payments = PaymentCommands(self.runner)
         self.documents = DocumentCommands(self.runner, self.env.get("BLOB_DIR"))

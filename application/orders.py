@@ -194,7 +194,8 @@ class OrderCommands(OrderBillingCommands):
                 credit_limit=customer.credit_limit,
                 override=override,
             )
-            return Outcome([order], {}, [claim])
+            affairs = self.ordered_revenue(ctx, order, {})
+            return Outcome([order, *affairs], {}, [claim])
 
         payload = {"order_id": order_id, "override_reason": override_reason}
         return self.runner.run(ctx, "order.confirm", payload, build)
@@ -266,6 +267,9 @@ class OrderCommands(OrderBillingCommands):
     def assign_to_affair(
         self, ctx: CommandContext, order_id: UUID, affair_id: UUID, line_id: str | None = None
     ) -> CommandResult:
+        """Assign the order or a line to an affair; a confirmed order's net moves to the
+        affair's ordered revenue (checked against its period) in the same command."""
+
         def verb(order: Order) -> None:
             # the affair's salesperson (or a manager) decides what it follows
             self.runner.load(Affair, affair_id, replace(ctx, expected_version=None))

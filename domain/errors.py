@@ -752,3 +752,16 @@ class RevenueBelowZero(DomainError):
     """A correction that would take an affair's ordered or invoiced revenue below zero."""
 
     code = "revenue-below-zero"
+
+
+class DepositsAboveInvoice(InvalidInput):
+    """An invoice deducting more deposits than its own total incl. tax."""
+
+    code = "deposits-above-invoice"
+
+
+class InvoiceIsADocument(DomainError):
+    """An order's invoice issued as a document of its own is credited and paid as one
+    (`/invoices/{id}/credit-notes`, `/payments`), not through the order's own records."""
+
+    code = "invoice-is-a-document"

@@ -3,7 +3,10 @@
 A draft changes freely; issuing checks the dates, the buyer and the seller, freezes it
 and records its number, dates, the buyer and the seller as they stood that day and the
 totals. An issued invoice is never edited: credit notes correct it and payments settle
-it, each recorded on it, so what remains creditable and what is due are always known.
+it, each recorded on it, so what remains creditable and what is due are always known;
+a final invoice states the deposit invoices it deducts (`domain.invoice_deposits`).
+What it owes and the verbs recording credits and payments are in
+`domain.invoice_settlement`; their events are declared here, where their topics name it.
 """
 
 from __future__ import annotations
@@ -16,35 +19,27 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import EmptyInvoice, InvalidInput, InvalidTransition, NotCreditable, UnknownLine
+from domain.errors import EmptyInvoice, InvalidInput, UnknownLine
 from domain.invoice_credit import (
     Creditable,
     CreditedInvoice,
     CreditLines,
     CreditRequest,
-    check_credit,
     credit_lines,
-    creditable_of,
 )
+from domain.invoice_deposits import check_within_total
 from domain.invoice_lines import (
     InvoiceLine,
-    InvoiceTotals,
     bounded_totals,
     changed_fields,
     check_buyer,
     edited_line,
 )
 from domain.invoice_numbers import check_issue_date
-from domain.invoice_payments import check_payable
 from domain.invoice_seller import Seller, checked_seller
+from domain.invoice_settlement import InvoiceSettlement
 from domain.invoice_source import InvoiceSource
-from domain.invoice_states import (
-    TRANSITIONS,
-    DocumentKind,
-    InvoiceStatus,
-    PaymentStatus,
-    payment_status,
-)
+from domain.invoice_states import TRANSITIONS, DocumentKind, InvoiceStatus, PaymentStatus
 from domain.invoice_terms import (
     RECOVERY_INDEMNITY,
     Buyer,
@@ -59,7 +54,7 @@ from domain.values import ZERO, check_currency
 __all__ = ["TRANSITIONS", "DocumentKind", "Invoice", "InvoiceStatus", "PaymentStatus"]
 
 
-class Invoice(Aggregate):
+class Invoice(InvoiceSettlement, Aggregate):
     """An invoice or a credit note to a customer, with its own number and history."""
 
     source: InvoiceSource | None = None  # what it bills; a class default for old snapshots
@@ -144,40 +139,7 @@ class Invoice(Aggregate):
             note.add_line(at=at, line=line)
         return note, credit
 
-    # -- reading ------------------------------------------------------------------------
-
-    def totals(self) -> InvoiceTotals:
-        """Lines' net, document discount, base and VAT per (category, rate), total."""
-        details = self.details
-        return bounded_totals(self.lines, self.currency, details.discounts, details.discount_mode)
-
-    @property
-    def amount_due(self) -> Decimal:
-        """The total less what credit notes took off it and payments settled, never < 0."""
-        due = self.totals().gross - self.credited_amounts.gross - self.amount_paid
-        return max(due, ZERO)
-
-    @property
-    def payment_status(self) -> PaymentStatus | None:
-        """Unpaid, partly paid or paid for an issued invoice; None otherwise."""
-        if self.kind != DocumentKind.INVOICE or self.status != InvoiceStatus.ISSUED:
-            return None
-        return payment_status(self.amount_due, self.amount_paid)
-
-    def remaining(self) -> Amounts:
-        """Base and VAT per breakdown not yet credited."""
-        return self.totals().amounts.minus(self.credited_amounts)
-
-    def creditable(self) -> Creditable:
-        """What a credit note may still take off this issued invoice."""
-        if self.kind != DocumentKind.INVOICE:
-            raise NotCreditable("a credit note is not corrected by another credit note")
-        self._require("credited")
-        return creditable_of(self)
-
-    def _require(self, verb: str) -> None:
-        if verb not in TRANSITIONS[self.status]:
-            raise InvalidTransition(self.kind.replace("_", " "), self.status, verb)
+    # -- reading (totals, what is due and creditable: `InvoiceSettlement`) -------------
 
     def _line(self, line_id: str) -> InvoiceLine:
         try:
@@ -276,6 +238,8 @@ class Invoice(Aggregate):
             raise EmptyInvoice(f"an {self.kind.replace('_', ' ')} without lines cannot be issued")
         check_issue_date(issue_date, at.date(), not_before, self.credited)
         check_buyer(self.lines.values(), buyer)
+        if self.kind == DocumentKind.INVOICE:
+            check_within_total(self.details.deposits, self.totals().gross)
         seller = checked_seller(seller, issue_date)
         self._issue(
             at=at,
@@ -309,19 +273,6 @@ class Invoice(Aggregate):
 
     # -- credit notes -------------------------------------------------------------------
 
-    def record_credit(
-        self, *, at: datetime, credit_note_id: UUID, number: str, credit: CreditLines
-    ) -> None:
-        """Record a credit note issued against this invoice: never above what remains."""
-        check_credit(credit, self.creditable())
-        self._record_credit(
-            at=checked_at(at),
-            credit_note_id=credit_note_id,
-            number=required_text(number, "a credit note number"),
-            amounts=credit.amounts,
-            quantities=dict(credit.quantities),
-        )
-
     @event("CreditRecorded")
     def _record_credit(
         self,
@@ -339,17 +290,6 @@ class Invoice(Aggregate):
         self.credit_notes[number] = credit_note_id
 
     # -- payments -----------------------------------------------------------------------
-
-    def record_payment(
-        self, *, at: datetime, payment_id: UUID, amount: Decimal, value_date: date
-    ) -> None:
-        """Record the part of a payment allocated to this issued invoice: above zero and
-        never above what is due (credit notes and earlier payments deducted)."""
-        self._require("paid")
-        amount = check_payable(self.kind, self.number, self.amount_due, amount, self.currency)
-        self._record_payment(
-            at=checked_at(at), payment_id=payment_id, amount=amount, value_date=value_date
-        )
 
     @event("PaymentRecorded")
     def _record_payment(

@@ -18,6 +18,7 @@ from typing import Any
 from domain import bounds
 from domain.customer import Address
 from domain.errors import InvalidInput, InvalidPaymentTerms
+from domain.invoice_deposits import DepositDeduction, checked_deductions
 from domain.quote_lines import checked_decimal, optional_text
 from domain.values import DiscountMode
 
@@ -89,7 +90,8 @@ class InvoiceDetails:
 
     `late_penalty_rate` None: the legal default applies (the ECB's refinancing rate plus
     10 points), and is stated as such. `early_payment_discount` None: no discount for
-    early payment, also stated.
+    early payment, also stated. `deposits`: the deposit invoices this invoice deducts
+    (BT-113), stated by the command that drafts it from its source, never edited.
     """
 
     operation: OperationCategory
@@ -100,6 +102,7 @@ class InvoiceDetails:
     notes: str | None = None
     discounts: list[Decimal] = field(default_factory=list)
     discount_mode: DiscountMode = DiscountMode.CASCADING
+    deposits: list[DepositDeduction] = field(default_factory=list)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "operation", OperationCategory(self.operation))
@@ -141,6 +144,7 @@ def checked_details(details: InvoiceDetails) -> InvoiceDetails:
         order_reference=optional_text(details.order_reference, "an order reference"),
         notes=optional_text(details.notes, "notes"),
         discounts=bounds.discounts(discounts),
+        deposits=checked_deductions(details.deposits),
     )
 
 

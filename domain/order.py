@@ -32,6 +32,7 @@ from domain.errors import (
     InvalidAmount,
     InvalidInput,
     InvalidTransition,
+    InvoiceIsADocument,
     OrderHasOpenInvoices,
     OrderIncomplete,
     OverCrediting,
@@ -44,6 +45,7 @@ from domain.errors import (
     UnknownInvoice,
     UnknownLine,
 )
+from domain.invoice_deposits import DepositDeduction
 from domain.invoicing import (
     Amounts,
     CreditNote,
@@ -56,6 +58,7 @@ from domain.invoicing import (
     payment_status,
     share_of,
 )
+from domain.order_documents import DocumentRef, by_rate, deposit_deductions, deposits_left
 from domain.values import (
     HUNDRED,
     MONEY_CONTEXT,
@@ -709,6 +712,12 @@ class Order(Aggregate):
         """Invoice quantities per line, up to what the policy allows; deposits deducted."""
         self._require("invoiced")
         self._new_number(invoice_number)
+        self._invoice(at=at, invoice=self.invoice_of(at, invoice_number, quantities))
+
+    def invoice_of(self, at: datetime, number: str, quantities: Mapping[str, Decimal]) -> Invoice:
+        """The invoice of `quantities` as the order would issue it under `number` (lines
+        priced with the document discounts, deposits deducted), checked, not recorded."""
+        self._require("invoiced")
         quantities = self._quantities(quantities)
         for line_id, quantity in quantities.items():
             if quantity > self.invoiceable(line_id):
@@ -721,8 +730,7 @@ class Order(Aggregate):
         }
         amounts = amounts_of(lines.values(), self.currency, self.discounts, self.discount_mode)
         deducted = max(ZERO, min(self.deposit_balance(), amounts.gross))
-        invoice = Invoice(invoice_number, InvoiceKind.INVOICE, at, lines, amounts, deducted)
-        self._invoice(at=at, invoice=invoice)
+        return Invoice(number, InvoiceKind.INVOICE, at, lines, amounts, deducted)
 
     @event("Invoiced")
     def _invoice(self, at: datetime, invoice: Invoice) -> None:
@@ -740,6 +748,14 @@ class Order(Aggregate):
         """A deposit of a percentage or an amount (incl. tax) of the order total."""
         self._require("invoiced")
         self._new_number(invoice_number)
+        self._deposit(at=at, invoice=self.deposit_of(at, invoice_number, percent, amount))
+
+    def deposit_of(
+        self, at: datetime, number: str, percent: Decimal | None, amount: Decimal | None
+    ) -> Invoice:
+        """The deposit invoice of a percentage or an amount (incl. tax) of the order total,
+        shared over its VAT rates, checked, not recorded."""
+        self._require("invoiced")
         order = self.amounts()
         if (percent is None) == (amount is None):
             raise InvalidInput("a deposit needs either a percentage or an amount")
@@ -765,8 +781,7 @@ class Order(Aggregate):
                 f"deposits of {deposits + target} would exceed the order total {order.gross}"
             )
         amounts = share_of(order, target, self.currency)
-        invoice = Invoice(invoice_number, InvoiceKind.DEPOSIT, at, {}, amounts)
-        self._deposit(at=at, invoice=invoice)
+        return Invoice(number, InvoiceKind.DEPOSIT, at, {}, amounts)
 
     @event("DepositInvoiced")
     def _deposit(self, at: datetime, invoice: Invoice) -> None:
@@ -785,6 +800,7 @@ class Order(Aggregate):
         self._new_number(number)
         if invoice_number not in self.invoices:
             raise UnknownInvoice(f"no invoice {invoice_number} on this order")
+        self._not_a_document(invoice_number, "credited")
         if (quantities is None) == (amount is None):
             raise InvalidInput("a credit note needs either quantities or an amount")
         invoice = self.invoices[invoice_number]
@@ -854,6 +870,7 @@ class Order(Aggregate):
         self._require("paid")
         if invoice_number not in self.invoices:
             raise UnknownInvoice(f"no invoice {invoice_number} on this order")
+        self._not_a_document(invoice_number, "paid")
         self._check_money(amount, "a payment")
         _required(method, "a payment method")
         due = max(ZERO, self.due(invoice_number))
@@ -864,6 +881,93 @@ class Order(Aggregate):
     @event(PaymentRecorded)
     def _pay(self, at: datetime, invoice_number: str, amount: Decimal, method: str) -> None:
         self.payments.append(Payment(invoice_number, at, amount, method))
+
+    # ---- O5: invoices issued as documents of their own (`domain.order_documents`) ----
+
+    # per invoice number; a class default for orders recorded before invoice documents
+    document_refs: dict[str, DocumentRef] | None = None
+
+    @property
+    def documents(self) -> dict[str, DocumentRef]:
+        """The invoice documents holding the order's invoice numbers, by number."""
+        return self.document_refs or {}
+
+    def record_invoice_document(
+        self,
+        at: datetime,
+        number: str,
+        document: DocumentRef,
+        quantities: Mapping[str, Decimal] | None = None,
+        percent: Decimal | None = None,
+        amount: Decimal | None = None,
+    ) -> Invoice:
+        """Record the invoice of `quantities` (or the deposit of `percent` or `amount`)
+        issued as the document `document` under `number`, by the same rules as `invoice`
+        and `deposit_invoice`; return it as the order keeps it."""
+        self._require("invoiced")
+        self._new_number(number)
+        if quantities is not None:
+            invoice = self.invoice_of(at, number, quantities)
+            unknown = set(document.lines.values()) - set(invoice.lines)
+            if unknown or len(document.lines) != len(invoice.lines):
+                raise InvalidInput("the document's lines must bill the invoiced order lines")
+        else:
+            invoice = self.deposit_of(at, number, percent, amount)
+        self._record_document(at=at, invoice=invoice, document=document)
+        return invoice
+
+    @event("InvoiceDocumentRecorded")
+    def _record_document(self, at: datetime, invoice: Invoice, document: DocumentRef) -> None:
+        self.invoices[invoice.number] = invoice
+        self.document_refs = {**self.documents, invoice.number: document}
+        _add(self.invoiced, {i: line.quantity for i, line in invoice.lines.items()})
+        self._refresh_status()
+
+    def deposit_deductions(self, amount: Decimal) -> list[DepositDeduction]:
+        """The deposit invoices an invoice deducting `amount` takes it from, oldest first."""
+        deposits = [
+            (n, i.amounts.gross - self.credited_amounts(n).gross)
+            for n, i in self.invoices.items()
+            if i.kind == InvoiceKind.DEPOSIT
+        ]
+        left = deposits_left(deposits, self.deposit_balance())
+        return [
+            DepositDeduction(n, part, self.documents[n].invoice_id if n in self.documents else None)
+            for n, part in deposit_deductions(left, amount)
+        ]
+
+    def follow_credit_note(
+        self,
+        at: datetime,
+        number: str,
+        invoice_number: str,
+        quantities: Mapping[str, Decimal],
+        amounts: Amounts,
+    ) -> None:
+        """Record a credit note issued against one of the order's invoice documents:
+        `quantities` per document line re-open the order lines they billed; a deposit is
+        credited only for what invoices have not deducted of it."""
+        self._require("credited")
+        self._new_number(number)
+        document = self.documents.get(invoice_number)
+        if document is None:
+            raise UnknownInvoice(f"no invoice document {invoice_number} on this order")
+        invoice = self.invoices[invoice_number]
+        credited = {document.lines[k]: q for k, q in quantities.items() if k in document.lines}
+        amounts = by_rate(amounts)
+        if invoice.kind == InvoiceKind.DEPOSIT and amounts.gross > self.deposit_balance():
+            raise OverCrediting(
+                f"only {self.deposit_balance()} of deposits is not yet deducted from invoices"
+            )
+        self._credit(at=at, credit_note=CreditNote(number, invoice_number, at, credited, amounts))
+
+    def _not_a_document(self, invoice_number: str, verb: str) -> None:
+        document = self.documents.get(invoice_number)
+        if document is not None:
+            raise InvoiceIsADocument(
+                f"invoice {invoice_number} is a document of its own ({document.invoice_id}): "
+                f"it is {verb} as one, through /invoices and /payments"
+            )
 
     # ---- O8: affairs ----------------------------------------------------------------
 

@@ -8,6 +8,7 @@ from uuid import uuid4
 import pytest
 from fastapi.testclient import TestClient
 
+from tests.api.invoicing_support import establish_company
 from tests.api.support import as_role, assert_problem, log_position
 
 LINE = {"description": "Cash register", "quantity": "10", "unit_price": "100.00", "vat_rate": "20"}
@@ -168,13 +169,14 @@ def test_amendments_need_a_reason_and_two_versions_diff_by_line(client: TestClie
 def test_invoices_credit_notes_and_payments_are_for_billing_roles(
     client: TestClient, billing: dict[str, str]
 ) -> None:
+    establish_company(client)
     order_id = order(client, customer(client), quantity="2")
     path = f"/orders/{order_id}/invoices"
     assert_problem(client.post(path, json={"quantities": {"L1": "1"}}), 403, "forbidden")
     deposit = client.post(
         f"/orders/{order_id}/deposit-invoices", json={"percent": "10"}, headers=billing
     )
-    assert deposit.json()["result"] == {"invoice_number": "INV-2026-00001"}
+    assert deposit.json()["result"]["invoice_number"] == "INV-2026-00001"
     invoice = client.post(path, json={"quantities": {"L1": "2"}}, headers=billing)
     assert invoice.status_code == 201, invoice.text
     number = invoice.json()["result"]["invoice_number"]
@@ -186,7 +188,10 @@ def test_invoices_credit_notes_and_payments_are_for_billing_roles(
         json={"invoice_number": number, "amount": "12.00"},
         headers=billing,
     )
-    assert credit.json()["result"] == {"credit_note_number": "CN-2026-00001"}
+    # the invoice is a document: so is its credit note, issued under /invoices
+    assert credit.status_code == 201, credit.text
+    assert credit.json()["result"]["number"] == "CN-2026-00001"
+    assert credit.headers["Location"] == f"/invoices/{credit.json()['id']}"
     payments = f"/orders/{order_id}/payments"
     paid = client.post(
         payments, json={"invoice_number": number, "amount": "100.00"}, headers=billing
@@ -195,7 +200,7 @@ def test_invoices_credit_notes_and_payments_are_for_billing_roles(
     too_much = client.post(
         payments, json={"invoice_number": number, "amount": "999.00"}, headers=billing
     )
-    assert_problem(too_much, 409, "over-payment")
+    assert_problem(too_much, 409, "payment-above-due")
     unknown = client.post(
         payments, json={"invoice_number": "INV-1", "amount": "1.00"}, headers=billing
     )
@@ -210,13 +215,23 @@ def test_invoices_credit_notes_and_payments_are_for_billing_roles(
     assert invoices[number]["payment_status"] == "partial"
     assert invoices[number]["paid"] == "100.00"
     assert invoices["INV-2026-00001"]["kind"] == "deposit"
+    deposit_gross = invoices["INV-2026-00001"]["gross"]
+    assert invoices[number]["deposit_deducted"] == deposit_gross
+    document = client.get(f"/invoices/{invoices[number]['invoice_id']}").json()
+    assert document["deposits_deducted"][0]["number"] == "INV-2026-00001"
+    assert document["prepaid"] == deposit_gross
+    assert document["amount_due"] == invoices[number]["due"]
 
 
 def test_an_order_closes_once_delivered_and_invoiced(
     client: TestClient, billing: dict[str, str]
 ) -> None:
+    establish_company(client)
     order_id = order(client, customer(client), quantity="1")
-    client.post(f"/orders/{order_id}/invoices", json={"quantities": {"L1": "1"}}, headers=billing)
+    invoiced = client.post(
+        f"/orders/{order_id}/invoices", json={"quantities": {"L1": "1"}}, headers=billing
+    )
+    assert invoiced.status_code == 201, invoiced.text
     assert_problem(client.post(f"/orders/{order_id}/close"), 409, "order-incomplete")
     client.post(f"/orders/{order_id}/deliveries", json={"quantities": {"L1": "1"}})
     assert client.post(f"/orders/{order_id}/close", headers=billing).status_code == 200

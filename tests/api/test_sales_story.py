@@ -22,6 +22,7 @@ from fastapi.testclient import TestClient
 
 from interfaces.http.app import create_app
 from interfaces.settings import Settings
+from tests.api.invoicing_support import establish_company
 from tests.api.support import as_role, assert_problem, issue_key
 from tests.conftest import FrozenClock
 
@@ -50,6 +51,9 @@ def test_a_sale_from_the_first_contact_to_the_first_payment(
     maud = as_role(client, "maud", "manager")
     carla = as_role(client, "carla", "accountant")
     audrey = as_role(client, "audrey", "auditor")
+
+    # -- 0. The company's settings, which every invoice states as its seller -------------
+    establish_company(client)
 
     # -- 1. The manager registers the customer and sets its credit limit (U1, O2) --------
     customer = ok(
@@ -280,23 +284,8 @@ def test_a_sale_from_the_first_contact_to_the_first_payment(
         ),
         201,
     )
-    for kind, amount, ref in (
-        ("ordered", "8436.00", order_id),
-        ("invoiced", "4800.00", invoice_number),
-    ):
-        ok(
-            client.post(
-                f"/affairs/{affair_id}/revenue",
-                json={
-                    "kind": kind,
-                    "amount": amount,
-                    "document_ref": ref,
-                    "document_date": "2026-11-02",
-                },
-                headers=carla,
-            ),
-            201,
-        )
+    # The order's revenue reached the affair by itself: ordered when it was confirmed
+    # and amended, invoiced when the invoice was issued (A5).
     last = ok(client.post(f"/affairs/{affair_id}/progress", json={"percent": "40"}))
 
     # -- 9. The story told back ----------------------------------------------------------
@@ -391,7 +380,7 @@ def test_a_sale_from_the_first_contact_to_the_first_payment(
         ("Order.Confirmed", "alice", None),
         ("Order.Amended", "alice", "customer asked for 3 years of warranty"),
         ("Order.DeliveryRecorded", "alice", None),
-        ("Order.Invoiced", "carla", "first delivery"),
-        ("Order.PaymentRecorded", "carla", None),
+        # the invoice is a document of its own, and the payment settles it there
+        ("Order.InvoiceDocumentRecorded", "carla", "first delivery"),
     ]
-    assert audit["total"] == 6
+    assert audit["total"] == 5

@@ -15,6 +15,7 @@ import pytest
 from application.app import Comptoir
 from application.commands import CommandResult, Outcome
 from application.journal import CommandContext
+from application.order_documents import InvoiceTerms
 from domain.customer import Address, AddressKind
 from domain.errors import (
     CreditExceedsInvoice,
@@ -129,21 +130,27 @@ def test_numbers_follow_the_dates_of_their_series(app: Comptoir) -> None:
     }
 
 
-def test_the_number_after_an_orders_invoice_may_only_be_dated_today(app: Comptoir) -> None:
-    """An order's invoice shares the series but registers no date: it was dated by the
-    clock on its day, so the next number may not be dated before today."""
+def test_an_orders_invoice_is_a_document_of_the_series_and_the_next_follows_its_date(
+    app: Comptoir,
+) -> None:
+    """An order's invoice is issued as a document on the date the command states and
+    registers its number with it: the next number may not be dated before that day."""
     customer_id = customer(app)
     order_line = OrderLine("L1", "Cash register", D(1), D("100.00"), D(20))
     order_id = app.orders.create(
         ctx(), customer_id=customer_id, currency="EUR", lines=[order_line]
     ).aggregate_id
     app.orders.confirm(ctx(), order_id)
-    ordered = app.orders.invoice(ctx(), order_id, {"L1": D(1)})
-    assert ordered.result == {"invoice_number": "INV-2026-00001"}
+    day = TODAY - timedelta(days=2)
+    ordered = app.orders.invoice(ctx(), order_id, {"L1": D(1)}, InvoiceTerms(day))
+    assert ordered.result["invoice_number"] == "INV-2026-00001"
+    document = app.invoices.by_number("INV-2026-00001")
+    assert (document.id, document.issue_date) == (UUID(ordered.result["invoice_id"]), day)
+    assert document.totals().gross == D("120.00")
     invoice_id = draft(app, customer_id)
     with pytest.raises(IssueDateBeforePrevious):
-        app.invoices.issue(ctx(), invoice_id, issue_date=TODAY - timedelta(days=1))
-    issued = app.invoices.issue(ctx(), invoice_id, issue_date=TODAY)
+        app.invoices.issue(ctx(), invoice_id, issue_date=day - timedelta(days=1))
+    issued = app.invoices.issue(ctx(), invoice_id, issue_date=day)
     assert issued.result == {"number": "INV-2026-00002"}
 
 

@@ -16,24 +16,29 @@ from application.app import Comptoir
 from application.errors import StaleVersion
 from application.journal import CommandContext
 from application.orders import order_ids_of
+from application.payments import RecordPayment
 from domain.affair import Affair
 from domain.errors import (
     CreditLimitExceeded,
     CustomerRequired,
     InvalidTransition,
+    InvoiceIsADocument,
     NotFound,
     OrderIncomplete,
     OverDelivery,
     OverInvoicing,
-    OverPayment,
     OverReturn,
+    PaymentAboveDue,
     ReasonRequired,
     UnknownInvoice,
 )
+from domain.invoice_credit import CreditRequest
 from domain.order import AddLine, ChangeLine, NonConformity, OrderLine, OrderStatus, RemoveLine
+from domain.payment import PaymentMeans
 from domain.quote import QuoteStatus
 from interfaces.settings import Settings
 from tests.conftest import settings_for
+from tests.integration.company_support import establish_company
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 D = Decimal
@@ -42,6 +47,7 @@ D = Decimal
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Comptoir]:
     app = Comptoir(settings.eventstore_env())
+    establish_company(app)  # invoices name the company as their seller
     yield app
     app.close()
 
@@ -142,7 +148,7 @@ def test_the_outstanding_amount_counts_confirmed_orders_less_their_payments(
     app.orders.cancel(ctx(reason="changed their mind"), cancelled)
     order(app, customer(app), line("L1", "1", "1000.00"))
     invoiced = app.orders.invoice(ctx(), paid_in_part, {"L1": D(1)})
-    app.orders.record_payment(ctx(), paid_in_part, invoiced.result["invoice_number"], D("20.00"))
+    pay(app, customer_id, UUID(invoiced.result["invoice_id"]), D("20.00"))
     assert app.orders.outstanding_of(customer_id, "EUR") == D("160.00")
     assert len(list(order_ids_of(app.runner, customer_id))) == 4
 
@@ -327,37 +333,55 @@ def test_a_retried_invoice_returns_its_first_number_and_claims_no_other(app: Com
     first = app.orders.invoice(ctx(idempotency_key="inv-1"), order_id, {"L1": D(1)})
     again = app.orders.invoice(ctx(idempotency_key="inv-1"), order_id, {"L1": D(1)})
     assert again.replayed
-    assert again.result == first.result == {"invoice_number": "INV-2026-00001"}
+    assert again.result == first.result
+    assert first.result["invoice_number"] == "INV-2026-00001"
     following = app.orders.invoice(ctx(), order_id, {"L1": D(1)})
-    assert following.result == {"invoice_number": "INV-2026-00002"}
+    assert following.result["invoice_number"] == "INV-2026-00002"
+
+
+def pay(app: Comptoir, customer_id: UUID, invoice_id: UUID, amount: Decimal) -> None:
+    """A payment by transfer today, all of it allocated to one invoice document."""
+    payment = RecordPayment(
+        customer_id, AT.date(), amount, PaymentMeans.TRANSFER, allocations={invoice_id: amount}
+    )
+    app.payments.record(ctx(), payment)
 
 
 def test_credit_notes_have_their_own_sequence_and_reduce_what_is_due(app: Comptoir) -> None:
     order_id = order(app, customer(app), line("L1", "2", "100.00"))
     invoiced = app.orders.invoice(ctx(), order_id, {"L1": D(2)})
-    number = invoiced.result["invoice_number"]
-    credit = app.orders.credit_note(ctx(), order_id, number, quantities={"L1": D(1)})
-    assert credit.result == {"credit_note_number": "CN-2026-00001"}
-    assert app.orders.get(order_id).due(number) == D("120.00")
+    number, invoice_id = invoiced.result["invoice_number"], UUID(invoiced.result["invoice_id"])
+    request = CreditRequest(quantities={"1": D(1)})
+    credit = app.invoices.credit(ctx(), invoice_id, request=request, issue_date=AT.date())
+    assert credit.result["number"] == "CN-2026-00001"
+    assert app.orders.get(order_id).to_pay(number) == D("120.00")
+    assert app.invoices.get(invoice_id).amount_due == D("120.00")
+    with pytest.raises(InvoiceIsADocument):
+        app.orders.credit_note(ctx(), order_id, number, amount=D(1))
     with pytest.raises(UnknownInvoice):
         app.orders.credit_note(ctx(), order_id, "INV-1999-00001", amount=D(1))
 
 
 def test_payments_settle_an_invoice_and_never_exceed_what_is_due(app: Comptoir) -> None:
-    order_id = order(app, customer(app), line("L1", "1", "100.00"))
-    number = app.orders.invoice(ctx(), order_id, {"L1": D(1)}).result["invoice_number"]
-    app.orders.record_payment(ctx(), order_id, number, D("20.00"), method="card")
-    assert str(app.orders.get(order_id).invoice_payment_status(number)) == "partial"
-    with pytest.raises(OverPayment):
-        app.orders.record_payment(ctx(), order_id, number, D("100.01"))
-    app.orders.record_payment(ctx(), order_id, number, D("100.00"))
-    assert str(app.orders.get(order_id).payment_status()) == "paid"
+    customer_id = customer(app)
+    order_id = order(app, customer_id, line("L1", "1", "100.00"))
+    invoiced = app.orders.invoice(ctx(), order_id, {"L1": D(1)})
+    number, invoice_id = invoiced.result["invoice_number"], UUID(invoiced.result["invoice_id"])
+    pay(app, customer_id, invoice_id, D("20.00"))
+    assert app.invoices.get(invoice_id).payment_status == "partly_paid"
+    with pytest.raises(PaymentAboveDue):
+        pay(app, customer_id, invoice_id, D("100.01"))
+    with pytest.raises(InvoiceIsADocument):
+        app.orders.record_payment(ctx(), order_id, number, D("1.00"))
+    pay(app, customer_id, invoice_id, D("100.00"))
+    assert app.invoices.get(invoice_id).payment_status == "paid"
 
 
 def test_four_threads_invoicing_different_orders_get_unique_gapless_numbers(
     tmp_path: Path, pg_schema: str
 ) -> None:
     app = Comptoir(settings_for("postgres", tmp_path, pg_schema).eventstore_env())
+    establish_company(app)
     try:
         customer_id = customer(app)
         rounds, threads_per_round = 3, 4

@@ -1,6 +1,7 @@
 """Any sequence of commands on invoices and credit notes keeps their invariants: numbers
 gapless and chronological per series, totals the sum of their lines per VAT breakdown,
-credit notes never above their invoice, nothing due below zero, replay equals live."""
+credit notes never above their invoice, deposits deducted never above an issued
+invoice's total, nothing due below zero, replay equals live."""
 
 from __future__ import annotations
 
@@ -10,13 +11,15 @@ from decimal import Decimal
 from typing import Any
 from uuid import uuid4
 
+import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule
 
-from domain.errors import DomainError
+from domain.errors import DomainError, InvalidAmount
 from domain.invoice import TRANSITIONS, DocumentKind, Invoice, InvoiceStatus
 from domain.invoice_credit import CreditRequest
+from domain.invoice_deposits import DepositDeduction
 from domain.invoice_lines import InvoiceLine, VatCategory
 from domain.invoice_numbers import Series
 from domain.invoice_terms import Buyer, InvoiceDetails, OperationCategory
@@ -90,9 +93,17 @@ class InvoiceSeries(RuleBasedStateMachine):
     def time_passes(self, days: int) -> None:
         self.now += timedelta(days=days, hours=1)
 
-    @rule(percents=st.lists(st.decimals(min_value=0, max_value=30, places=0), max_size=2))
-    def draft(self, percents: list[Decimal]) -> None:
-        details = InvoiceDetails(operation=OperationCategory.BOTH, discounts=percents)
+    @rule(
+        percents=st.lists(st.decimals(min_value=0, max_value=30, places=0), max_size=2),
+        deposit=st.none() | st.decimals(min_value=0, max_value=4000, places=2),
+    )
+    def draft(self, percents: list[Decimal], deposit: Decimal | None) -> None:
+        deposits = [] if deposit is None else [DepositDeduction("INV-2026-09999", deposit)]
+        details = InvoiceDetails(OperationCategory.BOTH, discounts=percents, deposits=deposits)
+        if deposit is not None and deposit <= 0:
+            with pytest.raises(InvalidAmount):
+                Invoice.draft(at=self.now, customer_id=CUSTOMER, currency="EUR", details=details)
+            return
         invoice = Invoice.draft(at=self.now, customer_id=CUSTOMER, currency="EUR", details=details)
         first = InvoiceLine(
             "", "Survey", Decimal(3), "day", Decimal("650.00"), VatCategory.STANDARD, Decimal(20)
@@ -256,6 +267,16 @@ class InvoiceSeries(RuleBasedStateMachine):
                 credited = notes.get(document.id, Amounts())
                 assert credited.gross == document.credited_amounts.gross
                 assert credited.capped_by(document.totals().amounts) == credited
+
+    @invariant()
+    def an_issued_invoice_deducts_deposits_within_its_total(self) -> None:
+        for document in self.documents:
+            if document.status != InvoiceStatus.ISSUED or document.kind != DocumentKind.INVOICE:
+                continue
+            gross = document.totals().gross
+            assert document.prepaid <= gross
+            left = gross - document.prepaid - document.credited_amounts.gross - document.amount_paid
+            assert document.amount_due == max(ZERO, left)
 
     @invariant()
     def replaying_the_events_gives_the_same_documents(self) -> None:

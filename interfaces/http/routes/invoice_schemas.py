@@ -225,6 +225,14 @@ class TermsView(BaseModel):
     mentions: list[str] = Field(description="What the printed document states about payment")
 
 
+class DepositDeductedView(BaseModel):
+    """A deposit invoice this invoice deducts, and how much of it (incl. tax)."""
+
+    number: str
+    invoice_id: UUID | None
+    amount: Decimal
+
+
 class CreditedInvoiceView(BaseModel):
     id: UUID
     number: str
@@ -251,7 +259,15 @@ class InvoiceView(BaseModel):
     terms: TermsView
     credited: Decimal = Field(description="Incl. tax, by the credit notes of this invoice")
     amount_paid: Decimal = Field(description="Incl. tax, by the payments allocated to it")
-    amount_due: Decimal = Field(description="Total less credit notes and payments")
+    deposits_deducted: list[DepositDeductedView] = Field(
+        default=[], description="The deposit invoices it deducts (BT-113), by number"
+    )
+    prepaid: Decimal = Field(
+        default=Decimal(0), description="Incl. tax, the deposits deducted from the total"
+    )
+    amount_due: Decimal = Field(
+        description="Total less deposits deducted, credit notes and payments"
+    )
     payment_status: str | None = Field(description="unpaid, partly_paid or paid once issued")
     overdue: bool | None = Field(
         default=None, description="Something due after the due date, on the day `?on=` names"
@@ -306,6 +322,11 @@ class InvoiceView(BaseModel):
             terms=_terms(invoice),
             credited=invoice.credited_amounts.gross,
             amount_paid=invoice.amount_paid,
+            deposits_deducted=[
+                DepositDeductedView(number=d.number, invoice_id=d.invoice_id, amount=d.amount)
+                for d in invoice.details.deposits
+            ],
+            prepaid=invoice.prepaid,
             amount_due=invoice.amount_due,
             payment_status=invoice.payment_status,
             overdue=None if on is None else is_overdue(invoice, on),

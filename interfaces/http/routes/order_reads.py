@@ -3,6 +3,7 @@ its history; the lines that differ between two versions."""
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 from decimal import Decimal
 from typing import Annotated
@@ -11,6 +12,9 @@ from uuid import UUID
 from fastapi import APIRouter, Query, Response
 from pydantic import BaseModel
 
+from application.app import Comptoir
+from domain.invoice import Invoice
+from domain.invoicing import PaymentStatus, payment_status
 from domain.order import Order
 from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
@@ -69,7 +73,13 @@ class OrderView(BaseModel):
     updated_at: datetime
 
     @classmethod
-    def of(cls, order: Order) -> OrderView:
+    def of(cls, order: Order, documents: Mapping[str, Invoice] | None = None) -> OrderView:
+        """The order, with the payments of its invoice documents (`documents`, by number)."""
+        documents = documents or {}
+        invoices = [invoice_view(order, n, documents.get(n)) for n in order.invoices]
+        to_pay = sum((i.to_pay for i in invoices), Decimal(0))
+        paid = sum((i.paid for i in invoices), Decimal(0))
+        status = payment_status(to_pay, paid) if invoices else PaymentStatus.NONE
         totals = order.totals()
         backorder = order.backorder()
         return cls(
@@ -86,9 +96,9 @@ class OrderView(BaseModel):
             lines=[line_view(order, line) for line in order.lines.values()],
             backorders={i: q for i, q in backorder.items() if q > 0},
             totals=OrderTotalsView(net=totals.net, vat=totals.vat, gross=totals.gross),
-            payment_status=str(order.payment_status()),
+            payment_status=str(status),
             deposit_balance=order.deposit_balance(),
-            invoices=[invoice_view(order, number) for number in order.invoices],
+            invoices=invoices,
             credit_notes=[
                 CreditNoteView(
                     number=n.number,
@@ -160,7 +170,12 @@ def get_order(
     order = read_document(
         services.app, Order, order_id, version, as_of, services.app.orders.get, response
     )
-    return OrderView.of(order)
+    return OrderView.of(order, documents_of(services.app, order))
+
+
+def documents_of(app: Comptoir, order: Order) -> dict[str, Invoice]:
+    """The invoice documents of the order's invoices, by number, as they stand now."""
+    return {n: app.invoices.get(ref.invoice_id) for n, ref in order.documents.items()}
 
 
 @router.get(

@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+from datetime import date
 from typing import Annotated, Literal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
+from application.order_documents import InvoiceTerms
 from domain.order import (
     InvoicePolicy,
     OrderLine,
 )
 from domain.values import DiscountMode
+from interfaces.http.routes.invoice_schemas import PaymentTermsIn
+from interfaces.http.routes.params import Day
 from interfaces.http.routes.quote_schemas import DiscountIn
 from interfaces.http.schemas import (
     Body,
@@ -152,13 +156,28 @@ class RemoveLineIn(BaseModel):
 ChangeIn = Annotated[AddLineIn | ChangeLineIn | RemoveLineIn, Field(discriminator="op")]
 
 
-class InvoiceIn(Body):
-    """Quantities to invoice per line (O5); the number is the next of the year."""
+class IssueTermsIn(Body):
+    """What an order invoice states besides its lines: the issue date (today when absent;
+    never after today nor before the series' last), payment terms (on receipt when
+    absent) and the customer's order reference."""
+
+    issue_date: Day | None = Field(default=None, examples=["2026-11-02"])
+    payment_terms: PaymentTermsIn | None = None
+    order_reference: ShortText | None = Field(default=None, examples=["PO-2026-118"])
+
+    def terms(self, today: date) -> InvoiceTerms:
+        terms = (self.payment_terms or PaymentTermsIn()).value_object()
+        return InvoiceTerms(self.issue_date or today, terms, self.order_reference)
+
+
+class InvoiceIn(IssueTermsIn):
+    """Quantities to invoice per line (O5): an invoice document under the next number of
+    the issue date's year, deducting what the order's deposits have left."""
 
     quantities: Quantities
 
 
-class DepositIn(Body):
+class DepositIn(IssueTermsIn):
     """A deposit invoice of a percentage or an amount incl. tax of the order (O5)."""
 
     percent: PositivePercent | None = None
@@ -172,9 +191,11 @@ class DepositIn(Body):
 
 
 class CreditNoteIn(Body):
-    """A credit note against an invoice, by quantities per line or an amount incl. tax."""
+    """A credit note against an invoice, by quantities per line or an amount incl. tax;
+    on an invoice document, issued on `issue_date` (today when absent)."""
 
     invoice_number: DocumentId
+    issue_date: Day | None = Field(default=None, examples=["2026-11-02"])
     quantities: Quantities | None = None
     amount: PositiveAmount | None = None
 
@@ -186,8 +207,10 @@ class CreditNoteIn(Body):
 
 
 class PaymentIn(Body):
-    """A payment received against an invoice (O6)."""
+    """A payment received against an invoice (O6); for an invoice document, a payment
+    (`/payments`) of that invoice on `value_date` (today when absent)."""
 
     invoice_number: DocumentId
+    value_date: Day | None = Field(default=None, examples=["2026-11-02"])
     amount: PositiveAmount = Field(examples=["120.00"])
     method: ShortText = Field(default="transfer", min_length=1)

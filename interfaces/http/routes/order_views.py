@@ -3,13 +3,16 @@ credit notes, deliveries, returns, payments and diffs."""
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Literal
 from uuid import UUID
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
+from domain.invoice import Invoice
+from domain.invoice_states import PaymentStatus as DocumentPayment
+from domain.invoicing import PaymentStatus
 from domain.order import (
     AddLine,
     ChangeLine,
@@ -48,6 +51,10 @@ class InvoiceView(BaseModel):
     number: str
     kind: str
     at: datetime
+    invoice_id: UUID | None = Field(
+        default=None, description="The invoice document (GET /invoices/{id}); none before"
+    )
+    issue_date: date | None = None
     quantities: dict[str, Decimal]
     net: Decimal
     vat: Decimal
@@ -137,12 +144,44 @@ def line_view(order: Order, line: OrderLine) -> OrderLineView:
     )
 
 
-def invoice_view(order: Order, number: str) -> InvoiceView:
+# The order's words for a document's payment status.
+PAYMENT_STATUS = {
+    DocumentPayment.UNPAID: PaymentStatus.NONE,
+    DocumentPayment.PARTLY_PAID: PaymentStatus.PARTIAL,
+    DocumentPayment.PAID: PaymentStatus.PAID,
+}
+
+
+def invoice_view(order: Order, number: str, document: Invoice | None = None) -> InvoiceView:
+    """An invoice of the order; a document's payments come from the document."""
     invoice = order.invoices[number]
+    ref = order.documents.get(number)
+    if document is not None:
+        status = document.payment_status
+        paid = document.amount_paid
+        return InvoiceView(
+            number=number,
+            kind=str(invoice.kind),
+            at=invoice.at,
+            invoice_id=document.id,
+            issue_date=document.issue_date,
+            quantities={i: line.quantity for i, line in invoice.lines.items()},
+            net=invoice.amounts.net,
+            vat=invoice.amounts.vat,
+            gross=invoice.amounts.gross,
+            deposit_deducted=invoice.deposit_deducted,
+            credited=order.credited_amounts(number).gross,
+            to_pay=order.to_pay(number),
+            paid=paid,
+            due=document.amount_due,
+            payment_status=str(PaymentStatus.NONE if status is None else PAYMENT_STATUS[status]),
+        )
     return InvoiceView(
         number=number,
         kind=str(invoice.kind),
         at=invoice.at,
+        invoice_id=None if ref is None else ref.invoice_id,
+        issue_date=None if ref is None else ref.issue_date,
         quantities={i: line.quantity for i, line in invoice.lines.items()},
         net=invoice.amounts.net,
         vat=invoice.amounts.vat,
