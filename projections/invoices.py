@@ -6,26 +6,28 @@ the domain says. A credit note asks nothing of the customer: its `amount_due` is
 its amount is already deducted (as `credited`) on the invoice it corrects.
 
 Whether an invoice is overdue depends on the day one asks about, so it is not stored:
-`overdue_on` gives the SQL condition for a stated day (the rule of
+`dated` adds `overdue` and `days_overdue` for a stated day (the rule of
 `domain.invoice_payments.is_overdue`: issued, something still due, the day after the due
-date). The view keeps its history (`invoices_history`) so it can be read as of a past
-time (V9), and the receivables (`projections.receivables`) are aged from it.
+date); `overdue_on` is the same condition for the dunning job's candidates. The view
+keeps its history (`invoices_history`) so it can be read as of a past time (V9), and the
+receivables (`projections.receivables`) are aged from it.
 """
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from uuid import UUID
 
 import duckdb
 from eventsourcing.domain import Aggregate
 
-from domain.invoice import DocumentKind, Invoice, InvoiceStatus
+from domain.invoice import DocumentKind, Invoice
 from domain.invoice_numbers import Series
 from domain.values import ZERO
 from projections.base import Folded
-from projections.schema import Table, utc_naive
+from projections.schema import Table
+from projections.snapshot import literal, table_at
 
 INVOICES = Table(
     "invoices",
@@ -141,29 +143,16 @@ def overdue_on(day: date) -> tuple[str, Any]:
     return (f"({OPEN} AND due_date < ?)", day)
 
 
-def days_overdue(row: dict[str, Any], day: date) -> int | None:
-    """How many days past its due date an open invoice is on `day`; None when it is not
-    overdue (a draft, a credit note, nothing left due, or not yet past its due date)."""
-    due: date | None = row.get("due_date")
-    open_ = (
-        row.get("kind") == DocumentKind.INVOICE
-        and row.get("status") == InvoiceStatus.ISSUED
-        and (row.get("amount_due") or ZERO) > 0
+def dated(day: date, as_of: datetime | None = None) -> str:
+    """The view (as it stood at `as_of`) with `overdue` and `days_overdue` computed for
+    `day`: a parenthesized query, the source of the HTTP view and its exports."""
+    today = literal(day)
+    late = f"{OPEN} AND due_date < {today}"
+    return (
+        f"(SELECT *, ({late}) AS overdue, "
+        f"CASE WHEN {late} THEN date_diff('day', due_date, {today}) END AS days_overdue "
+        f"FROM {table_at('invoices', as_of)})"
     )
-    if not open_ or due is None or day <= due:
-        return None
-    return (day - due).days
-
-
-def as_of_clauses(table: str, as_of: Any) -> tuple[str, list[tuple[str, Any]]]:
-    """The table to read and the conditions selecting the rows valid at `as_of` (V9)."""
-    if as_of is None:
-        return table, []
-    instant = utc_naive(as_of)
-    return f"{table}_history", [
-        ("valid_from <= ?", instant),
-        ("(valid_to IS NULL OR valid_to > ?)", instant),
-    ]
 
 
 def overdue_invoices(cursor: duckdb.DuckDBPyConnection, day: date) -> list[UUID]:

@@ -13,9 +13,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any
 
-import duckdb
-
-from projections.invoices import OPEN, as_of_clauses
+from projections.invoices import OPEN
+from projections.snapshot import table_at
 
 BUCKETS: list[tuple[str, str]] = [
     ("not_due", "age <= 0"),
@@ -33,8 +32,8 @@ def _aged(
     day: date, as_of: datetime | None, customer_id: str | None, currency: str | None
 ) -> tuple[str, list[Any]]:
     """Each open invoice of the day with its age in days past due: SQL and parameters."""
-    table, where = as_of_clauses("invoices", as_of)
-    where = [("issue_date <= ?", day), *where]
+    table = table_at("invoices", as_of)
+    where: list[tuple[str, Any]] = [("issue_date <= ?", day)]
     if customer_id is not None:
         where.append(("customer_id = ?", customer_id))
     if currency is not None:
@@ -55,7 +54,7 @@ def _sums() -> str:
 
 
 def aged_balance(
-    cursor: duckdb.DuckDBPyConnection,
+    cursor: Any,
     day: date,
     *,
     as_of: datetime | None = None,
@@ -65,7 +64,8 @@ def aged_balance(
     offset: int = 0,
 ) -> list[dict[str, Any]]:
     """One row per customer and currency owing something on `day`, with its buckets,
-    total, number of invoices and the customer's name (as it is now)."""
+    total, number of invoices and the customer's name (as it is now). `cursor` is a
+    DuckDB cursor or a `projections.snapshot.Snapshot`."""
     aged, params = _aged(day, as_of, customer_id, currency)
     sql = (
         f"SELECT a.customer_id, c.name AS customer_name, a.currency, {_sums()} "
@@ -79,7 +79,7 @@ def aged_balance(
 
 
 def count_balances(
-    cursor: duckdb.DuckDBPyConnection,
+    cursor: Any,
     day: date,
     *,
     as_of: datetime | None = None,
@@ -95,7 +95,7 @@ def count_balances(
 
 
 def totals_per_currency(
-    cursor: duckdb.DuckDBPyConnection,
+    cursor: Any,
     day: date,
     *,
     as_of: datetime | None = None,
@@ -108,6 +108,6 @@ def totals_per_currency(
     return _dicts(cursor.execute(sql, params))
 
 
-def _dicts(cursor: duckdb.DuckDBPyConnection) -> list[dict[str, Any]]:
+def _dicts(cursor: Any) -> list[dict[str, Any]]:
     names = [d[0] for d in cursor.description or []]
     return [dict(zip(names, row, strict=True)) for row in cursor.fetchall()]

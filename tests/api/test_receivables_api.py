@@ -16,6 +16,8 @@ day is 2 November 2026:
 
 from __future__ import annotations
 
+import csv
+import io
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -258,12 +260,14 @@ def test_the_receivables_age_each_customers_balance_per_currency_on_a_day(
     )
     dollars = receivables(client, on="2026-12-01", customer_id=book.dupont)["items"]
     assert [(r["days_31_60"], r["total"]) for r in dollars] == [("360.00", "360.00")]
-    # as the data stood before the payment and the credit note, aged on 2 November
-    then = receivables(client, as_of=book.before_settling, customer_id=book.martin)
+    # as the data stood before the payment and the credit note, aged on 2 November (without
+    # `on`, a balance as of a time is aged on that time's day)
+    then = receivables(client, as_of=book.before_settling, on="2026-11-02", customer_id=book.martin)
     assert [(r["over_90"], r["days_31_60"], r["total"]) for r in then["items"]] == [
         ("600.00", "1200.00", "2040.00")
     ]
     assert receivables(client, on="2026-06-30")["items"] == []  # nothing issued yet
+    assert receivables(client, as_of=book.before_settling)["on"] == book.before_settling[:10]
 
 
 def test_the_views_refuse_what_they_cannot_read_as_problems(client: TestClient, book: Book) -> None:
@@ -280,3 +284,16 @@ def test_the_views_refuse_what_they_cannot_read_as_problems(client: TestClient, 
     assert client.get("/views/invoices", params={"status": "late"}).status_code == 422
     bad_order = client.get("/views/invoices", params={"order_by": "gross; DROP TABLE invoices"})
     assert bad_order.status_code == 422
+
+
+def test_the_invoices_export_with_the_views_filters_as_csv(client: TestClient, book: Book) -> None:
+    params = {"status": "overdue", "format": "csv", "min_position": log_position(client)}
+    response = client.get("/views/invoices/export", params=params)
+    assert response.status_code == 200, response.text
+    assert response.headers["content-type"].startswith("text/csv")
+    lines = list(csv.DictReader(io.StringIO(response.text)))
+    assert [(r["number"], r["amount_due"], r["days_overdue"]) for r in lines] == [
+        ("INV-2026-00001", "500.00", "94"),
+        ("INV-2026-00002", "960.00", "49"),
+        ("INV-2026-00003", "360.00", "2"),
+    ]

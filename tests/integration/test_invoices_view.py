@@ -14,7 +14,7 @@ import pytest
 from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from interfaces.settings import Settings
-from projections.invoices import days_overdue, overdue_invoices
+from projections.invoices import dated, overdue_invoices
 from projections.receivables import aged_balance, count_balances, totals_per_currency
 from projections.runner import ProjectionRunner
 from tests.integration.receivables_support import TODAY, Book, book, paid
@@ -93,11 +93,15 @@ def test_overdue_is_judged_on_the_day_asked_and_nothing_is_overdue_on_its_due_da
     assert overdue_invoices(cursor, TODAY) == [b.first, b.second, b.dollars]
     assert overdue_invoices(cursor, date(2026, 10, 31)) == [b.first, b.second]
     assert overdue_invoices(cursor, date(2026, 11, 20)) == [b.first, b.second, b.dollars, b.fourth]
-    view = by_id(store)
-    assert days_overdue(view[str(b.first)], TODAY) == 94  # 31 Jul → 2 Nov
-    assert days_overdue(view[str(b.dollars)], date(2026, 10, 31)) is None
-    assert days_overdue(view[str(b.credit_note)], TODAY) is None
-    assert days_overdue(view[str(b.draft)], TODAY) is None
+    late = {r["invoice_id"]: r for r in rows(store, f"SELECT * FROM {dated(TODAY)}")}
+    assert (late[str(b.first)]["overdue"], late[str(b.first)]["days_overdue"]) == (True, 94)
+    assert (late[str(b.dollars)]["days_overdue"], late[str(b.fourth)]["overdue"]) == (2, False)
+    for not_dunned in (b.credit_note, b.draft, b.fourth):
+        assert late[str(not_dunned)]["days_overdue"] is None
+    on_due_date = rows(store, f"SELECT * FROM {dated(date(2026, 10, 31))} WHERE overdue")
+    assert {r["invoice_id"] for r in on_due_date} == {str(b.first), str(b.second)}
+    then = rows(store, f"SELECT * FROM {dated(TODAY, b.before_settling)}")
+    assert {r["invoice_id"]: r["days_overdue"] for r in then}[str(b.first)] == 94
 
 
 def test_a_paid_invoice_is_never_overdue(app: Comptoir, tmp_path: Path) -> None:

@@ -1,9 +1,10 @@
 """The `invoices` and `receivables` views over HTTP (I5, V9).
 
-Overdue is relative to a day the client states (`on`, default: the server's date): each
-invoice row says whether it is overdue that day and by how many days, and `status=overdue`
-selects those. Both views read their history with `as_of`: the invoices as they stood, the
-balance as the data stood then, aged on `on`.
+Overdue is relative to a day the client states (`on`; default: as_of's date, else the
+server's date): each invoice row says whether it is overdue that day and by how many
+days, and `status=overdue` selects those. Both views read their history with `as_of`:
+the invoices as they stood, the balance as the data stood then, aged on `on`. Each
+answer reads one snapshot of the views; the invoices export with the same filters.
 """
 
 from __future__ import annotations
@@ -11,7 +12,7 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import Query, Response
+from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
 from interfaces.http.deps import ServicesDep
@@ -21,17 +22,19 @@ from interfaces.http.routes.views import (
     Limit,
     Offset,
     Position,
+    ViewQuery,
+    answer,
     day_of,
     equal_to,
-    page,
     plain,
+    query_page,
     sort,
     view_router,
-    wait_for,
 )
+from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
-from projections.invoices import days_overdue, overdue_on
+from projections.invoices import dated
 from projections.receivables import aged_balance, count_balances, totals_per_currency
 
 router = view_router()
@@ -43,7 +46,10 @@ Series = Literal["INV", "CN"]
 
 On = Annotated[
     Day | None,
-    Query(description=f"The day overdue is judged on (default: the server's date); {DAY_RULE}"),
+    Query(
+        description="The day overdue is judged on (default: as_of's date, else the "
+        f"server's date); {DAY_RULE}"
+    ),
 ]
 CustomerId = Annotated[str | None, Query(max_length=40)]
 Currency = Annotated[str | None, Query(min_length=3, max_length=3)]
@@ -51,14 +57,14 @@ From = Annotated[Day | None, Query(description=f"On or after this day; {DAY_RULE
 To = Annotated[Day | None, Query(description=f"On or before this day; {DAY_RULE}")]
 
 
-def _state(status: InvoiceState | None, day: date) -> list[tuple[str, Any]]:
-    """The document's status, its payment status, or overdue on `day`."""
+def _state(status: InvoiceState | None) -> list[tuple[str, Any]]:
+    """The document's status, its payment status, or overdue on the day asked about."""
     if status is None:
         return []
     if status in ("draft", "issued"):
         return [("status = ?", status)]
     if status == "overdue":
-        return [overdue_on(day)]
+        return [("overdue = ?", True)]
     return [("payment_status = ?", status)]
 
 
@@ -71,14 +77,8 @@ def _range(column: str, start: date | None, end: date | None) -> list[tuple[str,
     return where
 
 
-@router.get(
-    "/invoices",
-    summary="Invoices and credit notes: amounts, payment status, overdue on a day (I5)",
-    dependencies=[reader(READERS)],
-)
-def invoices_view(
+def invoice_filters(
     services: ServicesDep,
-    response: Response,
     on: On = None,
     customer_id: CustomerId = None,
     currency: Currency = None,
@@ -97,29 +97,42 @@ def invoices_view(
     due_to: To = None,
     order_by: InvoiceOrder = "issue_date",
     descending: bool = False,
-    limit: Limit = 100,
-    offset: Offset = 0,
-    min_position: Position = None,
     as_of: AsOf = None,
-) -> ViewPage:
-    position = wait_for(services, min_position, response)
-    day = day_of(services, on)
+) -> ViewQuery:
+    """The invoice documents the client asks for (as they stood at `as_of`), with
+    `overdue` and `days_overdue` on the day asked about."""
     where = equal_to(
         ("customer_id", customer_id),
         ("currency", currency),
         ("series", series),
         ("kind", kind),
     )
-    where += _state(status, day)
+    where += _state(status)
     where += _range("issue_date", issued_from, issued_to)
     where += _range("due_date", due_from, due_to)
     order = sort(order_by, descending, "invoice_id", nulls_last=True)
+    source = dated(day_of(services, on, as_of), as_of)
+    return ViewQuery("invoices", source, where, order)
 
-    def row(values: dict[str, Any]) -> dict[str, Any]:
-        late = days_overdue(values, day)
-        return {**plain(values), "overdue": late is not None, "days_overdue": late}
 
-    return page(services, "invoices", where, order, limit, offset, position, as_of, row)
+@router.get(
+    "/invoices",
+    summary="Invoices and credit notes: amounts, payment status, overdue on a day (I5)",
+    dependencies=[reader(READERS)],
+)
+def invoices_view(
+    services: ServicesDep,
+    response: Response,
+    query: Annotated[ViewQuery, Depends(invoice_filters)],
+    limit: Limit = 100,
+    offset: Offset = 0,
+    min_position: Position = None,
+) -> ViewPage:
+    with answer(services, min_position, response) as snapshot:
+        return query_page(snapshot, query, limit, offset)
+
+
+export_route(router, "/invoices", invoice_filters, READERS, "the invoices and credit notes")
 
 
 class Receivables(BaseModel):
@@ -149,13 +162,13 @@ def receivables_view(
     min_position: Position = None,
     as_of: AsOf = None,
 ) -> Receivables:
-    position = wait_for(services, min_position, response)
-    day = day_of(services, on)
-    cursor = services.views.reader()
+    day = day_of(services, on, as_of)
     chosen: dict[str, Any] = {"as_of": as_of, "customer_id": customer_id, "currency": currency}
-    rows = aged_balance(cursor, day, limit=limit, offset=offset, **chosen)
-    total = count_balances(cursor, day, **chosen)
-    totals = totals_per_currency(cursor, day, **chosen)
+    with answer(services, min_position, response) as snapshot:
+        rows = aged_balance(snapshot, day, limit=limit, offset=offset, **chosen)
+        total = count_balances(snapshot, day, **chosen)
+        totals = totals_per_currency(snapshot, day, **chosen)
+        position = snapshot.position
     return Receivables(
         position=position,
         on=day,
