@@ -8,20 +8,29 @@ by the domain's money rules (`part_of_line` + `amounts_of`, document discounts i
 an invoice deducts them. `to_pay` is what the invoices ask for after credit notes and
 deducted deposits; `outstanding` is `to_pay − paid`.
 `orders` keeps its history (`orders_history`) so the view can be read as of a past time.
+
+An order's invoices issued as documents (issue 14) are paid on the documents, not on
+the order: `order_invoices` keeps, per invoice document billing an order, what was paid
+on it, and `orders_source` is the `orders` rows with those payments added to `paid`,
+`outstanding`, `payment_status` and `payment_count` (now or as of a past time).
 """
 
 from __future__ import annotations
 
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
+from domain.invoice import DocumentKind, Invoice, InvoiceStatus
+from domain.invoice_source import SourceKind
 from domain.invoicing import Amounts, InvoiceKind, amounts_of, part_of_line
 from domain.order import Order
 from domain.values import ZERO, line_net
 from projections.base import Folded
 from projections.schema import Table
+from projections.snapshot import table_at
 
 ORDERS = Table(
     "orders",
@@ -227,3 +236,74 @@ class OrderLinesView:
             }
             for line_id, line in order.lines.items()
         ]
+
+
+ORDER_INVOICES = Table(
+    "order_invoices",
+    [
+        ("invoice_id", "text"),
+        ("order_id", "text"),
+        ("number", "text"),
+        ("paid", "money"),
+        ("payment_count", "int"),
+        ("position", "int"),
+    ],
+)
+
+ORDER_SOURCES = frozenset({SourceKind.ORDER, SourceKind.DEPOSIT})
+
+
+class OrderInvoicesView:
+    """One row per issued invoice document billing an order: what was paid on it."""
+
+    table: Table = ORDER_INVOICES
+    key: str = "invoice_id"
+    document: type[Aggregate] = Invoice
+    history: bool = True
+
+    def rows(self, folded: Folded) -> list[dict[str, Any]]:
+        invoice = folded.aggregate
+        assert isinstance(invoice, Invoice)
+        source = invoice.source
+        if (
+            source is None
+            or source.kind not in ORDER_SOURCES
+            or invoice.kind != DocumentKind.INVOICE
+            or invoice.status != InvoiceStatus.ISSUED
+        ):
+            return []
+        return [
+            {
+                "invoice_id": str(invoice.id),
+                "order_id": str(source.document_id),
+                "number": invoice.number,
+                "paid": invoice.amount_paid,
+                "payment_count": len(invoice.payments),
+                "position": folded.position,
+            }
+        ]
+
+
+def orders_source(as_of: datetime | None = None) -> str:
+    """The `orders` rows (as they stood at `as_of`) with the payments of their invoice
+    documents, as a table expression to select from."""
+    orders, invoices = table_at("orders", as_of), table_at("order_invoices", as_of)
+    paid = "(o.paid + coalesce(i.paid, 0))"
+    return f"""(
+        SELECT o.* REPLACE (
+            {paid} AS paid,
+            o.to_pay - {paid} AS outstanding,
+            CASE
+                WHEN o.invoice_count = 0 THEN 'none'
+                WHEN {paid} >= o.to_pay THEN 'paid'
+                WHEN {paid} > 0 THEN 'partial'
+                ELSE 'none'
+            END AS payment_status,
+            o.payment_count + coalesce(i.payments, 0) AS payment_count
+        )
+        FROM {orders} AS o
+        LEFT JOIN (
+            SELECT order_id, sum(paid) AS paid, sum(payment_count) AS payments
+            FROM {invoices} AS d GROUP BY order_id
+        ) AS i USING (order_id)
+    )"""

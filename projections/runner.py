@@ -29,7 +29,7 @@ from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append
 from projections.history import HistoryRecorder, history_table, write_histories
 from projections.invoices import InvoicesView
 from projections.notices import NoticesView
-from projections.orders import OrderLinesView, OrdersView
+from projections.orders import OrderInvoicesView, OrderLinesView, OrdersView
 from projections.pipeline import (
     BASE_CURRENCY,
     PipelineAffairsView,
@@ -67,6 +67,7 @@ def default_views(
         NoticesView(),
         OrdersView(),
         OrderLinesView(),
+        OrderInvoicesView(),
         InvoicesView(),
         WarrantyView(),
         ServiceCasesView(),

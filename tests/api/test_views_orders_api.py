@@ -11,7 +11,9 @@ from fastapi.testclient import TestClient
 
 from application.app import Comptoir
 from application.journal import CommandContext
+from application.order_documents import credit_request_of, document_of, payment_of
 from domain.order import ChangeLine, OrderLine
+from tests.api.invoicing_support import establish_company
 from tests.api.support import assert_problem
 
 D = Decimal
@@ -25,6 +27,21 @@ def comptoir(client: TestClient) -> Comptoir:
 
 def ctx(reason: str | None = None) -> CommandContext:
     return CommandContext(actor="alice", at=AT, reason=reason)
+
+
+def credit(app: Comptoir, order_id: UUID, number: str, quantities: dict[str, Decimal]) -> None:
+    """A credit note of quantities per order line on the order's invoice document."""
+    order = app.orders.get(order_id)
+    invoice_id = document_of(order, number)
+    assert invoice_id is not None
+    request = credit_request_of(order, number, quantities, None)
+    app.invoices.credit(ctx(), invoice_id, request=request, issue_date=AT.date())
+
+
+def pay(app: Comptoir, order_id: UUID, number: str, amount: Decimal) -> None:
+    """A payment by transfer of the order's invoice document."""
+    order = app.orders.get(order_id)
+    app.payments.record(ctx(), payment_of(order, number, amount, "transfer", AT.date()))
 
 
 def order(app: Comptoir, customer_id: UUID, quantity: str, price: str = "12.50") -> UUID:
@@ -45,14 +62,15 @@ def orders(client: TestClient, **params: Any) -> dict[str, Any]:
 
 
 def test_the_orders_view_gives_amounts_quantities_and_statuses(client: TestClient) -> None:
+    establish_company(client)
     app = comptoir(client)
     martin = app.customers.register(ctx(), name="Martin", status="customer").aggregate_id
     order_id = order(app, martin, "10")
     app.orders.amend(ctx("two more"), order_id, [ChangeLine("L1", quantity=D(12))])
     app.orders.record_delivery(ctx(), order_id, {"L1": D(7)})
     invoice = app.orders.invoice(ctx(), order_id, {"L1": D(7)}).result["invoice_number"]
-    app.orders.credit_note(ctx(), order_id, invoice, quantities={"L1": D(1)})
-    app.orders.record_payment(ctx(), order_id, invoice, D("50.00"))
+    credit(app, order_id, invoice, {"L1": D(1)})
+    pay(app, order_id, invoice, D("50.00"))
     body = orders(client)
     assert body["total"] == 1
     row = body["items"][0]

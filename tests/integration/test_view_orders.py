@@ -14,9 +14,12 @@ import pytest
 from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from application.journal import CommandContext
+from application.order_documents import credit_request_of, document_of, payment_of
 from domain.order import ChangeLine, NonConformity, OrderLine, RemoveLine
 from interfaces.settings import Settings
+from projections.orders import orders_source
 from projections.runner import ProjectionRunner
+from tests.integration.company_support import establish_company
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 D = Decimal
@@ -25,12 +28,28 @@ D = Decimal
 @pytest.fixture
 def app(settings: Settings) -> Iterator[Comptoir]:
     app = Comptoir(settings.eventstore_env())
+    establish_company(app)
     yield app
     app.close()
 
 
 def ctx(reason: str | None = None) -> CommandContext:
     return CommandContext(actor="alice", at=AT, reason=reason)
+
+
+def credit(app: Comptoir, order_id: UUID, number: str, quantities: dict[str, Decimal]) -> None:
+    """A credit note of quantities per order line on the order's invoice document."""
+    order = app.orders.get(order_id)
+    invoice_id = document_of(order, number)
+    assert invoice_id is not None
+    request = credit_request_of(order, number, quantities, None)
+    app.invoices.credit(ctx(), invoice_id, request=request, issue_date=AT.date())
+
+
+def pay(app: Comptoir, order_id: UUID, number: str, amount: Decimal) -> None:
+    """A payment by transfer of the order's invoice document."""
+    order = app.orders.get(order_id)
+    app.payments.record(ctx(), payment_of(order, number, amount, "transfer", AT.date()))
 
 
 def customer(app: Comptoir) -> UUID:
@@ -71,11 +90,11 @@ def test_an_amended_partly_delivered_invoiced_credited_and_paid_order_adds_up(
     app.orders.amend(ctx("customer wants two more"), order_id, [ChangeLine("L1", quantity=D(12))])
     app.orders.record_delivery(ctx(), order_id, {"L1": D(7)})
     invoice = app.orders.invoice(ctx(), order_id, {"L1": D(7)}).result["invoice_number"]
-    app.orders.credit_note(ctx(), order_id, invoice, quantities={"L1": D(1)})
-    app.orders.record_payment(ctx(), order_id, invoice, D("50.00"))
+    credit(app, order_id, invoice, {"L1": D(1)})
+    pay(app, order_id, invoice, D("50.00"))
     store = project(app, tmp_path)
 
-    row = one(store, "SELECT * FROM orders WHERE order_id = ?", [str(order_id)])
+    row = one(store, f"SELECT * FROM {orders_source()} WHERE order_id = ?", [str(order_id)])
     # 12 × 12.50 = 150.00 net, VAT 20 % = 30.00, 180.00 incl. tax
     assert (row["ordered_net"], row["ordered_vat"], row["ordered_gross"]) == (
         D("150.00"),
@@ -121,10 +140,10 @@ def test_returns_put_goods_back_on_backorder_and_a_fully_paid_order_is_paid(
     invoice = app.orders.invoice(ctx(), order_id, {"L1": D(4), "L2": D(1)}).result[
         "invoice_number"
     ]  # 50.00 + 100.00 = 150.00 net, 180.00 incl. tax
-    app.orders.record_payment(ctx(), order_id, invoice, D("180.00"))
+    pay(app, order_id, invoice, D("180.00"))
     store = project(app, tmp_path)
 
-    row = one(store, "SELECT * FROM orders WHERE order_id = ?", [str(order_id)])
+    row = one(store, f"SELECT * FROM {orders_source()} WHERE order_id = ?", [str(order_id)])
     assert (row["delivered_net"], row["delivered_gross"]) == (D("150.00"), D("180.00"))
     assert (row["invoiced_net"], row["invoiced_gross"]) == (D("150.00"), D("180.00"))
     assert (row["qty_ordered"], row["qty_delivered"], row["qty_returned"]) == (6, 5, 1)
@@ -146,7 +165,7 @@ def test_a_cancelled_order_stays_in_the_view_with_nothing_delivered_or_owed(
     order_id = confirmed_order(app, customer(app), [bread("3")])
     app.orders.cancel(ctx("customer changed their mind"), order_id)
     store = project(app, tmp_path)
-    row = one(store, "SELECT * FROM orders WHERE order_id = ?", [str(order_id)])
+    row = one(store, f"SELECT * FROM {orders_source()} WHERE order_id = ?", [str(order_id)])
     assert row["status"] == "cancelled"
     assert (row["ordered_gross"], row["to_pay"], row["paid"]) == (D("45.00"), 0, 0)
     assert (row["delivery_status"], row["invoicing_status"], row["payment_status"]) == (
@@ -165,7 +184,7 @@ def test_a_fully_delivered_and_invoiced_order_is_full_and_removed_lines_leave_th
     app.orders.record_delivery(ctx(), order_id, {"L1": D(2)})
     app.orders.invoice(ctx(), order_id, {"L1": D(2)})
     store = project(app, tmp_path)
-    row = one(store, "SELECT * FROM orders WHERE order_id = ?", [str(order_id)])
+    row = one(store, f"SELECT * FROM {orders_source()} WHERE order_id = ?", [str(order_id)])
     assert (row["status"], row["delivery_status"], row["invoicing_status"]) == (
         "invoiced",
         "full",
@@ -188,7 +207,7 @@ def test_the_orders_history_answers_as_of_a_past_time(app: Comptoir, tmp_path: P
     app.orders.record_delivery(ctx(), order_id, {"L1": D(4)})
     after_delivery = datetime.now(UTC)
     invoice = app.orders.invoice(ctx(), order_id, {"L1": D(4)}).result["invoice_number"]
-    app.orders.record_payment(ctx(), order_id, invoice, D("60.00"))
+    pay(app, order_id, invoice, D("60.00"))
     store = project(app, tmp_path)
 
     then = one(
@@ -203,11 +222,18 @@ def test_the_orders_history_answers_as_of_a_past_time(app: Comptoir, tmp_path: P
         0,
     )
     assert then["payment_status"] == "none"
-    now = one(store, "SELECT * FROM orders WHERE order_id = ?", [str(order_id)])
+    now = one(store, f"SELECT * FROM {orders_source()} WHERE order_id = ?", [str(order_id)])
     # 4 × 12.50 = 50.00 net, 60.00 incl. tax, paid in full
     assert (now["invoiced_gross"], now["payment_status"]) == (D("60.00"), "paid")
     states = store.reader().execute(
         "SELECT count(*) FROM orders_history WHERE order_id = ?", [str(order_id)]
     )
-    assert states.fetchone() == (5,)  # created, confirmed, delivered, invoiced, paid
+    assert states.fetchone() == (4,)  # created, confirmed, delivered, invoiced
+    # the payment is the invoice document's: the view as of before it was not paid
+    paid = one(store, "SELECT * FROM order_invoices WHERE order_id = ?", [str(order_id)])
+    assert (paid["number"], paid["paid"], paid["payment_count"]) == (invoice, D("60.00"), 1)
+    before = one(
+        store, f"SELECT * FROM {orders_source(after_delivery)} WHERE order_id = ?", [str(order_id)]
+    )
+    assert (before["paid"], before["payment_status"]) == (D("0.00"), "none")
     store.close()

@@ -23,6 +23,7 @@ from interfaces.http.routes.views import (
 from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
+from projections.orders import orders_source
 from projections.snapshot import table_at
 
 router = view_router()
@@ -55,7 +56,8 @@ def order_filters(
         ("invoicing_status", invoicing_status),
     )
     order = sort(order_by, descending, "order_id")
-    return ViewQuery("orders", table_at("orders", as_of), where, order)
+    # paid, outstanding and payment status count the payments of invoice documents too
+    return ViewQuery("orders", orders_source(as_of), where, order)
 
 
 @router.get(
