@@ -5,9 +5,9 @@ here, so the XML states what the PDF and the events state: line nets (BT-131), e
 breakdown's base and VAT (BG-23), the document discounts as one allowance per breakdown
 (BG-20: a breakdown's base is its lines' net less its allowance), a line discount as a
 line allowance (BG-27). A credit note (381) carries positive amounts and names the
-invoice it corrects (BT-25). What the issued invoice does not say is left out rather
-than guessed: nothing prepaid at issue (payments come later and never change the issued
-bytes), no delivery date.
+invoice it corrects (BT-25); a final invoice, the deposit invoices it deducts (BT-25)
+and their sum as the prepaid amount (BT-113). Payments come later and never change the
+issued bytes. What the issued invoice does not say is left out rather than guessed.
 """
 
 from __future__ import annotations
@@ -34,16 +34,19 @@ from domain.company_details import CompanyDetails
 from domain.errors import InvalidTransition, SellerNotEstablished
 from domain.invoice import DocumentKind, Invoice, InvoiceStatus
 from domain.invoice_lines import InvoiceLine, VatCategory, group_of
+from domain.invoice_source import SourceKind
 from domain.invoice_terms import OperationCategory
 from domain.values import ZERO, DiscountKind, DiscountMode, round_money
 
 GUIDELINE = "urn:cen.eu:en16931:2017"
 TYPE_CODES = {DocumentKind.INVOICE: "380", DocumentKind.CREDIT_NOTE: "381"}
-# BT-23, the French "cadre de facturation": goods, services or both, a plain invoice.
-BUSINESS_PROCESS = {
-    OperationCategory.GOODS: "B1",
-    OperationCategory.SERVICES: "S1",
-    OperationCategory.BOTH: "M1",
+DEPOSIT_INVOICE = "386"  # UNTDID 1001: prepayment invoice
+# BT-23, the French "cadre de facturation": goods (B), services (S) or both (M); then 1
+# for a plain invoice, 4 for a final invoice after deposits.
+OPERATION_CODES = {
+    OperationCategory.GOODS: "B",
+    OperationCategory.SERVICES: "S",
+    OperationCategory.BOTH: "M",
 }
 # VATEX codes (BT-121) of the categories that have exactly one.
 EXEMPTION_CODES = {
@@ -80,7 +83,8 @@ def invoice_cii(invoice: Invoice, *, seller: CompanyDetails | None = None) -> by
 def _context(root: Element, invoice: Invoice) -> None:
     context = el(root, "rsm:ExchangedDocumentContext")
     process = el(context, "ram:BusinessProcessSpecifiedDocumentContextParameter")
-    el(process, "ram:ID", BUSINESS_PROCESS[invoice.details.operation])
+    framework = "4" if invoice.details.deposits else "1"
+    el(process, "ram:ID", OPERATION_CODES[invoice.details.operation] + framework)
     guideline = el(context, "ram:GuidelineSpecifiedDocumentContextParameter")
     el(guideline, "ram:ID", GUIDELINE)
 
@@ -90,7 +94,8 @@ def _document(root: Element, invoice: Invoice, seller: CompanyDetails) -> None:
     assert invoice.issue_date is not None
     document = el(root, "rsm:ExchangedDocument")
     el(document, "ram:ID", invoice.number)
-    el(document, "ram:TypeCode", TYPE_CODES[invoice.kind])
+    deposit = invoice.source is not None and invoice.source.kind == SourceKind.DEPOSIT
+    el(document, "ram:TypeCode", DEPOSIT_INVOICE if deposit else TYPE_CODES[invoice.kind])
     date_102(document, "ram:IssueDateTime", invoice.issue_date)
     notes = payment_notes(invoice.details, seller, invoice.recovery_indemnity, invoice.currency)
     if invoice.details.notes:
@@ -227,6 +232,8 @@ def _settlement(transaction: Element, invoice: Invoice, seller: CompanyDetails) 
         date_102(
             referenced, "ram:FormattedIssueDateTime", invoice.credited.issue_date, qualified=True
         )
+    for deposit in invoice.details.deposits:  # the deposit invoices it deducts (BT-25)
+        el(el(settlement, "ram:InvoiceReferencedDocument"), "ram:IssuerAssignedID", deposit.number)
 
 
 def _document_allowances(settlement: Element, invoice: Invoice, keys: list[str]) -> None:
@@ -276,5 +283,6 @@ def _summation(settlement: Element, invoice: Invoice) -> None:
     el(summation, "ram:TaxBasisTotalAmount", amount(totals.net, currency))
     el(summation, "ram:TaxTotalAmount", amount(totals.vat, currency), currencyID=currency)
     el(summation, "ram:GrandTotalAmount", amount(totals.gross, currency))
-    el(summation, "ram:TotalPrepaidAmount", amount(ZERO, currency))
-    el(summation, "ram:DuePayableAmount", amount(totals.gross, currency))
+    prepaid = round_money(invoice.prepaid, currency)  # the deposits deducted (BT-113)
+    el(summation, "ram:TotalPrepaidAmount", amount(prepaid, currency))
+    el(summation, "ram:DuePayableAmount", amount(totals.gross - prepaid, currency))
