@@ -27,7 +27,7 @@ TRACKING_SQL = "SELECT position FROM projection_tracking WHERE name = 'views'"
 class Snapshot:
     """A read transaction on the read model and the log position it stands at.
 
-    It reads like a cursor (`execute`, `fetchall`, `fetchone`, `description`, `to_arrow_reader`)
+    It reads like a cursor (`execute`, `fetchall`, `fetchone`, `fetchmany`, `description`)
     so the projections' query functions take it where they take a cursor.
     """
 
@@ -53,8 +53,12 @@ class Snapshot:
     def fetchmany(self, size: int) -> list[tuple[Any, ...]]:
         return self.cursor.fetchmany(size)
 
-    def to_arrow_reader(self, batch_size: int) -> Any:
-        return self.cursor.to_arrow_reader(batch_size)
+    def arrow_batches(
+        self, sql: str, parameters: Sequence[Any] = (), batch_size: int = 65_536
+    ) -> Any:
+        """A query's rows as a stream of Arrow record batches (a `RecordBatchReader`)."""
+        relation = self.cursor.sql(sql, params=list(parameters))
+        return relation.to_arrow_reader(batch_size)
 
     def dicts(
         self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()
@@ -66,14 +70,14 @@ class Snapshot:
 
     def count(self, sql: str, parameters: Sequence[Any] | dict[str, Any] = ()) -> int:
         """How many rows a query gives."""
-        row = self.execute(f"SELECT count(*) FROM ({sql})", parameters).fetchone()
-        return 0 if row is None else int(row[0])
+        rows = self.execute(f"SELECT count(*) FROM ({sql})", parameters).fetchall()
+        return int(rows[0][0])
 
 
 def tracked_position(cursor: Any) -> int:
     """The projector's position as the cursor's transaction sees it (0 before any batch)."""
-    row = cursor.execute(TRACKING_SQL).fetchone()
-    return 0 if row is None else int(row[0])
+    rows = cursor.execute(TRACKING_SQL).fetchall()  # to the end: nothing left pending
+    return int(rows[0][0]) if rows else 0
 
 
 @contextmanager

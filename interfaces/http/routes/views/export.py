@@ -41,7 +41,7 @@ MEDIA_TYPES: dict[str, str] = {
     "parquet": "application/vnd.apache.parquet",
     "xlsx": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
 }
-CHUNK_ROWS = 10_000
+CHUNK_ROWS = 2_000
 PARQUET_ROWS = 65_536
 SPOOL_BYTES = 8 * 1024 * 1024
 SEND_BYTES = 1024 * 1024
@@ -78,6 +78,8 @@ def csv_chunks(snapshot: Snapshot, query: ViewQuery, rows: int = CHUNK_ROWS) -> 
 
 def _csv_cell(value: Any, text: bool) -> Any:
     """A CSV value; text a spreadsheet could read as a formula gets a leading apostrophe."""
+    if isinstance(value, bool):
+        return "true" if value else "false"  # as in the JSON view
     if isinstance(value, dict | list):
         return json.dumps(value, separators=(",", ":"))
     if text and isinstance(value, str) and value.startswith(_FORMULA_LEADS):
@@ -88,8 +90,7 @@ def _csv_cell(value: Any, text: bool) -> Any:
 def parquet_file(snapshot: Snapshot, query: ViewQuery, rows: int = PARQUET_ROWS) -> IO[bytes]:
     """The query's rows in a Parquet file (typed as in the view), spooled to disk when large."""
     sql, params = query.sql()
-    snapshot.execute(sql, params)
-    batches = snapshot.to_arrow_reader(rows)
+    batches = snapshot.arrow_batches(sql, params, rows)
 
     def write(spool: IO[bytes]) -> None:
         with pq.ParquetWriter(spool, batches.schema) as writer:
