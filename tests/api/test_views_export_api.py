@@ -51,7 +51,8 @@ def export(client: TestClient, path: str, format: str, **params: Any) -> bytes:
     assert response.headers["content-type"].startswith(export_module.MEDIA_TYPES[format][:20])
     position = response.headers["X-View-Position"]
     assert f"-{position}.{format}" in response.headers["content-disposition"]
-    return response.content
+    content: bytes = response.content
+    return content
 
 
 def csv_rows(data: bytes) -> list[dict[str, str]]:
