@@ -765,3 +765,9 @@ class InvoiceIsADocument(DomainError):
     (`/invoices/{id}/credit-notes`, `/payments`), not through the order's own records."""
 
     code = "invoice-is-a-document"
+
+
+class EInvoiceInvalid(DomainError):
+    """The invoice's EN 16931 XML breaks the XSD or a business rule: no Factur-X is made."""
+
+    code = "einvoice-invalid"

@@ -18,6 +18,9 @@ from typing import Any
 from facturx import facturx as _library
 from facturx import generate_from_binary, get_xml_from_pdf
 
+from adapters.documents.cii_rules import cii_violations
+from domain.errors import EInvoiceInvalid
+
 _stamp: ContextVar[datetime | None] = ContextVar("facturx_stamp", default=None)
 _ORIGINAL_PDF: Callable[..., str] = _library._get_pdf_timestamp
 _ORIGINAL_XMP: Callable[[], str] = _library._get_metadata_timestamp
@@ -54,7 +57,13 @@ def stamped(moment: datetime) -> Iterator[None]:
 def embed_facturx(
     pdf: bytes, xml: bytes, *, issued_on: date, title: str, author: str, subject: str
 ) -> bytes:
-    """The PDF/A-3 with the CII XML embedded as an EN 16931 Factur-X, checked by XSD."""
+    """The PDF/A-3 with the CII XML embedded as an EN 16931 Factur-X; an XML that fails
+    the XSD or an EN 16931 business rule is never embedded (`EInvoiceInvalid` names them)."""
+    violations = cii_violations(xml)
+    if violations:
+        raise EInvoiceInvalid(
+            f"the invoice {title!r} cannot be a valid EN 16931 e-invoice: " + "; ".join(violations)
+        )
     metadata: dict[str, Any] = {
         "author": author,
         "keywords": "Factur-X, facture",
