@@ -664,6 +664,7 @@ class ExportNeedsEuros(DomainError):
 
     code = "fec-needs-euros"
 
+
 # --- Documents (issue 15) --------------------------------------------------------------
 
 
