@@ -17,6 +17,7 @@ from datetime import date
 from uuid import UUID
 
 from adapters.blobs import BlobMissing, BlobStore
+from adapters.documents.cii import invoice_cii
 from adapters.documents.content import (
     Party,
     PrintedContent,
@@ -26,7 +27,6 @@ from adapters.documents.content import (
     seller_footer,
     seller_party,
 )
-from adapters.documents.cii import invoice_cii
 from adapters.documents.invoice_content import invoice_content
 from adapters.documents.sales import (
     Letterhead,
