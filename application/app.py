@@ -37,6 +37,7 @@ from domain.affair import Affair
 from domain.asset import Asset
 from domain.contract import Contract
 from domain.customer import Customer
+from domain.invoice_source import SourceKind
 from domain.order import Order
 from domain.quote import Quote
 
@@ -94,6 +95,8 @@ class Comptoir(Application[UUID]):
         self.orders = OrderCommands(self.runner)
         self.affairs = AffairCommands(self.runner)
         self.invoices = InvoiceCommands(self.runner)
+        # a credit note on an affair's time and materials invoice takes it off the affair
+        self.invoices.issuer.credit_followers[SourceKind.AFFAIR] = self.affairs.follow_credit
         self.orders.follow_credits(self.invoices.issuer)
         self.company = CompanyCommands(self.runner, self.env.get("BLOB_DIR"))
         self.payments = PaymentCommands(self.runner)

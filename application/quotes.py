@@ -249,14 +249,19 @@ class QuoteCommands:
     def attach_to_affair(
         self, ctx: CommandContext, quote_id: UUID, *, affair_id: UUID
     ) -> CommandResult:
-        """Follow the quote in an existing affair (404 when the affair is unknown)."""
+        """Follow the quote in an existing affair (404 when the affair is unknown); the
+        quote's date (the day it was sent, else drafted) is checked against the affair's
+        period: refused under a blocking policy, an alert on the affair otherwise (A6)."""
 
         def build() -> Outcome:
             # the affair's salesperson (or a manager) decides what it follows
-            self.runner.load(Affair, affair_id, replace(ctx, expected_version=None))
+            affair = self.runner.load(Affair, affair_id, replace(ctx, expected_version=None))
             quote = self.runner.load(Quote, quote_id, ctx)
+            if quote.affair_id != affair_id:
+                day = (quote.sent_at or quote.drafted_at).date()
+                affair.check_document_date(ctx.at, day, f"quote {quote.id}")
             quote.attach_to_affair(at=ctx.at, affair_id=affair_id)
-            return Outcome([quote], {"affair_id": str(affair_id)})
+            return Outcome([quote, affair], {"affair_id": str(affair_id)})
 
         payload = {"quote_id": quote_id, "affair_id": affair_id}
         return self.runner.run(ctx, "quote.attach_to_affair", payload, build)

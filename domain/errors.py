@@ -772,3 +772,9 @@ class EInvoiceInvalid(DomainError):
     """The invoice's EN 16931 XML breaks the XSD or a business rule: no Factur-X is made."""
 
     code = "einvoice-invalid"
+
+
+class AffairHasNoCustomer(DomainError):
+    """An affair followed for a prospect invoiced before its customer is named."""
+
+    code = "affair-has-no-customer"

@@ -26,6 +26,7 @@ from domain.errors import (
     UnknownRevision,
 )
 from domain.quote_lines import (
+    CatalogueSource,
     LineChange,
     QuoteLine,
     RevisionRecord,
@@ -252,8 +253,10 @@ class Quote(Aggregate):
         product_ref: str | None = None,
         discount: Discount | None = None,
         unit_cost: Decimal | None = None,
+        source: CatalogueSource | None = None,
     ) -> str:
-        """Add a line to a draft; return its id ("1", "2", … never reused)."""
+        """Add a line to a draft; return its id ("1", "2", … never reused). A line from
+        the catalogue says so in `source` (P4)."""
         self._require("edited")
         line = QuoteLine(
             str(self.lines_added + 1),
@@ -265,6 +268,7 @@ class Quote(Aggregate):
             product_ref,
             discount,
             unit_cost,
+            source,
         )
         at, line = checked_at(at), checked_line(line)
         self._bounded({**self.lines, line.line_id: line})

@@ -42,6 +42,34 @@ EDITABLE_FIELDS: frozenset[str] = frozenset(
 )
 
 
+# The fields a catalogue fills on a line that a user may still give by hand (P4).
+OVERRIDABLE: tuple[str, ...] = (
+    "description",
+    "unit",
+    "unit_price",
+    "vat_rate",
+    "unit_cost",
+    "discount",
+)
+
+
+@dataclass(frozen=True)
+class CatalogueSource:
+    """Where a line from the catalogue came from: the product, the day it was priced, the
+    rule that priced it (`None` when its price was given by hand), and which fields were
+    given by hand instead. The line keeps the price it got, whatever lists do later."""
+
+    product_id: UUID
+    priced_on: date
+    rule: str | None = None
+    price_list_id: UUID | None = None
+    overridden: tuple[str, ...] = ()
+    kit: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "overridden", tuple(sorted(set(self.overridden))))
+
+
 @dataclass(frozen=True)
 class QuoteLine:
     """One line of a quote: free text or a catalogued product, priced in the quote's currency."""
@@ -55,6 +83,7 @@ class QuoteLine:
     product_ref: str | None = None
     discount: Discount | None = None
     unit_cost: Decimal | None = None
+    source: CatalogueSource | None = None
 
     def priced(self) -> PricedLine:
         """What the money rules need of this line."""
@@ -157,6 +186,8 @@ def checked_line(line: QuoteLine) -> QuoteLine:
                 f"a discount of {discount.value} exceeds the line's amount {quantity * unit_price}"
             )
     product_ref = optional_text(line.product_ref, "a product ref")
+    if line.source is not None and not isinstance(line.source, CatalogueSource):
+        raise InvalidInput(f"a line's source must be a CatalogueSource, got {line.source!r}")
     return QuoteLine(
         line_id=line.line_id,
         description=required_text(line.description, "a line's description"),
@@ -167,6 +198,7 @@ def checked_line(line: QuoteLine) -> QuoteLine:
         product_ref=product_ref,
         discount=discount,
         unit_cost=unit_cost,
+        source=line.source,
     )
 
 
@@ -179,11 +211,18 @@ def bounded_totals(
 
 
 def changed_line(line: QuoteLine, changes: Mapping[str, Any]) -> QuoteLine:
-    """The line with the given field changes applied and checked."""
+    """The line with the given field changes applied and checked; on a line from the
+    catalogue, a changed field it had filled is recorded as given by hand."""
     unknown = sorted(set(changes) - EDITABLE_FIELDS)
     if unknown:
         raise InvalidInput(f"a line has no editable field {', '.join(unknown)}")
-    return checked_line(dataclasses.replace(line, **changes))
+    source = line.source
+    if source is not None:
+        by_hand = {k for k in changes if k in OVERRIDABLE and getattr(line, k) != changes[k]}
+        if not by_hand <= set(source.overridden):
+            overridden = (*source.overridden, *by_hand)
+            source = dataclasses.replace(source, overridden=overridden)
+    return checked_line(dataclasses.replace(line, **changes, source=source))
 
 
 class LineChangeKind(StrEnum):
