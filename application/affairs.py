@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING, Any, cast
 from uuid import UUID, uuid4
 
 from application.affair_costs import AffairCostCommands, Result, reason_of
+from application.affair_invoicing import AffairInvoiceCommands
 from application.commands import CommandResult, Outcome
 from application.errors import NotAssigned
 from application.journal import CommandContext
@@ -68,8 +69,9 @@ def check_assignable(ctx: CommandContext, salesperson: str | None, document: str
         )
 
 
-class AffairCommands(AffairCostCommands):
-    """Use cases of the Affair aggregate; its budget and actuals are in `AffairCostCommands`."""
+class AffairCommands(AffairCostCommands, AffairInvoiceCommands):
+    """Use cases of the Affair aggregate; its budget and actuals are in `AffairCostCommands`,
+    its time and materials invoices in `AffairInvoiceCommands`."""
 
     # --- reads ---------------------------------------------------------------------
 

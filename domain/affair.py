@@ -21,16 +21,42 @@ in its event (`TimeLogged`, `CostRecorded`, `CommittedCostReceived`, `RevenueRec
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
 from decimal import Decimal
-from enum import StrEnum
-from typing import Any, TypeVar
+from typing import Any
 from uuid import UUID, uuid4
 
 from eventsourcing.domain import Aggregate, event
 
 from domain import bounds
+from domain.affair_alerts import Issues, budget_issues, date_issues
+from domain.affair_fields import (
+    CHOICE_FIELDS,
+    EDITABLE_FIELDS,
+    TRANSITIONS,
+    ActionKind,
+    AffairStatus,
+    AlertKind,
+    AlertPolicy,
+    SaleType,
+    aware,
+    bounded,
+    check_conversions,
+    check_period,
+    checked_field,
+    choice,
+    positive,
+    text,
+)
+from domain.affair_invoicing import (
+    AffairEntry,
+    InvoicedDocument,
+    SalePrices,
+    check_invoiceable,
+    entry_lines,
+)
 from domain.budget import (
     COST_CATEGORIES,
     DOCUMENT_COST_CATEGORIES,
@@ -47,19 +73,19 @@ from domain.budget import (
     with_rate,
 )
 from domain.errors import (
-    BudgetExceeded,
+    AffairHasNoCustomer,
     CurrencyNotConfigured,
-    DateOutsideAffairPeriod,
     DuplicateCommittedCost,
-    InvalidAffairPeriod,
     InvalidInput,
     InvalidProgress,
     InvalidTransition,
     MissingHourlyRate,
+    RevenueBelowZero,
     UnknownAction,
     UnknownAlert,
     UnknownCommittedCost,
 )
+from domain.invoice_lines import InvoiceLine
 from domain.stages import (
     DEFAULT_LADDER,
     DEFAULT_RISK_FACTORS,
@@ -80,47 +106,6 @@ from domain.values import (
     check_finite,
     round_money,
 )
-
-
-class SaleType(StrEnum):
-    PRODUCT = "product"
-    MAINTENANCE_CONTRACT = "maintenance_contract"
-    STUDY = "study"
-    TRAINING = "training"
-
-
-class AlertPolicy(StrEnum):
-    BLOCKING = "blocking"
-    INFORMATIVE = "informative"
-
-
-class AlertKind(StrEnum):
-    BUDGET = "budget"
-    DATE = "date"
-
-
-class ActionKind(StrEnum):
-    TASK = "task"
-    APPOINTMENT = "appointment"
-    NOTE = "note"
-    EMAIL = "email"
-
-
-class AffairStatus(StrEnum):
-    OPEN = "open"
-    WON = "won"
-    LOST = "lost"
-
-
-# The verbs each status allows among those that depend on it; one error for the rest.
-# Actuals, progress, actions, alerts and currencies are allowed in every status.
-TRANSITIONS: dict[AffairStatus, frozenset[str]] = {
-    AffairStatus.OPEN: frozenset(
-        {"moved", "lost", "updated", "reassigned", "budgeted", "baselined"}
-    ),
-    AffairStatus.WON: frozenset({"updated", "reassigned", "budgeted", "baselined"}),
-    AffairStatus.LOST: frozenset({"reopened"}),
-}
 
 
 @dataclass(frozen=True)
@@ -166,69 +151,13 @@ class Action:
         object.__setattr__(self, "kind", ActionKind(self.kind))
 
 
-E = TypeVar("E", bound=StrEnum)
-
-# Fields `update_opportunity` may change, by kind of check.
-_TEXT_FIELDS = frozenset({"name", "zone", "country"})
-_CHOICE_FIELDS: dict[str, type[StrEnum]] = {
-    "sale_type": SaleType,
-    "risk": Risk,
-    "alert_policy": AlertPolicy,
-}
-_OPTIONAL_FIELDS: dict[str, type] = {
-    "customer_id": UUID,
-    "prospect": str,
-    "expected_close": date,
-    "start": date,
-    "end": date,
-}
-EDITABLE_FIELDS = frozenset(
-    {*_TEXT_FIELDS, *_CHOICE_FIELDS, *_OPTIONAL_FIELDS, "expected_amount", "competitors"}
-)
-
-
-def _aware(at: datetime) -> datetime:
-    if at.tzinfo is None or at.utcoffset() is None:
-        raise InvalidInput(f"time must be timezone-aware, got {at.isoformat()}")
-    return at
-
-
-def _text(value: str, what: str) -> str:
-    if not isinstance(value, str) or not value.strip():
-        raise InvalidInput(f"{what} must not be empty")
-    return value
-
-
-def _choice(enum: type[E], value: E | str, what: str) -> E:
-    try:
-        return enum(value)
-    except ValueError:
-        allowed = ", ".join(e.value for e in enum)
-        raise InvalidInput(f"{what} must be one of {allowed}, got {value!r}") from None
-
-
-def _positive(value: Decimal, what: str) -> Decimal:
-    if check_finite(value, what) == ZERO:
-        raise InvalidInput(f"{what} must be greater than zero")
-    return value
-
-
-def _bounded(value: Decimal, field: str) -> Decimal:
-    """A non-negative amount within the bounds."""
-    return bounds.amount(check_finite(value, field), field)
-
-
-def _check_period(start: date | None, end: date | None) -> None:
-    if start is not None and end is not None and end < start:
-        raise InvalidAffairPeriod(f"the affair period ends ({end}) before it starts ({start})")
-
-
 class Affair(Aggregate):
     """A deal or project with its stage, budget, actuals, alerts and actions."""
 
     # v2 keeps per-employee labour and counts in place of every time, cost and revenue
-    # entry; `upcast_v1_v2` converts the snapshots of v1.
-    class_version = 2
+    # entry; `upcast_v1_v2` converts the snapshots of v1. v3 records the entries each time
+    # and materials invoice took (`invoiced_entries`); `upcast_v2_v3` starts it empty.
+    class_version = 3
 
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
@@ -242,6 +171,11 @@ class Affair(Aggregate):
         state["time_entry_count"] = len(time_entries)
         state["cost_count"] = len(state.pop("costs"))
         state["revenue_entry_count"] = len(state.pop("revenue_entries"))
+
+    @staticmethod
+    def upcast_v2_v3(state: dict[str, Any]) -> None:
+        """A v2 snapshot's affair has invoiced no entry."""
+        state["invoiced_entries"] = {}
 
     # --- A1 opening and opportunity fields --------------------------------------
 
@@ -270,26 +204,26 @@ class Affair(Aggregate):
         """Open an affair at the first stage of its ladder."""
         if customer_id is None and not (prospect and prospect.strip()):
             raise InvalidInput("an affair needs a customer or a prospect name")
-        _check_period(start, end)
+        check_period(start, end)
         check_currency(currency)
         return cls(
-            at=_aware(at),
-            name=_text(name, "name"),
+            at=aware(at),
+            name=text(name, "name"),
             customer_id=customer_id,
             prospect=prospect,
-            salesperson=_text(salesperson, "salesperson"),
+            salesperson=text(salesperson, "salesperson"),
             currency=currency,
-            expected_amount=round_money(_bounded(expected_amount, "expected_amount"), currency),
+            expected_amount=round_money(bounded(expected_amount, "expected_amount"), currency),
             expected_close=expected_close,
             zone=zone,
             country=country,
-            sale_type=_choice(SaleType, sale_type, "sale type"),
-            risk=_choice(Risk, risk, "risk"),
-            competitors=[_text(c, "competitor") for c in competitors],
+            sale_type=choice(SaleType, sale_type, "sale type"),
+            risk=choice(Risk, risk, "risk"),
+            competitors=[text(c, "competitor") for c in competitors],
             ladder=ladder,
             start=start,
             end=end,
-            alert_policy=_choice(AlertPolicy, alert_policy, "alert policy"),
+            alert_policy=choice(AlertPolicy, alert_policy, "alert policy"),
         )
 
     @event("Opened")
@@ -346,6 +280,7 @@ class Affair(Aggregate):
         self.time_entry_count = 0
         self.cost_count = 0  # received costs, a committed one once it is received
         self.revenue_entry_count = 0
+        self.invoiced_entries: dict[str, str] = {}  # entry id → the invoice's number
         self.progress = ZERO
         self.alerts: dict[str, Alert] = {}
         self.actions: dict[str, Action] = {}
@@ -360,41 +295,21 @@ class Affair(Aggregate):
         for name, value in fields.items():
             if name not in EDITABLE_FIELDS:
                 raise InvalidInput(f"{name!r} is not an editable opportunity field")
-            changes[name] = self._checked_field(name, value)
+            changes[name] = checked_field(self, name, value)
         customer = changes.get("customer_id", self.customer_id)
         prospect = changes.get("prospect", self.prospect)
         if customer is None and not (prospect and prospect.strip()):
             raise InvalidInput("an affair needs a customer or a prospect name")
-        _check_period(changes.get("start", self.start), changes.get("end", self.end))
+        check_period(changes.get("start", self.start), changes.get("end", self.end))
         changes = {k: v for k, v in changes.items() if getattr(self, k) != v}
         if changes:
-            self._update_opportunity(_aware(at), changes)
-
-    def _checked_field(self, name: str, value: Any) -> Any:
-        if name == "expected_amount":
-            if not isinstance(value, Decimal):
-                raise InvalidInput(f"expected amount must be a Decimal, got {value!r}")
-            rounded = round_money(_bounded(value, "expected_amount"), self.currency)
-            self._check_conversions(rounded, self.second_rate, *self.zone_rates.values())
-            return rounded
-        if name == "competitors":
-            if not isinstance(value, list | tuple):
-                raise InvalidInput(f"competitors must be a list of names, got {value!r}")
-            return [_text(c, "competitor") for c in value]
-        if name in _TEXT_FIELDS:
-            return _text(value, name)
-        if name in _CHOICE_FIELDS:
-            return _choice(_CHOICE_FIELDS[name], value, name.replace("_", " "))
-        kind = _OPTIONAL_FIELDS[name]
-        if value is not None and (not isinstance(value, kind) or isinstance(value, datetime)):
-            raise InvalidInput(f"{name} must be a {kind.__name__} or None, got {value!r}")
-        return value
+            self._update_opportunity(aware(at), changes)
 
     @event("OpportunityUpdated")
     def _update_opportunity(self, at: datetime, changes: dict[str, Any]) -> None:
         for name, value in changes.items():
-            if name in _CHOICE_FIELDS:
-                setattr(self, name, _CHOICE_FIELDS[name](value))
+            if name in CHOICE_FIELDS:
+                setattr(self, name, CHOICE_FIELDS[name](value))
             elif name == "competitors":
                 setattr(self, name, list(value))
             else:
@@ -422,7 +337,7 @@ class Affair(Aggregate):
         self._allow("moved")
         self.ladder.stage(code)
         if code != self.stage:
-            self._move(_aware(at), code)
+            self._move(aware(at), code)
 
     @event("StageChanged")
     def _move(self, at: datetime, code: str) -> None:
@@ -432,7 +347,7 @@ class Affair(Aggregate):
     def lose(self, at: datetime, reason: str) -> None:
         """Mark an open affair lost, with a reason."""
         self._allow("lost")
-        self._lose(_aware(at), _text(reason, "reason"))
+        self._lose(aware(at), text(reason, "reason"))
 
     @event("Lost")
     def _lose(self, at: datetime, reason: str) -> None:
@@ -445,7 +360,7 @@ class Affair(Aggregate):
         self._allow("reopened")
         code = self.stage_history[-2].code if stage is None else stage
         self.ladder.stage(code)
-        self._reopen(_aware(at), _text(reason, "reason"), code)
+        self._reopen(aware(at), text(reason, "reason"), code)
 
     @event("Reopened")
     def _reopen(self, at: datetime, reason: str, code: str) -> None:
@@ -467,10 +382,10 @@ class Affair(Aggregate):
     def reassign(self, at: datetime, salesperson: str, reason: str) -> None:
         """Hand the affair to another salesperson; the same one records nothing."""
         self._allow("reassigned")
-        _text(salesperson, "salesperson")
-        _text(reason, "reason")
+        text(salesperson, "salesperson")
+        text(reason, "reason")
         if salesperson != self.salesperson:
-            self._reassign(_aware(at), salesperson, self.salesperson, reason)
+            self._reassign(aware(at), salesperson, self.salesperson, reason)
 
     @event("Reassigned")
     def _reassign(self, at: datetime, salesperson: str, previous: str, reason: str) -> None:
@@ -482,9 +397,9 @@ class Affair(Aggregate):
     def set_budget(self, at: datetime, category: BudgetCategory | str, amount: Decimal) -> None:
         """Set the current budget of a category (rounded half-up to the currency)."""
         self._allow("budgeted")
-        kind = _choice(BudgetCategory, category, "budget category")
-        rounded = round_money(_bounded(amount, "amount"), self.currency)
-        self._set_budget(_aware(at), kind, rounded)
+        kind = choice(BudgetCategory, category, "budget category")
+        rounded = round_money(bounded(amount, "amount"), self.currency)
+        self._set_budget(aware(at), kind, rounded)
 
     @event("BudgetLineSet")
     def _set_budget(self, at: datetime, category: BudgetCategory, amount: Decimal) -> None:
@@ -494,7 +409,7 @@ class Affair(Aggregate):
         """Freeze the current budget as the next baseline; returns its number."""
         self._allow("baselined")
         number = len(self.baselines) + 1
-        self._baseline(_aware(at), number, _text(reason, "reason"), dict(self.budget))
+        self._baseline(aware(at), number, text(reason, "reason"), dict(self.budget))
         return number
 
     @event("BudgetBaselined")
@@ -510,7 +425,7 @@ class Affair(Aggregate):
     ) -> None:
         """Record an employee's hourly rate from a day on (replaces one from that day)."""
         bounds.unit_price(check_finite(rate, "hourly rate"), "rate")
-        self._set_employee_rate(_aware(at), _text(employee, "employee"), rate, valid_from)
+        self._set_employee_rate(aware(at), text(employee, "employee"), rate, valid_from)
 
     @event("HourlyRateChanged")
     def _set_employee_rate(
@@ -528,8 +443,8 @@ class Affair(Aggregate):
         billable: bool = True,
     ) -> None:
         """Log hours; labour cost = hours × rate (given, else the rate in force that day)."""
-        _text(employee, "employee")
-        if _positive(hours, "hours") > 24:
+        text(employee, "employee")
+        if positive(hours, "hours") > 24:
             raise InvalidInput(f"a time entry cannot exceed 24 hours, got {hours}")
         if hourly_rate is None:
             hourly_rate = rate_in_force(self.hourly_rates.get(employee, []), day)
@@ -540,7 +455,7 @@ class Affair(Aggregate):
         issues = self._date_issues(day, f"time entry of {employee}")
         cost = round_money(MONEY_CONTEXT.multiply(hours, hourly_rate), self.currency)
         self._check_sum(self.actual[BudgetCategory.LABOUR], cost, "labour cost")
-        self._log_time(_aware(at), employee, day, hours, hourly_rate, cost, billable)
+        self._log_time(aware(at), employee, day, hours, hourly_rate, cost, billable)
         self._raise_alerts(at, issues, f"time:{employee}:{day.isoformat()}")
 
     class TimeLogged(Aggregate.Event):
@@ -600,11 +515,11 @@ class Affair(Aggregate):
         committed: bool = False,
     ) -> None:
         """Record a purchase, subcontracting or expense cost, received or committed."""
-        kind = _choice(BudgetCategory, category, "cost category")
+        kind = choice(BudgetCategory, category, "cost category")
         if kind not in DOCUMENT_COST_CATEGORIES:
             raise InvalidInput(f"costs of {kind} cannot be recorded from a document")
-        rounded = round_money(_bounded(amount, "amount"), self.currency)
-        _text(document_ref, "document reference")
+        rounded = round_money(bounded(amount, "amount"), self.currency)
+        text(document_ref, "document reference")
         self._check_sum(self.actual[kind] + self.committed[kind], rounded, f"{kind} cost")
         if committed and document_ref in self.committed_costs:
             raise DuplicateCommittedCost(f"{document_ref} is already committed")
@@ -612,7 +527,7 @@ class Affair(Aggregate):
         if kind == BudgetCategory.PURCHASES:
             issues += self._budget_issues(rounded)
         entry = CostEntry(kind, rounded, document_ref, document_date, committed)
-        self._record_cost(_aware(at), entry)
+        self._record_cost(aware(at), entry)
         self._raise_alerts(at, issues, document_ref)
 
     class CostRecorded(Aggregate.Event):
@@ -634,7 +549,7 @@ class Affair(Aggregate):
         """A committed cost was received: it moves from committed to actual."""
         if document_ref not in self.committed_costs:
             raise UnknownCommittedCost(f"no outstanding committed cost {document_ref!r}")
-        self._receive_committed(_aware(at), document_ref)
+        self._receive_committed(aware(at), document_ref)
 
     class CommittedCostReceived(Aggregate.Event):
         """The committed cost of a document was received."""
@@ -657,17 +572,30 @@ class Affair(Aggregate):
         document_ref: str,
         document_date: date,
     ) -> None:
-        """Record revenue ordered or invoiced from a document linked to the affair."""
+        """Record revenue ordered or invoiced from a document linked to the affair; a
+        negative amount corrects it (an order amended down, a credit note), never taking
+        the kind's total below zero, and is never refused for its date (an alert)."""
+        check_finite(amount, "amount", allow_negative=True)
         entry = RevenueEntry(
-            _choice(RevenueKind, kind, "revenue kind"),
-            round_money(_bounded(amount, "amount"), self.currency),
-            _text(document_ref, "document reference"),
+            choice(RevenueKind, kind, "revenue kind"),
+            round_money(bounds.amount(amount, "amount"), self.currency),
+            text(document_ref, "document reference"),
             document_date,
         )
-        self._check_sum(self.revenue[entry.kind], entry.amount, f"{entry.kind} revenue")
-        issues = self._date_issues(document_date, f"document {document_ref}")
-        self._record_revenue(_aware(at), entry)
+        self._check_revenue(entry)
+        what = f"document {document_ref}"
+        issues = self._date_issues(document_date, what, correction=entry.amount < 0)
+        self._record_revenue(aware(at), entry)
         self._raise_alerts(at, issues, document_ref)
+
+    def _check_revenue(self, entry: RevenueEntry) -> None:
+        total = self.revenue[entry.kind]
+        self._check_sum(total, entry.amount, f"{entry.kind} revenue")
+        if total + entry.amount < 0:
+            raise RevenueBelowZero(
+                f"a correction of {entry.amount} would take {entry.kind} revenue of {total} "
+                "below zero"
+            )
 
     class RevenueRecorded(Aggregate.Event):
         """Revenue ordered or invoiced from a document."""
@@ -680,29 +608,77 @@ class Affair(Aggregate):
         self.revenue_entry_count += 1
         self.revenue[entry.kind] += entry.amount
 
+    # --- A5 time and materials invoices (issue 14) -------------------------------------
+
+    def to_invoice(
+        self, entries: Sequence[AffairEntry], prices: SalePrices, issue_date: date
+    ) -> list[InvoiceLine]:
+        """The lines of an invoice of `entries` dated `issue_date`: the affair names its
+        customer, the entries are its own, billable and not invoiced yet, and the date
+        is within its period under a blocking policy."""
+        if self.customer_id is None:
+            raise AffairHasNoCustomer("name the affair's customer before invoicing it")
+        check_invoiceable(entries, self.invoiced_entries, self.version)
+        self._date_issues(issue_date, "the invoice")
+        return entry_lines(entries, prices, self.currency)
+
+    def invoice_entries(
+        self,
+        at: datetime,
+        entries: Sequence[AffairEntry],
+        invoice: InvoicedDocument,
+    ) -> None:
+        """Record the invoice issued for `entries`, once each, and its net as invoiced
+        revenue; its date outside the period raises an alert (informative policy)."""
+        check_invoiceable(entries, self.invoiced_entries, self.version)
+        number = text(invoice.number, "an invoice number")
+        revenue = RevenueEntry(
+            RevenueKind.INVOICED, round_money(invoice.net, self.currency), number, invoice.day
+        )
+        self._check_revenue(revenue)
+        issues = self._date_issues(invoice.day, f"invoice {number}")
+        ids = [entry.entry_id for entry in entries]
+        self._invoice_entries(aware(at), invoice.invoice_id, number, invoice.day, ids)
+        self._record_revenue(at, revenue)
+        self._raise_alerts(at, issues, number)
+
+    class EntriesInvoiced(Aggregate.Event):
+        """A time and materials invoice took these entries (ids: the affair's versions)."""
+
+        at: datetime
+        invoice_id: UUID
+        invoice_number: str
+        issue_date: date
+        entry_ids: list[int]
+
+    @event(EntriesInvoiced)
+    def _invoice_entries(
+        self,
+        at: datetime,
+        invoice_id: UUID,
+        invoice_number: str,
+        issue_date: date,
+        entry_ids: list[int],
+    ) -> None:
+        for entry_id in entry_ids:
+            self.invoiced_entries[str(entry_id)] = invoice_number
+
     # --- A6 alerts ---------------------------------------------------------------------
 
-    def _date_issues(self, day: date, what: str) -> list[tuple[AlertKind, str]]:
-        if (self.start is None or self.start <= day) and (self.end is None or day <= self.end):
-            return []
-        message = f"{what} dated {day} is outside the affair period {self.start}–{self.end}"
-        if self.alert_policy == AlertPolicy.BLOCKING:
-            raise DateOutsideAffairPeriod(message)
-        return [(AlertKind.DATE, message)]
+    def _date_issues(self, day: date, what: str, *, correction: bool = False) -> Issues:
+        policy = self.alert_policy
+        return date_issues(self.start, self.end, policy, day, what, correction=correction)
 
-    def _budget_issues(self, amount: Decimal) -> list[tuple[AlertKind, str]]:
-        budget = self.budget.get(BudgetCategory.PURCHASES)
-        spent = self.actual[BudgetCategory.PURCHASES] + self.committed[BudgetCategory.PURCHASES]
-        if budget is None or spent + amount <= budget:
-            return []
-        message = f"purchases would reach {spent + amount} for a budget of {budget}"
-        if self.alert_policy == AlertPolicy.BLOCKING:
-            raise BudgetExceeded(message)
-        return [(AlertKind.BUDGET, message)]
+    def _budget_issues(self, amount: Decimal) -> Issues:
+        return budget_issues(self.budget, self.actual, self.committed, self.alert_policy, amount)
 
-    def _raise_alerts(
-        self, at: datetime, issues: list[tuple[AlertKind, str]], document_ref: str
-    ) -> None:
+    def check_document_date(self, at: datetime, day: date, document_ref: str) -> None:
+        """A document linked to the affair (a quote attached to it) dated `day`: refused
+        outside its period under a blocking policy, an alert under an informative one."""
+        issues = self._date_issues(day, f"document {text(document_ref, 'document reference')}")
+        self._raise_alerts(aware(at), issues, document_ref)
+
+    def _raise_alerts(self, at: datetime, issues: Issues, document_ref: str) -> None:
         for kind, message in issues:
             self._raise_alert(at, uuid4(), kind, message, document_ref)
 
@@ -719,7 +695,7 @@ class Affair(Aggregate):
             raise UnknownAlert(f"no alert {alert_id} on this affair")
         if alert.closed_at is not None:
             raise InvalidTransition("alert", "closed", "closed")
-        self._close_alert(_aware(at), alert_id, note)
+        self._close_alert(aware(at), alert_id, note)
 
     @event("AlertClosed")
     def _close_alert(self, at: datetime, alert_id: UUID, note: str) -> None:
@@ -737,7 +713,7 @@ class Affair(Aggregate):
         if not percent.is_finite() or not ZERO <= percent <= HUNDRED:
             raise InvalidProgress(f"progress must be 0–100 percent, got {percent}")
         bounds.percent(percent, "percent")
-        self._report_progress(_aware(at), percent)
+        self._report_progress(aware(at), percent)
 
     @event("ProgressReported")
     def _report_progress(self, at: datetime, percent: Decimal) -> None:
@@ -759,10 +735,10 @@ class Affair(Aggregate):
         body: str,
     ) -> UUID:
         """Record a task, appointment, note or e-mail; returns its action id."""
-        checked = _choice(ActionKind, kind, "action kind")
+        checked = choice(ActionKind, kind, "action kind")
         action_id = uuid4()
         self._record_action(
-            _aware(at), action_id, checked, _text(subject, "subject"), due, assignee, body
+            aware(at), action_id, checked, text(subject, "subject"), due, assignee, body
         )
         return action_id
 
@@ -787,7 +763,7 @@ class Affair(Aggregate):
             raise UnknownAction(f"no action {action_id} on this affair")
         if action.completed_at is not None:
             raise InvalidTransition("action", "completed", "completed")
-        self._complete_action(_aware(at), action_id)
+        self._complete_action(aware(at), action_id)
 
     @event("ActionCompleted")
     def _complete_action(self, at: datetime, action_id: UUID) -> None:
@@ -800,9 +776,9 @@ class Affair(Aggregate):
         """Set the second currency and its default rate; zone rates are cleared."""
         if check_currency(currency) == self.currency:
             raise InvalidInput(f"{currency} is already the affair's currency")
-        bounds.exchange_rate(_positive(rate, "rate"))
-        self._check_conversions(self.expected_amount, rate)
-        self._set_second_currency(_aware(at), currency, rate)
+        bounds.exchange_rate(positive(rate, "rate"))
+        check_conversions(self.expected_amount, rate)
+        self._set_second_currency(aware(at), currency, rate)
 
     @event("SecondCurrencySet")
     def _set_second_currency(self, at: datetime, currency: str, rate: Decimal) -> None:
@@ -814,9 +790,9 @@ class Affair(Aggregate):
         """Set the conversion rate to the second currency for a zone."""
         if self.second_currency is None:
             raise CurrencyNotConfigured("set a second currency before a zone rate")
-        bounds.exchange_rate(_positive(rate, "rate"))
-        self._check_conversions(self.expected_amount, rate)
-        self._set_rate(_aware(at), _text(zone, "zone"), rate)
+        bounds.exchange_rate(positive(rate, "rate"))
+        check_conversions(self.expected_amount, rate)
+        self._set_rate(aware(at), text(zone, "zone"), rate)
 
     @event("RateChanged")
     def _set_rate(self, at: datetime, zone: str, rate: Decimal) -> None:
@@ -826,13 +802,6 @@ class Affair(Aggregate):
     def _check_sum(current: Decimal, added: Decimal, what: str) -> None:
         """A running total of the affair must stay within the bounds."""
         bounds.total(MONEY_CONTEXT.add(current, added), f"the affair's {what}")
-
-    @staticmethod
-    def _check_conversions(amount: Decimal, *rates: Decimal | None) -> None:
-        """The expected amount converted with each rate stays within the bounds."""
-        for rate in rates:
-            if rate is not None and rate > 0:
-                bounds.total(MONEY_CONTEXT.multiply(amount, rate), "expected_amount × rate")
 
     @property
     def conversion_rate(self) -> Decimal | None:
@@ -855,3 +824,18 @@ class Affair(Aggregate):
     def expected_amount_in(self, currency: str) -> Money:
         """The expected amount in the affair's currency or its second currency."""
         return self.convert(Money(self.expected_amount, self.currency), currency)
+
+
+__all__ = [
+    "EDITABLE_FIELDS",
+    "TRANSITIONS",
+    "Action",
+    "ActionKind",
+    "Affair",
+    "AffairStatus",
+    "Alert",
+    "AlertKind",
+    "AlertPolicy",
+    "Reassignment",
+    "SaleType",
+]

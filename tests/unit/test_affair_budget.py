@@ -23,6 +23,7 @@ from domain.errors import (
     InvalidProgress,
     InvalidTransition,
     MissingHourlyRate,
+    RevenueBelowZero,
     UnknownAlert,
     UnknownCommittedCost,
 )
@@ -279,12 +280,15 @@ def test_revenue_from_orders_and_invoices_is_totalled_by_kind() -> None:
     assert affair.revenue_entry_count == 3
 
 
-def test_revenue_needs_a_known_kind_and_a_non_negative_amount() -> None:
+def test_revenue_needs_a_known_kind_a_finite_amount_and_never_goes_below_zero() -> None:
     affair = open_affair()
     affair.collect_events()
     with pytest.raises(InvalidInput):
         affair.record_revenue(at(1), "quoted", Decimal(1), "Q-1", IN_PERIOD)
     with pytest.raises(InvalidAmount):
+        affair.record_revenue(at(1), "ordered", Decimal("NaN"), "SO-1", IN_PERIOD)
+    # a correction (an order amended down) cannot take what was recorded below zero
+    with pytest.raises(RevenueBelowZero):
         affair.record_revenue(at(1), "ordered", Decimal(-1), "SO-1", IN_PERIOD)
     assert len(affair.collect_events()) == 0
 

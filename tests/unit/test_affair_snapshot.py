@@ -127,11 +127,30 @@ def test_a_version_1_snapshot_with_every_entry_reads_back_as_the_summaries() -> 
     assert restored.actual["labour"] == affair.actual["labour"] + Decimal("62.40")
 
 
-def test_a_snapshot_of_today_is_version_2_and_reads_back_unchanged() -> None:
+def test_a_version_2_snapshot_reads_back_with_no_entry_invoiced() -> None:
+    mapper: Mapper[Any] = Mapper(transcoder=domain_transcoder())
+    affair, events = busy_affair()
+    state = {k: v for k, v in Snapshot.take(affair).state.items() if k != "invoiced_entries"}
+    old = Snapshot(
+        originator_id=affair.id,
+        originator_version=affair.version,
+        timestamp=at(60),
+        topic="domain.affair:Affair",
+        state={**state, "class_version": 2},
+    )
+    snapshot = mapper.to_domain_event(mapper.to_stored_event(old))
+    assert isinstance(snapshot, Snapshot)
+    restored = snapshot.mutate(None)
+    assert isinstance(restored, Affair)
+    assert restored.invoiced_entries == {}
+    assert state_of(restored) == state_of(affair) == state_of(replay(events, Affair))
+
+
+def test_a_snapshot_of_today_is_version_3_and_reads_back_unchanged() -> None:
     mapper: Mapper[Any] = Mapper(transcoder=domain_transcoder())
     affair, _ = busy_affair()
     stored = mapper.to_stored_event(Snapshot.take(affair))
-    assert domain_transcoder().decode(stored.state)["state"]["class_version"] == 2
+    assert domain_transcoder().decode(stored.state)["state"]["class_version"] == 3
     snapshot = mapper.to_domain_event(stored)
     assert isinstance(snapshot, Snapshot)
     assert state_of(snapshot.mutate(None)) == state_of(affair)

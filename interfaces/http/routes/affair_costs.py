@@ -1,5 +1,5 @@
 """Affair budget and actuals (A4–A6) and currencies (A9): budget lines and baselines,
-hourly rates, time, costs, revenue, alerts."""
+hourly rates, time, costs, revenue, time and materials invoices, alerts."""
 
 from __future__ import annotations
 
@@ -19,6 +19,7 @@ from interfaces.http.routes.affair_schemas import (
     AlertClosing,
     BudgetLine,
     CostIn,
+    EntriesInvoiceIn,
     HourlyRateIn,
     Reasoned,
     RevenueIn,
@@ -192,6 +193,31 @@ def record_revenue(
         amount=body.amount,
         document_ref=body.document_ref,
         document_date=body.document_date,
+    )
+    return accepted(outcome, response, BASE)
+
+
+@router.post(
+    "/{affair_id}/invoices",
+    status_code=status.HTTP_201_CREATED,
+    summary="Invoice chosen billable time entries and costs, each once (A5, issue 14)",
+    description="Issues the invoice to the affair's customer and records, in the same "
+    "command, the entries it took and its net as invoiced revenue. An entry invoiced "
+    "already is a 409 `entry-already-invoiced`; a time entry logged as not billable or a "
+    "committed cost not received a 409 `entry-not-billable`; an employee without a sale "
+    "rate a 422 `missing-sale-rate`.",
+)
+def invoice_entries(
+    affair_id: UUID, body: EntriesInvoiceIn, ctx: Costing, services: ServicesDep, response: Response
+) -> Accepted:
+    terms = None if body.payment_terms is None else body.payment_terms.value_object()
+    outcome = services.app.affairs.invoice_entries(
+        with_reason(ctx, body),
+        affair_id,
+        entry_ids=body.entry_ids,
+        prices=body.prices(),
+        issue_date=body.issue_date or ctx.at.date(),
+        payment_terms=terms,
     )
     return accepted(outcome, response, BASE)
 

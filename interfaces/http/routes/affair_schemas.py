@@ -10,8 +10,10 @@ from pydantic import BaseModel, Field, model_validator
 
 from application.affairs import BulkAction, ReassignItem, RecordActionItem
 from domain.affair import ActionKind, AlertPolicy, SaleType
+from domain.affair_invoicing import SalePrices
 from domain.budget import RevenueKind
 from domain.stages import Risk, Stage
+from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
 from interfaces.http.schemas import (
     STRICT,
@@ -154,6 +156,35 @@ class RevenueIn(Body):
     amount: NonNegative
     document_ref: ShortText
     document_date: Day
+
+
+class EntriesInvoiceIn(Body):
+    """Chosen billable time entries and costs to invoice (time and materials, A5).
+
+    An entry's id is the `version` the `affair-entries` view lists for it. Entries carry
+    costs, not sale prices: time is invoiced in hours at the sale rate stated here for
+    its employee (required for each), a cost at its amount plus the markup percent
+    stated for its category (none: at cost). A committed cost is invoiced through the
+    entry of its receipt."""
+
+    entry_ids: list[Annotated[int, Field(ge=1)]] = Field(
+        min_length=1, max_length=1000, examples=[[3, 4, 7]]
+    )
+    hourly_rates: dict[ShortText, UnitPrice] = Field(
+        default_factory=dict, max_length=500, examples=[{"Alice Martin": "95.00"}]
+    )
+    markups: dict[Literal["purchases", "subcontracting", "expenses"], Percent] = Field(
+        default_factory=dict, examples=[{"purchases": "10"}]
+    )
+    vat_rate: Percent = Field(default=Decimal(20), description="0: zero-rated (Z)")
+    issue_date: Day | None = Field(default=None, description="The invoice's date; today if omitted")
+    payment_terms: PaymentTermsIn | None = Field(
+        default=None, description="The invoice's payment terms; on receipt if omitted"
+    )
+
+    def prices(self) -> SalePrices:
+        markups = {str(category): markup for category, markup in self.markups.items()}
+        return SalePrices(dict(self.hourly_rates), markups, self.vat_rate)
 
 
 class AlertClosing(Body):

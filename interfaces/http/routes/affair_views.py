@@ -11,7 +11,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from domain.affair import Affair
-from domain.budget import Baseline, BudgetCategory
+from domain.budget import Baseline, BudgetCategory, RevenueKind
 from interfaces.http.routes.affair_schemas import StageIn
 from interfaces.http.routes.quote_schemas import FieldChangeView
 
@@ -97,6 +97,9 @@ class ActualsView(BaseModel):
     costs: int = Field(description="Received costs, a committed one once it is received")
     committed_costs: int = Field(description="Committed costs not yet received")
     revenue_entries: int
+    revenue_ordered: Decimal = Field(description="From the orders linked to the affair")
+    revenue_invoiced: Decimal = Field(description="Invoices less credit notes")
+    invoiced_entries: int = Field(description="Time entries and costs invoiced (issue 14)")
     hours: Decimal
     billable_hours: Decimal
     non_billable_hours: Decimal
@@ -109,6 +112,9 @@ class ActualsView(BaseModel):
             costs=affair.cost_count,
             committed_costs=len(affair.committed_costs),
             revenue_entries=affair.revenue_entry_count,
+            revenue_ordered=affair.revenue[RevenueKind.ORDERED],
+            revenue_invoiced=affair.revenue[RevenueKind.INVOICED],
+            invoiced_entries=len(affair.invoiced_entries),
             hours=_hours(affair.hours),
             billable_hours=_hours(affair.billable_hours),
             non_billable_hours=_hours(affair.non_billable_hours),
