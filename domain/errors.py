@@ -778,3 +778,71 @@ class AffairHasNoCustomer(DomainError):
     """An affair followed for a prospect invoiced before its customer is named."""
 
     code = "affair-has-no-customer"
+
+
+# --- Catalogue and prices (issue 17) --------------------------------------------------
+
+
+class UnknownSaleUnit(InvalidInput):
+    """A quantity in a unit the product is not sold in."""
+
+    code = "unknown-sale-unit"
+
+
+class DuplicateProduct(DomainError):
+    """A product registered under a reference another product has."""
+
+    code = "duplicate-product"
+
+
+class ProductDiscontinued(DomainError):
+    """A discontinued product put on a new line."""
+
+    code = "product-discontinued"
+
+
+class DuplicatePriceList(DomainError):
+    """A price list created under a code another list has."""
+
+    code = "duplicate-price-list"
+
+
+class InvalidPriceRule(InvalidInput):
+    """A price rule that cannot price anything: no target, bad breaks, a default list
+    discounting a list price it is itself."""
+
+    code = "invalid-price-rule"
+
+
+class BackdatedAmendment(DomainError):
+    """A price list amended before its last amendment's effective date."""
+
+    code = "backdated-amendment"
+
+
+class NoPrice(DomainError):
+    """No price list in force gives the product a price (or a formula lacks its cost)."""
+
+    code = "no-price"
+
+
+class PriceCurrencyMismatch(DomainError):
+    """The list that prices the product, or its cost, is in another currency."""
+
+    code = "price-currency-mismatch"
+
+
+class ImportRejected(InvalidInput):
+    """A catalogue file with errors: nothing of it is recorded; each error names its row
+    and column."""
+
+    code = "import-rejected"
+
+    def __init__(self, problems: list[dict[str, object]]) -> None:
+        first = problems[0] if problems else {}
+        super().__init__(
+            f"{len(problems)} error(s) in the file, nothing imported; first: "
+            f"{first.get('sheet', '')} row {first.get('row')} column {first.get('column')}: "
+            f"{first.get('message')}"
+        )
+        self.problems = problems
