@@ -57,18 +57,17 @@ from domain.affair_invoicing import (
     check_invoiceable,
     entry_lines,
 )
+from domain.affair_readings import AffairReadings, fold_v1_entries
 from domain.budget import (
     COST_CATEGORIES,
     DOCUMENT_COST_CATEGORIES,
     Baseline,
     BudgetCategory,
-    BudgetReport,
     CostEntry,
     HourlyRate,
     LabourSummary,
     RevenueEntry,
     RevenueKind,
-    budget_vs_actual,
     rate_in_force,
     with_rate,
 )
@@ -88,20 +87,15 @@ from domain.errors import (
 from domain.invoice_lines import InvoiceLine
 from domain.stages import (
     DEFAULT_LADDER,
-    DEFAULT_RISK_FACTORS,
     LOST,
     Risk,
-    RiskFactors,
     StageEntry,
     StageLadder,
-    time_in_stages,
-    weighted_amount,
 )
 from domain.values import (
     HUNDRED,
     MONEY_CONTEXT,
     ZERO,
-    Money,
     check_currency,
     check_finite,
     round_money,
@@ -151,7 +145,7 @@ class Action:
         object.__setattr__(self, "kind", ActionKind(self.kind))
 
 
-class Affair(Aggregate):
+class Affair(AffairReadings, Aggregate):
     """A deal or project with its stage, budget, actuals, alerts and actions."""
 
     # v2 keeps per-employee labour and counts in place of every time, cost and revenue
@@ -162,15 +156,7 @@ class Affair(Aggregate):
     @staticmethod
     def upcast_v1_v2(state: dict[str, Any]) -> None:
         """Fold a v1 snapshot's lists of entries into the v2 summaries."""
-        labour: dict[str, LabourSummary] = {}
-        time_entries = state.pop("time_entries")
-        for entry in time_entries:
-            summary = labour.get(entry.employee, LabourSummary())
-            labour[entry.employee] = summary.logged(entry.hours, entry.cost, entry.billable)
-        state["labour"] = labour
-        state["time_entry_count"] = len(time_entries)
-        state["cost_count"] = len(state.pop("costs"))
-        state["revenue_entry_count"] = len(state.pop("revenue_entries"))
+        fold_v1_entries(state)
 
     @staticmethod
     def upcast_v2_v3(state: dict[str, Any]) -> None:
@@ -317,21 +303,6 @@ class Affair(Aggregate):
 
     # --- A2 stages ----------------------------------------------------------------
 
-    @property
-    def status(self) -> AffairStatus:
-        if self.stage == LOST:
-            return AffairStatus.LOST
-        return AffairStatus.WON if self.stage == self.ladder.won else AffairStatus.OPEN
-
-    @property
-    def probability(self) -> int:
-        """Probability percent of the current stage (0 when lost)."""
-        return self.ladder.probability(self.stage)
-
-    def _allow(self, verb: str) -> None:
-        if verb not in TRANSITIONS[self.status]:
-            raise InvalidTransition("affair", str(self.status), verb)
-
     def move_to_stage(self, at: datetime, code: str) -> None:
         """Move forward or back on the ladder; moving to the current stage records nothing."""
         self._allow("moved")
@@ -367,15 +338,6 @@ class Affair(Aggregate):
         self.stage = code
         self.lost_reason = None
         self.stage_history.append(StageEntry(code, at))
-
-    def time_in_stages(self, now: datetime) -> dict[str, float]:
-        """Seconds spent in each stage until `now`."""
-        return time_in_stages(self.stage_history, now)
-
-    def weighted_amount(self, factors: RiskFactors = DEFAULT_RISK_FACTORS) -> Money:
-        """Expected amount × stage probability × risk factor."""
-        amount = Money(self.expected_amount, self.currency)
-        return weighted_amount(amount, self.probability, self.risk, factors)
 
     # --- A3 reassignment ------------------------------------------------------------
 
@@ -491,19 +453,6 @@ class Affair(Aggregate):
         )
         self.time_entry_count += 1
         self.actual[BudgetCategory.LABOUR] += cost
-
-    @property
-    def hours(self) -> Decimal:
-        """Hours logged on the affair, billable or not."""
-        return sum((s.hours for s in self.labour.values()), ZERO)
-
-    @property
-    def billable_hours(self) -> Decimal:
-        return sum((s.billable_hours for s in self.labour.values()), ZERO)
-
-    @property
-    def non_billable_hours(self) -> Decimal:
-        return self.hours - self.billable_hours
 
     def record_cost(
         self,
@@ -702,10 +651,6 @@ class Affair(Aggregate):
         key = str(alert_id)
         self.alerts[key] = replace(self.alerts[key], closed_at=at, note=note)
 
-    @property
-    def open_alerts(self) -> list[Alert]:
-        return [a for a in self.alerts.values() if a.closed_at is None]
-
     # --- A7 progress and budget maths ---------------------------------------------------
 
     def report_progress(self, at: datetime, percent: Decimal) -> None:
@@ -718,10 +663,6 @@ class Affair(Aggregate):
     @event("ProgressReported")
     def _report_progress(self, at: datetime, percent: Decimal) -> None:
         self.progress = percent
-
-    def budget_report(self) -> BudgetReport:
-        """Budget versus actual per category (see `domain.budget`)."""
-        return budget_vs_actual(self)
 
     # --- A8 actions ----------------------------------------------------------------------
 
@@ -797,33 +738,6 @@ class Affair(Aggregate):
     @event("RateChanged")
     def _set_rate(self, at: datetime, zone: str, rate: Decimal) -> None:
         self.zone_rates[zone] = rate
-
-    @staticmethod
-    def _check_sum(current: Decimal, added: Decimal, what: str) -> None:
-        """A running total of the affair must stay within the bounds."""
-        bounds.total(MONEY_CONTEXT.add(current, added), f"the affair's {what}")
-
-    @property
-    def conversion_rate(self) -> Decimal | None:
-        """Units of second currency per unit of the affair's, for the affair's zone."""
-        return self.zone_rates.get(self.zone, self.second_rate)
-
-    def convert(self, amount: Money, currency: str) -> Money:
-        """Convert between the affair's two currencies, rounded half-up."""
-        rate = self.conversion_rate
-        if amount.currency == currency:
-            return amount
-        if rate is None or {amount.currency, currency} != {self.currency, self.second_currency}:
-            raise CurrencyNotConfigured(f"no rate from {amount.currency} to {currency}")
-        if currency != self.currency:
-            converted = MONEY_CONTEXT.multiply(amount.amount, rate)
-        else:
-            converted = MONEY_CONTEXT.divide(amount.amount, rate)
-        return Money(round_money(converted, currency), currency)
-
-    def expected_amount_in(self, currency: str) -> Money:
-        """The expected amount in the affair's currency or its second currency."""
-        return self.convert(Money(self.expected_amount, self.currency), currency)
 
 
 __all__ = [

@@ -17,7 +17,7 @@ to the later number), or the signed lines before any.
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from decimal import Decimal
 from enum import StrEnum
 from typing import Any
@@ -26,6 +26,7 @@ from uuid import UUID, uuid4
 from eventsourcing.domain import Aggregate, CanMutateAggregate, event
 
 from domain.contract_billing import PeriodToBill, period_lines
+from domain.contract_readings import ContractReadings
 from domain.contract_revenue import monthly_recurring_revenue, revenue_between
 from domain.contract_rules import (
     ContractStatus,
@@ -37,7 +38,7 @@ from domain.contract_rules import (
     check_termination,
 )
 from domain.errors import InvalidInput, NotAMaintenanceContract
-from domain.periods import Frequency, period_end, period_start, periods_between
+from domain.periods import Frequency, period_end
 from domain.values import PricedLine, check_currency, check_finite, compute_totals
 
 
@@ -114,7 +115,7 @@ class Suspension:
         return self.start <= day and (self.end is None or day < self.end)
 
 
-class Contract(Aggregate):
+class Contract(ContractReadings, Aggregate):
     """A recurring contract with a customer."""
 
     class Signed(Aggregate.Created):
@@ -355,23 +356,7 @@ class Contract(Aggregate):
     ) -> None:
         self.amendments.append(Amendment(number, effective, reason, list(lines), at))
 
-    def lines_at(self, day: date) -> list[ContractLine]:
-        """The lines in force on `day`."""
-        lines = self.lines
-        latest: tuple[date, int] | None = None
-        for amendment in self.amendments:
-            key = (amendment.effective, amendment.number)
-            if amendment.effective <= day and (latest is None or key > latest):
-                latest, lines = key, amendment.lines
-        return list(lines)
-
     # --- C3 renewal, termination, suspension ---------------------------------------------
-
-    def renewal_due(self, today: date) -> bool:
-        """True once the notice period before the term's end has begun."""
-        if self.end is None or self.status == ContractStatus.TERMINATED:
-            return False
-        return today >= self.end - timedelta(days=self.notice_days)
 
     def renew(self, at: datetime, new_end: date, reason: str) -> None:
         """Extend the term to `new_end`."""
@@ -451,42 +436,6 @@ class Contract(Aggregate):
     @event(AssetUncovered)
     def _asset_uncovered(self, at: datetime, asset_id: UUID) -> None:
         self.covered_asset_ids.remove(asset_id)
-
-    # --- views --------------------------------------------------------------------------
-
-    @property
-    def last_day(self) -> date | None:
-        """The last day the contract runs, from its end and any termination."""
-        days = [] if self.end is None else [self.end]
-        if self.terminated_on is not None:
-            days.append(self.terminated_on - timedelta(days=1))
-        return min(days, default=None)
-
-    def runs_on(self, day: date) -> bool:
-        last = self.last_day
-        return self.start <= day and (last is None or day <= last)
-
-    def billable_periods(self, today: date) -> list[int]:
-        """Periods started by `today` that `bill` would accept now, in order."""
-        if self.status == ContractStatus.SUSPENDED:
-            return []
-        due = periods_between(
-            self.start, self.frequency, self.last_day, self.start, today + timedelta(days=1)
-        )
-        return [n for n in due if str(n) not in self.billed and not self.skips_period(n)]
-
-    def monthly_recurring_revenue(self, day: date) -> Decimal:
-        """Net per month equivalent of the lines in force on `day`."""
-        return monthly_recurring_revenue(self.lines_at(day), self.frequency, self.currency)
-
-    def _skipped(self, day: date) -> bool:
-        return any(s.covers(day) for s in self.suspensions)
-
-    def skips_period(self, n: int) -> bool:
-        """True when period `n`, not billed, starts during a suspension: it never will be."""
-        return str(n) not in self.billed and self._skipped(
-            period_start(self.start, self.frequency, n)
-        )
 
     def _check_allowed(self, verb: str) -> None:
         check_allowed(self.status, verb)
