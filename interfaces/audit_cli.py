@@ -40,8 +40,17 @@ def _anchor(text: str | None) -> Anchor | None:
 @audit.command()
 def seal(
     page_size: Annotated[int, typer.Option(min=1, help="Events per sealed batch")] = 1000,
+    follow: Annotated[
+        bool, typer.Option(help="Keep sealing as the log grows, until stopped (a sealer alone)")
+    ] = False,
 ) -> None:
-    """Seal every event recorded since the last seal, and print how many."""
+    """Seal every event recorded since the last seal, and print how many (or follow)."""
+    if follow:
+        from interfaces.cli import load_settings
+        from interfaces.standalone import follow_sealing
+
+        follow_sealing(load_settings(), page_size)
+        return
     with _opened() as (app, store):
         count = Sealer(app, store, page_size=page_size).seal()
         head = store.head()

@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import os
 import time
 from collections.abc import Sequence
+from enum import StrEnum
 from pathlib import Path
 from typing import Annotated
 
@@ -20,6 +22,7 @@ from interfaces.documents_cli import documents
 from interfaces.export import export_views
 from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
+from interfaces.standalone import follow_projection
 from interfaces.wiring import Services, utc_now
 from interfaces.worker import WorkerState, create_broker, declare_actors, run_worker
 from projections.live import LiveViews, publish_handoff
@@ -42,26 +45,63 @@ def load_settings() -> Settings:
         raise typer.Exit(2) from None
 
 
+class NodeRole(StrEnum):
+    """The part a serving process plays (README: Running on several machines)."""
+
+    ALL = "all"
+    COMMAND = "command"
+    QUERY = "query"
+
+
 @cli.command()
 def serve(
     host: Annotated[str | None, typer.Option(help="Interface (COMPTOIR_HTTP_HOST)")] = None,
     port: Annotated[int | None, typer.Option(help="Port (COMPTOIR_HTTP_PORT)")] = None,
+    role: Annotated[
+        NodeRole | None,
+        typer.Option(help="all: commands and views; command: no views; query: views only"),
+    ] = None,
+    workers: Annotated[
+        int, typer.Option(min=1, max=64, help="Worker processes (command nodes only)")
+    ] = 1,
 ) -> None:
-    """Serve the HTTP API with the projector running in-process."""
+    """Serve the HTTP API: commands and views with the projector in-process (role all),
+    commands only (role command), or views only, following the log (role query)."""
     from interfaces.http.app import create_app
 
+    if role is not None:  # the worker processes read it from the environment too
+        os.environ["COMPTOIR_ROLE"] = role.value
     settings = load_settings()
     host = host or settings.http_host
     port = port or settings.http_port
+    if workers > 1 and settings.role != "command":
+        typer.echo(
+            "comptoir: --workers N needs --role command: a process with views owns its "
+            "DuckDB file; run one query node per COMPTOIR_DUCKDB_PATH instead",
+            err=True,
+        )
+        raise typer.Exit(2)
     where = f"{settings.sqlite_path}" if settings.event_store == "sqlite" else settings.event_store
-    with Comptoir(settings.eventstore_env()) as app:
-        secret = app.access.bootstrap_admin(system_context(reason="first run"))
-    if secret is not None:
-        typer.echo("First run: an admin API key was created. It is shown once; keep it:")
-        typer.echo(f"  {secret}")
-    typer.echo(f"Comptoir event store: {where}; views: {settings.duckdb_path}")
+    if settings.role != "query":  # a query node never writes (it may read a standby)
+        with Comptoir(settings.eventstore_env()) as app:
+            secret = app.access.bootstrap_admin(system_context(reason="first run"))
+        if secret is not None:
+            typer.echo("First run: an admin API key was created. It is shown once; keep it:")
+            typer.echo(f"  {secret}")
+    views = "none (command node)" if settings.role == "command" else settings.duckdb_path
+    typer.echo(f"Comptoir event store: {where}; views: {views}; role: {settings.role}")
     typer.echo(f"Comptoir API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    if workers == 1:
+        uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+        return
+    uvicorn.run(
+        "interfaces.asgi:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        workers=workers,
+        log_level="warning",
+    )
 
 
 def open_services(settings: Settings) -> Services:
@@ -79,8 +119,15 @@ def open_services(settings: Settings) -> Services:
 
 
 @cli.command()
-def project() -> None:
-    """Catch the DuckDB views up with the event log once, then exit."""
+def project(
+    follow: Annotated[
+        bool, typer.Option(help="Keep following the log until stopped (a projector alone)")
+    ] = False,
+) -> None:
+    """Catch the DuckDB views up with the event log once, then exit (or follow it)."""
+    if follow:
+        follow_projection(load_settings())
+        return
     services = open_services(load_settings())
     try:
         applied = services.runner.catch_up()

@@ -80,6 +80,15 @@ class Settings(BaseSettings):
     projector_page_size: int = Field(default=5000, ge=1)
     projector_poll_s: float = Field(default=0.2, gt=0)
     view_wait_timeout_s: float = Field(default=5.0, ge=0)
+    # This process's part (README "Running on several machines"): "all" serves commands
+    # and views with the projector in-process; "command" serves commands, documents and
+    # their history, no views; "query" follows the log into its own DuckDB file and
+    # serves the views, refusing commands.
+    role: Literal["all", "command", "query"] = "all"
+    # Where query nodes and projectors read the log: a streaming replica (a hot standby,
+    # polled: NOTIFY does not reach it). Unset: the primary, COMPTOIR_PG_HOST/PORT.
+    pg_read_host: str | None = None
+    pg_read_port: int | None = Field(default=None, ge=1, le=65535)
     http_host: str = "127.0.0.1"
     http_port: int = Field(default=8000, ge=1, le=65535)
     quote_soon_days: int = Field(default=10, ge=1)

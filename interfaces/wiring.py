@@ -14,6 +14,8 @@ from application.journal import CommandContext
 from application.sealing import ChainFollower, Sealer
 from domain.notice import NoticeKind
 from interfaces.clock import Clock, utc_now
+from interfaces.leadership import Singleton, lock_for
+from interfaces.roles import FollowerComptoir, follower_views, refuse_views
 from interfaces.scheduler import InProcessScheduler
 from interfaces.settings import Settings
 from interfaces.worker import Waker, WorkerState, create_broker, declare_actors
@@ -25,19 +27,23 @@ __all__ = ["Clock", "Services", "utc_now"]
 
 @dataclass
 class Services:
-    """Everything a Comptoir process runs, built from settings."""
+    """Everything a Comptoir process runs, built from settings (for its role)."""
 
     settings: Settings
     app: Comptoir
-    views: LiveViews
+    read_model: LiveViews | None  # None on a command node: it keeps no views
     clock: Clock
     waker: Waker | None = None
     scheduler: InProcessScheduler | None = field(default=None)
     sealer: ChainFollower | None = None
+    singletons: list[Singleton] = field(default_factory=list)
 
     @classmethod
     def build(cls, settings: Settings, clock: Clock = utc_now) -> Services:
         """The application, the live read model, and background work (Redis or in-process)."""
+        if settings.role == "query":
+            app: Comptoir = FollowerComptoir(settings)
+            return cls(settings, app, follower_views(app, settings), clock)
         woken: list[LiveViews | Waker | ChainFollower] = []
 
         def recorded(position: int) -> None:
@@ -47,8 +53,10 @@ class Services:
         app = Comptoir(
             settings.eventstore_env(), on_recorded=recorded, policies=settings.policies()
         )
-        views = LiveViews(app, settings.duckdb_path, page_size=settings.projector_page_size)
-        woken.append(views)
+        views = None
+        if settings.role == "all":
+            views = LiveViews(app, settings.duckdb_path, page_size=settings.projector_page_size)
+            woken.append(views)
         services = cls(settings, app, views, clock)
         if settings.sealer == "inprocess":
             alert = integrity_alert(app, clock)
@@ -58,9 +66,14 @@ class Services:
             actors = declare_actors(create_broker(settings), WorkerState(settings))
             services.waker = Waker(actors)
             woken.append(services.waker)
-        else:
-            services.scheduler = InProcessScheduler(app, views, clock, settings.jobs_interval_s)
         return services
+
+    @property
+    def views(self) -> LiveViews:
+        """The live read model; a command node has none (a 404 problem naming who has)."""
+        if self.read_model is None:
+            refuse_views(self.settings.role)
+        return self.read_model
 
     @property
     def runner(self) -> ProjectionRunner:
@@ -73,23 +86,60 @@ class Services:
         return self.views.store
 
     def start(self) -> None:
-        if self.settings.projector == "inprocess":
-            self.views.start(self.settings.projector_poll_s)
+        following = self.read_model is not None and self.settings.projector == "inprocess"
+        if following and self.read_model is not None:
+            self.read_model.start(self.settings.projector_poll_s)
         if self.waker is not None:
             self.waker.start()
         if self.sealer is not None:
-            self.sealer.start(self.settings.sealer_poll_s)
-        if self.scheduler is not None and self.settings.projector == "inprocess":
-            self.scheduler.start()
+            sealer = self.sealer
+            poll_s = self.settings.sealer_poll_s
+            self._run_alone("sealer", lambda: sealer.start(poll_s), sealer.stop)
+        # the scheduler reads its candidates in a read model: the live one, or on a
+        # command node a replica of its own (with Redis the worker runs the jobs)
+        if self.settings.redis_url is None and (following or self.settings.role == "command"):
+            self._run_alone("scheduler", self._start_scheduler, self._stop_scheduler)
+
+    def _run_alone(self, name: str, begin: Callable[[], None], end: Callable[[], None]) -> None:
+        singleton = Singleton(name, lock_for(self.settings, name), begin, end)
+        self.singletons.append(singleton)
+        singleton.start()
+
+    def _start_scheduler(self) -> None:
+        views = self.read_model or LiveViews(self.app, self.settings.worker_duckdb_path)
+        interval = self.settings.jobs_interval_s
+        self.scheduler = InProcessScheduler(self.app, views, self.clock, interval)
+        self.scheduler.start()
+
+    def _stop_scheduler(self) -> None:
+        scheduler, self.scheduler = self.scheduler, None
+        if scheduler is not None:
+            scheduler.stop()
+            if scheduler.views is not self.read_model:
+                scheduler.views.close()
+
+    def runs(self) -> list[str]:
+        """The jobs this process runs now because it holds their lock."""
+        return [s.name for s in self.singletons if s.leading]
+
+    def node_state(self) -> dict[str, int | str]:
+        """What `/health` tells a user about this node: its role, views and jobs."""
+        state: dict[str, int | str] = {
+            "role": self.settings.role,
+            "runs": ",".join(self.runs()),
+        }
+        if self.read_model is not None:
+            state["view_position"] = self.read_model.runner.position
+            state["quarantined"] = self.read_model.runner.quarantined_count
+        return state
 
     def close(self) -> None:
-        if self.scheduler is not None:
-            self.scheduler.stop()
+        for singleton in reversed(self.singletons):
+            singleton.stop()
         if self.waker is not None:
             self.waker.stop()
-        if self.sealer is not None:
-            self.sealer.stop()
-        self.views.close()
+        if self.read_model is not None:
+            self.read_model.close()
         self.app.close()
 
 

@@ -53,6 +53,7 @@ from interfaces.http.routes.views import quotes as quotes_view
 from interfaces.http.routes.views import service as service_view
 from interfaces.http.security import authenticated
 from interfaces.http.text_rules import NoControlCharacters
+from interfaces.roles import restrict_routes
 from interfaces.settings import Settings
 from interfaces.wiring import Clock, Services, utc_now
 
@@ -155,11 +156,10 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         answer: dict[str, int | str] = {
             "status": "ok",
             "log_position": services.app.log_position(),
-            "view_position": services.runner.position,
-            "quarantined": services.runner.quarantined_count,
         }
-        return answer | integrity_alerts(services)
+        return answer | services.node_state() | integrity_alerts(services)
 
+    restrict_routes(app, settings.role)
     return app
 
 

@@ -1,0 +1,190 @@
+"""What each role of a Comptoir process serves, and how a query node reads the log.
+
+- `all`: commands, documents and views, the projector in-process (the embedded default).
+- `command`: commands, documents and their history; no DuckDB file, no projector. Any
+  number run against one Postgres: every load reads the events recorded after the
+  cached version, by whichever process, so a cached document is never stale.
+- `query`: the views, their exports, the audit log and `/health`, from a DuckDB file of
+  its own that it keeps by following the log (from a streaming replica when
+  `COMPTOIR_PG_READ_HOST` is set: NOTIFY does not reach a standby, so it polls there).
+  It never writes to the event store.
+
+A request for what a node does not serve is a 404 problem naming who serves it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import threading
+from typing import Any, NoReturn, cast
+
+import psycopg
+from eventsourcing.persistence import Recording
+from fastapi import FastAPI
+from fastapi.routing import APIRoute
+
+from application.app import Comptoir
+from domain.errors import NotFound
+from interfaces.settings import Settings
+from projections.live import LiveViews
+
+log = logging.getLogger(__name__)
+
+# Paths a query node serves; a command node serves the others; both serve the shared.
+QUERY_PATHS = ("/views", "/admin/views", "/audit")
+SHARED_PATHS = ("/health", "/docs")
+ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+
+
+class ViewsNotServed(NotFound):
+    """A command node was asked for a view: query nodes (or an `all` node) serve them."""
+
+    code = "views-not-served"
+
+
+class CommandsNotServed(NotFound):
+    """A query node was asked for a command or a document: command nodes serve them."""
+
+    code = "commands-not-served"
+
+
+def reads_standby(settings: Settings) -> bool:
+    """Whether this process reads the log from a streaming replica."""
+    return settings.event_store == "postgres" and settings.pg_read_host is not None
+
+
+def follower_env(settings: Settings) -> dict[str, str]:
+    """The event-store environment of a process that only reads the log."""
+    env = settings.eventstore_env()
+    if reads_standby(settings):
+        env |= {
+            "POSTGRES_HOST": str(settings.pg_read_host),
+            "POSTGRES_PORT": str(settings.pg_read_port or settings.pg_port),
+            "CREATE_TABLE": "n",  # a standby is read-only: the primary made the tables
+            "POSTGRES_GROUP_COMMIT": "n",
+        }
+    return env
+
+
+class FollowerComptoir(Comptoir):
+    """The application of a query node or a lone projector: reads the log, writes nothing.
+
+    On a standby, `log_position()` is the primary's (one query, asked only when a client
+    waits for a position the views have not reached, or for `/health`): a position the
+    standby has not replayed yet is then waited for, not refused as never recorded.
+    """
+
+    def __init__(self, settings: Settings) -> None:
+        super().__init__(follower_env(settings), policies=settings.policies())
+        self.settings = settings
+        self._primary: psycopg.Connection[tuple[object, ...]] | None = None
+        self._primary_lock = threading.Lock()
+
+    def save(self, *_: Any, **__: Any) -> list[Recording[Any]]:
+        refuse_command(self.settings.role)
+
+    def log_position(self) -> int:
+        if not reads_standby(self.settings):
+            return super().log_position()
+        try:
+            return self._primary_position()
+        except psycopg.Error as error:  # the primary is away: the standby's end will do
+            log.warning("could not read the primary's log position: %s", error)
+            return super().log_position()
+
+    def _primary_position(self) -> int:
+        s = self.settings
+        table = f'"{s.pg_schema}"."comptoir_events"'
+        with self._primary_lock:
+            try:
+                if self._primary is None or self._primary.closed:
+                    self._primary = psycopg.connect(
+                        host=s.pg_host,
+                        port=s.pg_port,
+                        user=s.pg_user,
+                        password=s.pg_password or None,
+                        dbname=s.pg_dbname,
+                        autocommit=True,
+                        connect_timeout=max(2, int(s.pg_connect_timeout_s)),
+                    )
+                row = self._primary.execute(
+                    f"SELECT coalesce(max(notification_id), 0) FROM {table}"
+                ).fetchone()
+            except psycopg.Error:
+                self._drop_primary()
+                raise
+        return cast(int, row[0]) if row else 0
+
+    def _drop_primary(self) -> None:
+        if self._primary is not None:
+            with contextlib.suppress(psycopg.Error):
+                self._primary.close()
+        self._primary = None
+
+    def close(self) -> None:
+        with self._primary_lock:
+            self._drop_primary()
+        super().close()
+
+
+class PollingLiveViews(LiveViews):
+    """A read model that follows a standby: no LISTEN there, so it polls the log."""
+
+    def start(self, poll_s: float) -> None:
+        # LiveViews.start listens for NOTIFY when the recorder is Postgres; a standby
+        # refuses LISTEN, so the runner is started on its own, polling every `poll_s`.
+        self._poll_s = poll_s
+        self._following = True
+        self.runner.start(poll_s, on_idle=self.take_handoff)
+
+
+def follower_views(app: Comptoir, settings: Settings) -> LiveViews:
+    """The read model a query node or a lone projector keeps in its own DuckDB file."""
+    kind = PollingLiveViews if reads_standby(settings) else LiveViews
+    return kind(app, settings.duckdb_path, page_size=settings.projector_page_size)
+
+
+def refuse_command(role: str) -> NoReturn:
+    raise CommandsNotServed(
+        f"this is a {role} node: it serves /views, /audit, /admin/views and /health; "
+        "send commands and document reads to a command node"
+    )
+
+
+def refuse_views(role: str) -> NoReturn:
+    raise ViewsNotServed(
+        f"this is a {role} node: it serves commands and documents; "
+        "read /views, /audit and /admin/views from a query node"
+    )
+
+
+def restrict_routes(app: FastAPI, role: str) -> None:
+    """Keep only the routes this role serves; the others answer a 404 problem."""
+    if role == "all":
+        return
+
+    def served(route: APIRoute) -> bool:
+        if route.path.startswith(SHARED_PATHS):
+            return True
+        return route.path.startswith(QUERY_PATHS) == (role == "query")
+
+    app.router.routes[:] = [
+        route for route in app.router.routes if not isinstance(route, APIRoute) or served(route)
+    ]
+
+    if role == "query":
+
+        async def not_a_query(rest: str) -> NoReturn:
+            refuse_command(role)
+
+        app.add_api_route("/{rest:path}", not_a_query, methods=ALL_METHODS, include_in_schema=False)
+        return
+
+    async def not_a_command(rest: str) -> NoReturn:
+        refuse_views(role)
+
+    for prefix in ("/views", "/admin/views", "/audit"):
+        app.add_api_route(
+            prefix + "{rest:path}", not_a_command, methods=ALL_METHODS, include_in_schema=False
+        )
