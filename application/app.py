@@ -18,6 +18,7 @@ from adapters.transcoding import domain_transcoder
 from application.access import AccessCommands
 from application.affairs import AffairCommands
 from application.assets import AssetCommands
+from application.catalogue import CatalogueCommands
 from application.commands import CommandRunner
 from application.company import CompanyCommands
 from application.contracts import ContractCommands
@@ -102,6 +103,7 @@ class Comptoir(Application[UUID]):
         self.payments = PaymentCommands(self.runner)
         self.documents = DocumentCommands(self.runner, self.env.get("BLOB_DIR"))
         self.vouchers = VoucherCommands(self.runner)
+        self.catalogue = CatalogueCommands(self.runner)
 
     def construct_transcoder(self) -> Transcoder:
         return domain_transcoder()

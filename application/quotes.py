@@ -10,9 +10,11 @@ from typing import Any
 from uuid import UUID
 
 from application.affairs import check_assignable
+from application.catalogue import CatalogueCommands
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from application.policies import Policies
+from application.pricing import Pricing
 from application.quote_bulk import BulkItem, run_each
 from application.quote_reads import QuoteDiff, quote_field_changes
 from domain.affair import Affair
@@ -147,6 +149,32 @@ class QuoteCommands:
             return Outcome([quote], {"line_id": line_id})
 
         return self.runner.run(ctx, "quote.add_line", {"quote_id": quote_id, **fields}, build)
+
+    def add_product_line(
+        self,
+        ctx: CommandContext,
+        quote_id: UUID,
+        *,
+        reference: str,
+        quantity: Decimal,
+        unit: str | None = None,
+        overrides: dict[str, Any] | None = None,
+    ) -> CommandResult:
+        """Lines from the catalogue at the quote's date for its customer and currency (P4):
+        a kit adds its own line and its components'; `overrides` are given by hand."""
+        payload: dict[str, Any] = {"quote_id": quote_id, "reference": reference}
+        payload |= {"quantity": quantity, "unit": unit, "overrides": overrides}
+
+        def build() -> Outcome:
+            quote = self.runner.load(Quote, quote_id, ctx)
+            pricing = Pricing(CatalogueCommands(self.runner))
+            on = quote.drafted_at.date()
+            priced = pricing.context(on=on, currency=quote.currency, customer_id=quote.customer_id)
+            drafts = pricing.lines(priced, reference, quantity, unit, overrides)
+            ids = [quote.add_line(at=ctx.at, **draft.fields()) for draft in drafts]
+            return Outcome([quote], {"line_id": ids[0], "line_ids": ",".join(ids)})
+
+        return self.runner.run(ctx, "quote.add_product_line", payload, build)
 
     def change_line(
         self, ctx: CommandContext, quote_id: UUID, line_id: str, changes: dict[str, Any]

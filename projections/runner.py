@@ -36,6 +36,8 @@ from projections.pipeline import (
     PipelineQuotesView,
     reporting_currency,
 )
+from projections.price_history import PriceHistoryView
+from projections.products import ProductsView
 from projections.quarantine import (
     QUARANTINE,
     SKIPPED,
@@ -77,6 +79,8 @@ def default_views(
         PipelineQuotesView(base_currency),
         StageHistoryView(base_currency),
         BudgetVsActualView(),
+        ProductsView(),
+        PriceHistoryView(),
     ], [AuditView(), AffairEntriesView()]
 
 

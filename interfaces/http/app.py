@@ -30,7 +30,11 @@ from interfaces.http.routes import (
     order_fulfilment,
     order_reads,
     orders,
+    price_lists,
+    pricing,
+    products,
     quote_bulk,
+    quote_products,
     quote_reads,
     quotes,
 )
@@ -47,6 +51,7 @@ from interfaces.http.routes.views import invoices as invoices_view
 from interfaces.http.routes.views import notices as notices_view
 from interfaces.http.routes.views import orders as orders_view
 from interfaces.http.routes.views import pipeline as pipeline_view
+from interfaces.http.routes.views import products as products_view
 from interfaces.http.routes.views import quarantine as quarantine_view
 from interfaces.http.routes.views import quote_validity as quote_validity_view
 from interfaces.http.routes.views import quotes as quotes_view
@@ -119,6 +124,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         contracts_view,
         quote_validity_view,
         quarantine_view,
+        products_view,
     ):
         app.include_router(view.router)
     app.include_router(admin.router)
@@ -141,6 +147,8 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(voucher_routes.router)
     app.include_router(company.router)
     app.include_router(accounting.router)
+    for catalogue in (products, price_lists, pricing, quote_products):
+        app.include_router(catalogue.router)
 
     @app.get(
         "/health",

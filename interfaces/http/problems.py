@@ -102,6 +102,9 @@ def install(app: FastAPI) -> None:
         extra: dict[str, Any] = {}
         if isinstance(error, StaleVersion | ConcurrentUpdate):
             extra["current_version"] = error.current
+        rows = getattr(error, "problems", None)
+        if isinstance(rows, list):
+            extra["errors"] = rows  # e.g. a catalogue file's rows in error
         return problem(status_of(error), error.code, str(error), **extra)
 
     @app.exception_handler(RequestValidationError)

@@ -13,7 +13,13 @@ from pydantic import BaseModel, Field
 from application.quote_bulk import BulkItem
 from application.quotes import QuoteDiff
 from domain.quote import Quote
-from domain.quote_lines import FieldChange, LineChange, QuoteLine, RevisionRecord
+from domain.quote_lines import (
+    CatalogueSource,
+    FieldChange,
+    LineChange,
+    QuoteLine,
+    RevisionRecord,
+)
 from domain.values import Discount, DiscountKind, Totals, line_net
 from interfaces.http.schemas import Amount, json_safe
 
@@ -31,6 +37,21 @@ class DiscountIn(BaseModel):
         return Discount(self.kind, self.value)
 
 
+class LineSourceView(BaseModel):
+    """Where a line from the catalogue came from, and what was given by hand (P4)."""
+
+    product_id: UUID
+    priced_on: date
+    rule: str | None
+    price_list_id: UUID | None
+    overridden: list[str]
+    kit: str | None
+
+    @classmethod
+    def of(cls, source: CatalogueSource) -> LineSourceView:
+        return cls(**{**source.__dict__, "overridden": list(source.overridden)})
+
+
 class LineView(BaseModel):
     line_id: str
     description: str
@@ -43,6 +64,9 @@ class LineView(BaseModel):
     unit_cost: Decimal | None
     net: Decimal
     margin: Decimal | None = Field(description="Net less quantity × unit cost (Q8)")
+    source: LineSourceView | None = Field(
+        default=None, description="The catalogue's product, rule and fields given by hand (P4)"
+    )
 
     @classmethod
     def of(cls, line: QuoteLine, currency: str) -> LineView:
@@ -60,6 +84,7 @@ class LineView(BaseModel):
             unit_cost=line.unit_cost,
             net=line_net(line.priced(), currency),
             margin=line.margin(currency),
+            source=None if line.source is None else LineSourceView.of(line.source),
         )
 
 
