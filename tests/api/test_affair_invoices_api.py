@@ -142,9 +142,8 @@ def test_a_prospects_affair_cannot_be_invoiced(
     affair_id = response.json()["id"]
     entry = {"employee": "alice", "day": "2026-10-05", "hours": "2", "hourly_rate": "40"}
     manager = as_role(client, "max", "manager")
-    version = client.post(
-        f"/affairs/{affair_id}/time-entries", json=entry, headers=manager
-    ).json()["version"]
+    logged = client.post(f"/affairs/{affair_id}/time-entries", json=entry, headers=manager)
+    version = logged.json()["version"]
     body = {"entry_ids": [version], "hourly_rates": {"alice": "95"}}
     refused = client.post(f"/affairs/{affair_id}/invoices", json=body, headers=accountant)
     assert_problem(refused, 409, "affair-has-no-customer")
