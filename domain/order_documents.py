@@ -10,17 +10,23 @@ given back) by `Order.follow_credit_note`.
 
 Deposits: a final invoice deducts what the order's deposits have left, oldest deposit
 first, and states which deposit invoices and how much of each (`deposit_deductions`).
+
+`OrderDocuments` is the mixin of `domain.order.Order` with these verbs; their events
+stay declared on the aggregate (`_record_document`, `_credit`).
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from uuid import UUID
 
-from domain.invoicing import Amounts
+from domain.errors import InvalidInput, OverCrediting, UnknownInvoice
+from domain.invoice_deposits import DepositDeduction
+from domain.invoicing import Amounts, CreditNote, Invoice, InvoiceKind
+from domain.order_invoicing import OrderInvoicing
 from domain.values import ZERO, in_money_context
 
 
@@ -72,3 +78,72 @@ def deposit_deductions(left: dict[str, Decimal], amount: Decimal) -> list[tuple[
             taken.append((number, part))
             amount -= part
     return taken
+
+
+class OrderDocuments(OrderInvoicing):
+    """The order's side of its invoices issued as documents of their own."""
+
+    def record_invoice_document(
+        self,
+        at: datetime,
+        number: str,
+        document: DocumentRef,
+        quantities: Mapping[str, Decimal] | None = None,
+        percent: Decimal | None = None,
+        amount: Decimal | None = None,
+    ) -> Invoice:
+        """Record the invoice of `quantities` (or the deposit of `percent` or `amount`)
+        issued as the document `document` under `number`, by the same rules as `invoice`
+        and `deposit_invoice`; return it as the order keeps it."""
+        self._require("invoiced")
+        self._new_number(number)
+        if quantities is not None:
+            invoice = self.invoice_of(at, number, quantities)
+            unknown = set(document.lines.values()) - set(invoice.lines)
+            if unknown or len(document.lines) != len(invoice.lines):
+                raise InvalidInput("the document's lines must bill the invoiced order lines")
+        else:
+            invoice = self.deposit_of(at, number, percent, amount)
+        self._record_document(at=at, invoice=invoice, document=document)
+        return invoice
+
+    def deposit_deductions(self, amount: Decimal) -> list[DepositDeduction]:
+        """The deposit invoices an invoice deducting `amount` takes it from, oldest first."""
+        deposits = [
+            (n, i.amounts.gross - self.credited_amounts(n).gross)
+            for n, i in self.invoices.items()
+            if i.kind == InvoiceKind.DEPOSIT
+        ]
+        left = deposits_left(deposits, self.deposit_balance())
+        return [
+            DepositDeduction(n, part, self.documents[n].invoice_id if n in self.documents else None)
+            for n, part in deposit_deductions(left, amount)
+        ]
+
+    def follow_credit_note(
+        self,
+        at: datetime,
+        number: str,
+        invoice_number: str,
+        quantities: Mapping[str, Decimal],
+        amounts: Amounts,
+    ) -> None:
+        """Record a credit note issued against one of the order's invoice documents:
+        `quantities` per document line re-open the order lines they billed; a deposit is
+        credited only for what invoices have not deducted of it."""
+        self._require("credited")
+        self._new_number(number)
+        document = self.documents.get(invoice_number)
+        if document is None:
+            raise UnknownInvoice(f"no invoice document {invoice_number} on this order")
+        invoice = self.invoices[invoice_number]
+        credited = {document.lines[k]: q for k, q in quantities.items() if k in document.lines}
+        amounts = by_rate(amounts)
+        if invoice.kind == InvoiceKind.DEPOSIT and amounts.gross > self.deposit_balance():
+            raise OverCrediting(
+                f"only {self.deposit_balance()} of deposits is not yet deducted from invoices"
+            )
+        self._credit(at=at, credit_note=CreditNote(number, invoice_number, at, credited, amounts))
+
+    def _record_document(self, at: datetime, invoice: Invoice, document: DocumentRef) -> None:
+        raise NotImplementedError  # Order.InvoiceDocumentRecorded
