@@ -28,6 +28,7 @@ from projections.customers import CustomersView
 from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace
 from projections.history import HistoryRecorder, history_table, write_histories
 from projections.invoices import InvoicesView
+from projections.lists import list_views
 from projections.notices import NoticesView
 from projections.orders import OrderInvoicesView, OrderLinesView, OrdersView
 from projections.pipeline import (
@@ -81,6 +82,7 @@ def default_views(
         BudgetVsActualView(),
         ProductsView(),
         PriceHistoryView(),
+        *list_views(),
     ], [AuditView(), AffairEntriesView()]
 
 
