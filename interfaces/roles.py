@@ -21,8 +21,9 @@ from typing import Any, NoReturn, cast
 
 import psycopg
 from eventsourcing.persistence import Recording
-from fastapi import FastAPI
-from fastapi.routing import APIRoute
+from fastapi import FastAPI, Request, Response
+from starlette.routing import Match, Route
+from starlette.types import Scope
 
 from application.app import Comptoir
 from domain.errors import NotFound
@@ -33,8 +34,7 @@ log = logging.getLogger(__name__)
 
 # Paths a query node serves; a command node serves the others; both serve the shared.
 QUERY_PATHS = ("/views", "/admin/views", "/audit")
-SHARED_PATHS = ("/health", "/docs")
-ALL_METHODS = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE"]
+SHARED_PATHS = ("/health", "/docs", "/openapi.json")
 
 
 class ViewsNotServed(NotFound):
@@ -74,6 +74,8 @@ class FollowerComptoir(Comptoir):
     waits for a position the views have not reached, or for `/health`): a position the
     standby has not replayed yet is then waited for, not refused as never recorded.
     """
+
+    name = Comptoir.name  # the same tables: the library names them after the application
 
     def __init__(self, settings: Settings) -> None:
         super().__init__(follower_env(settings), policies=settings.policies())
@@ -159,32 +161,44 @@ def refuse_views(role: str) -> NoReturn:
     )
 
 
+def serves(role: str, path: str) -> bool:
+    """Whether a node of `role` serves requests to `path`."""
+    if role == "all" or path.startswith(SHARED_PATHS):
+        return True
+    return path.startswith(QUERY_PATHS) == (role == "query")
+
+
+class Gate(Route):
+    """Placed before every other route: answers the paths its role does not serve."""
+
+    def __init__(self, role: str) -> None:
+        self.role = role
+        methods = ["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]
+        super().__init__("/{rest:path}", self.refuse, methods=methods, include_in_schema=False)
+
+    def matches(self, scope: Scope) -> tuple[Match, Scope]:
+        if scope["type"] == "http" and not serves(self.role, scope["path"]):
+            return super().matches(scope)
+        return Match.NONE, {}
+
+    async def refuse(self, _: Request) -> Response:
+        if self.role == "query":
+            refuse_command(self.role)
+        refuse_views(self.role)
+
+
 def restrict_routes(app: FastAPI, role: str) -> None:
-    """Keep only the routes this role serves; the others answer a 404 problem."""
+    """Answer what this role does not serve with a 404 problem, and leave it out of the
+    OpenAPI document."""
     if role == "all":
         return
+    app.router.routes.insert(0, Gate(role))
+    generate = app.openapi
 
-    def served(route: APIRoute) -> bool:
-        if route.path.startswith(SHARED_PATHS):
-            return True
-        return route.path.startswith(QUERY_PATHS) == (role == "query")
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is None:
+            schema = generate()
+            schema["paths"] = {p: v for p, v in schema["paths"].items() if serves(role, p)}
+        return app.openapi_schema or {}
 
-    app.router.routes[:] = [
-        route for route in app.router.routes if not isinstance(route, APIRoute) or served(route)
-    ]
-
-    if role == "query":
-
-        async def not_a_query(rest: str) -> NoReturn:
-            refuse_command(role)
-
-        app.add_api_route("/{rest:path}", not_a_query, methods=ALL_METHODS, include_in_schema=False)
-        return
-
-    async def not_a_command(rest: str) -> NoReturn:
-        refuse_views(role)
-
-    for prefix in ("/views", "/admin/views", "/audit"):
-        app.add_api_route(
-            prefix + "{rest:path}", not_a_command, methods=ALL_METHODS, include_in_schema=False
-        )
+    app.openapi = openapi  # type: ignore[method-assign]
