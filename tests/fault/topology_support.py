@@ -183,9 +183,7 @@ def check_sealed_once(settings: Settings) -> None:
     deadline = time.monotonic() + 30
     with connect(settings) as conn:
         while True:
-            row = conn.execute(
-                "SELECT coalesce(max(notification_id), 0) FROM comptoir_chain"
-            ).fetchone()
+            row = conn.execute(last_of(settings, "comptoir_chain")).fetchone()
             if (row and row[0] >= end) or time.monotonic() > deadline:
                 break
             time.sleep(0.2)
@@ -200,9 +198,15 @@ def check_sealed_once(settings: Settings) -> None:
     assert holders[0] == 1, "one process, and only one, holds the sealer's lock"
 
 
+def last_of(settings: Settings, table: str) -> bytes:
+    """The query of the last notification id in `table` (0 when empty)."""
+    qualified = f'"{settings.pg_schema}".{table}'
+    return f"SELECT coalesce(max(notification_id), 0) FROM {qualified}".encode()
+
+
 def log_end(settings: Settings) -> int:
     with connect(settings) as conn:
-        row = conn.execute("SELECT max(notification_id) FROM comptoir_events").fetchone()
+        row = conn.execute(last_of(settings, "comptoir_events")).fetchone()
     assert row is not None
     return int(row[0])
 
@@ -212,6 +216,7 @@ def connect(settings: Settings) -> psycopg.Connection[Any]:
         host=settings.pg_host,
         port=settings.pg_port,
         user=settings.pg_user,
+        password=settings.pg_password or None,
         dbname=settings.pg_dbname,
         autocommit=True,
     )
