@@ -4,9 +4,10 @@ Every figure comes from `domain.budget.budget_vs_actual(affair)`, so the view's 
 are the domain's (definitions in `domain.budget`). Rows come in the report's order,
 `line` 1–5: labour, purchases, subcontracting, expenses, sales.
 
-- `baselines`: JSON text {"1": "1000.00", "2": …}, each earlier baseline's amount for
-  this category ("0.00" when the baseline had no such line, as a missing line counts as
-  a budget of 0); `last_baseline` the latest one's amount, NULL before any baseline.
+- `baselines`: each earlier baseline's amount for this category by baseline number,
+  {"1": "1000.00", "2": …} ("0.00" when the baseline had no such line, as a missing line
+  counts as a budget of 0); stored as JSON text, served as a JSON object (a map in
+  Parquet) by `budget_source`; `last_baseline` the latest one's amount, NULL before any.
 - Affair-level figures are repeated on every row of the affair: progress, revenue
   ordered and invoiced, forecast cost, revenue and margin, open alerts. The sales row
   also carries revenue invoiced as its `actual` and revenue ordered as its `committed`,
@@ -15,6 +16,8 @@ are the domain's (definitions in `domain.budget`). Rows come in the report's ord
 
 from __future__ import annotations
 
+import json
+from datetime import datetime
 from typing import Any
 
 from eventsourcing.domain import Aggregate
@@ -24,6 +27,7 @@ from domain.budget import RevenueKind, budget_vs_actual
 from domain.values import ZERO, round_money
 from projections.base import Folded
 from projections.schema import Table
+from projections.snapshot import table_at
 
 TABLE = Table(
     "budget_vs_actual",
@@ -108,6 +112,15 @@ class BudgetVsActualView:
 
 
 def _baselines_text(baselines: list[Any], amounts: list[Any]) -> str:
-    """The JSON object {"1": "1000.00", …}, written out: numbers and amounts need no escaping."""
-    pairs = ", ".join(f'"{b.number}": "{a}"' for b, a in zip(baselines, amounts, strict=True))
-    return "{" + pairs + "}"
+    """The JSON object {"1": "1000.00", …}: amounts as exact strings, by baseline number."""
+    pairs = {str(b.number): str(a) for b, a in zip(baselines, amounts, strict=True)}
+    return json.dumps(pairs)
+
+
+def budget_source(as_of: datetime | None = None) -> str:
+    """The `budget_vs_actual` rows (as they stood at `as_of`) with `baselines` as a map from
+    baseline number to amount, so answers carry an object, not JSON text inside JSON."""
+    return (
+        "(SELECT * REPLACE (CAST(CAST(baselines AS JSON) AS MAP(VARCHAR, VARCHAR)) AS baselines)"
+        f" FROM {table_at('budget_vs_actual', as_of)})"
+    )

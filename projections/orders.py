@@ -92,10 +92,10 @@ ORDER_LINES = Table(
         ("ordered", "number"),
         ("delivered", "number"),
         ("returned", "number"),
-        ("net_delivered", "number"),
+        ("qty_net_delivered", "number"),
         ("invoiced", "number"),
         ("credited", "number"),
-        ("net_invoiced", "number"),
+        ("qty_net_invoiced", "number"),
         ("backorder", "number"),
         ("net_amount", "money"),
         ("position", "int"),
@@ -200,7 +200,8 @@ class OrdersView:
 
 
 class OrderLinesView:
-    """One row per order line as amended, with what was delivered and invoiced of it."""
+    """One row per order line as amended, with the quantities delivered and invoiced of it
+    (`qty_net_delivered` = delivered − returned, `qty_net_invoiced` = invoiced − credited)."""
 
     table: Table = ORDER_LINES
     key: str = "order_id"
@@ -226,10 +227,10 @@ class OrderLinesView:
                 "ordered": line.quantity,
                 "delivered": order.delivered.get(line_id, ZERO),
                 "returned": order.returned.get(line_id, ZERO),
-                "net_delivered": order.net_delivered(line_id),
+                "qty_net_delivered": order.net_delivered(line_id),
                 "invoiced": order.invoiced.get(line_id, ZERO),
                 "credited": order.credited.get(line_id, ZERO),
-                "net_invoiced": order.net_invoiced(line_id),
+                "qty_net_invoiced": order.net_invoiced(line_id),
                 "backorder": backorder[line_id],
                 "net_amount": line_net(line.priced(), order.currency),
                 "position": folded.position,

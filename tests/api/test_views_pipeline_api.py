@@ -197,7 +197,7 @@ def test_budget_versus_actual_filters_by_affair_and_category_and_answers_as_of(
     assert body["total"] == 1
     row = body["items"][0]
     assert (row["budget"], row["actual"], row["variance"]) == ("1000.00", "650.00", "350.00")
-    assert (row["baselines"], row["last_baseline"]) == ('{"1": "800.00"}', "800.00")
+    assert (row["baselines"], row["last_baseline"]) == ({"1": "800.00"}, "800.00")
     then = client.get("/views/budget-vs-actual", params={**params, "as_of": before.isoformat()})
     assert [(r["budget"], r["actual"]) for r in then.json()["items"]] == [("800.00", "0.00")]
     others = client.get("/views/budget-vs-actual", params={"affair_id": str(other)}).json()

@@ -121,7 +121,7 @@ def test_an_amended_partly_delivered_invoiced_credited_and_paid_order_adds_up(
     line = one(store, "SELECT * FROM order_lines WHERE order_id = ?", [str(order_id)])
     assert line["line_id"] == "L1"
     assert (line["ordered"], line["delivered"], line["returned"]) == (12, 7, 0)
-    assert (line["invoiced"], line["credited"], line["net_invoiced"]) == (7, 1, 6)
+    assert (line["invoiced"], line["credited"], line["qty_net_invoiced"]) == (7, 1, 6)
     assert line["backorder"] == 5
     assert line["net_amount"] == D("150.00")
     store.close()
@@ -151,7 +151,7 @@ def test_returns_put_goods_back_on_backorder_and_a_fully_paid_order_is_paid(
     assert (row["delivery_status"], row["invoicing_status"]) == ("partial", "partial")
     assert (row["payment_status"], row["outstanding"]) == ("paid", D("0.00"))
     lines = store.reader().execute(
-        "SELECT line_id, delivered, returned, net_delivered, backorder FROM order_lines "
+        "SELECT line_id, delivered, returned, qty_net_delivered, backorder FROM order_lines "
         "WHERE order_id = ? ORDER BY line_id",
         [str(order_id)],
     )

@@ -23,7 +23,7 @@ from interfaces.http.routes.views import (
 from interfaces.http.routes.views.export import export_route
 from interfaces.http.schemas import ViewPage
 from interfaces.http.security import READERS, reader
-from projections.snapshot import table_at
+from projections.budget import budget_source
 
 router = view_router()
 
@@ -40,7 +40,7 @@ def budget_filters(
         ("category", None if category is None else str(category)),
         ("salesperson", salesperson),
     )
-    source = table_at("budget_vs_actual", as_of)
+    source = budget_source(as_of)
     return ViewQuery("budget-vs-actual", source, where, "name, affair_id, line")
 
 

@@ -1,4 +1,7 @@
-"""The `notices` view over HTTP, as it stands or as it stood (V9), with its export (V10)."""
+"""The `notices` view over HTTP, as it stands or as it stood (V9), with its export (V10).
+
+`kind` is any `NoticeKind`: renewal_due, warranty_expiring, dunning, view_quarantine,
+integrity_alert."""
 
 from __future__ import annotations
 
@@ -6,6 +9,7 @@ from typing import Annotated, Literal
 
 from fastapi import Depends, Query, Response
 
+from domain.notice import NoticeKind
 from interfaces.http.deps import ServicesDep
 from interfaces.http.routes.views import (
     AsOf,
@@ -28,18 +32,22 @@ router = view_router()
 
 def notice_filters(
     status: Literal["open", "acknowledged"] | None = None,
-    kind: Literal["renewal_due", "warranty_expiring"] | None = None,
+    kind: NoticeKind | None = None,
     document_id: Annotated[str | None, Query(max_length=40)] = None,
     as_of: AsOf = None,
 ) -> ViewQuery:
     """The notices the client asks for, soonest due first."""
-    where = equal_to(("status", status), ("kind", kind), ("document_id", document_id))
+    where = equal_to(
+        ("status", status),
+        ("kind", None if kind is None else str(kind)),
+        ("document_id", document_id),
+    )
     return ViewQuery("notices", table_at("notices", as_of), where, "due, notice_id")
 
 
 @router.get(
     "/notices",
-    summary="Renewals coming due and warranties about to expire (C3, S2)",
+    summary="Notices: renewals due, warranties expiring, dunning levels reached (C3, S2)",
     dependencies=[reader(READERS)],
 )
 def notices_view(
