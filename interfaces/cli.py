@@ -106,6 +106,8 @@ def serve(
 
 def open_services(settings: Settings) -> Services:
     """The services over the live read model, or one readable line if a server holds it."""
+    if settings.role == "command":  # a command node keeps no views; projecting here does
+        settings = settings.model_copy(update={"role": "all"})
     try:
         return Services.build(settings)
     except duckdb.IOException:
