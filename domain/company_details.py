@@ -84,6 +84,9 @@ class CompanyDetails:
     bic: str | None = None
     late_payment_rate: Decimal | None = None  # percent a year
     footer: str = ""
+    # The currency the views report in (pipeline, forecast, KPIs): an ISO 4217 code.
+    # Details recorded before it existed decode with the default.
+    reporting_currency: str = "EUR"
 
     def changes_from(self, before: CompanyDetails) -> list[str]:
         """The names of the fields that differ from `before`, in declaration order."""
@@ -116,6 +119,7 @@ def check_details(details: CompanyDetails) -> CompanyDetails:
         _member(Register, details.registration.register, "registration.register")
         _text(details.registration.city, "registration.city", MAX_NAME)
     _check_capital(form, details.share_capital)
+    check_currency(details.reporting_currency)
     if details.iban is not None and not IBAN.fullmatch(details.iban):
         raise InvalidIban("iban", details.iban, "is not an IBAN")
     if details.bic is not None:

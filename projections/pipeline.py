@@ -12,9 +12,9 @@ Definitions, written down once:
 - Quote rows: stage and stage name "quote"; probability by status, draft 10 % and sent
   30 % (`QUOTE_PROBABILITY`); no risk (factor 1); amount = the current revision's total
   excluding VAT; expected close = the validity date; no sale type, zone or country.
-- Base currency: the company's reporting currency (`reporting_currency`: the currency
-  of its share capital in the company's settings, `BASE_CURRENCY` (EUR) before it states
-  one), as the projector found it when it started; each row names it in
+- Base currency: the company's reporting currency (`reporting_currency`: the one its
+  settings state, `BASE_CURRENCY` (EUR) before the company is established), as the
+  projector found it when it started; each row names it in
   `base_currency`. `amount_base` is the amount in the base currency, converted with
   the affair's conversion rate when its currency is not the base
   (`Affair.expected_amount_in`); NULL when it cannot be converted (quotes in another
@@ -77,13 +77,12 @@ TABLE = Table(
 
 
 def reporting_currency(app: Comptoir) -> str:
-    """The currency the views report in, from the company's settings (its share capital's
-    currency); `BASE_CURRENCY` while the company is not established or states no capital."""
+    """The currency the views report in, as the company's settings state it;
+    `BASE_CURRENCY` while the company is not established."""
     try:
-        capital = app.company.get().details.share_capital
+        return app.company.get().details.reporting_currency
     except CompanyNotEstablished:
         return BASE_CURRENCY
-    return BASE_CURRENCY if capital is None else capital.currency
 
 
 def _text(value: object | None) -> str | None:

@@ -69,6 +69,14 @@ class CompanyIn(Body):
         default=None, description="Late-payment penalty rate, percent a year", examples=["12"]
     )
     footer: Text = Field(default="", description="Mentions printed at the foot of invoices")
+    reporting_currency: str = Field(
+        default="EUR",
+        min_length=3,
+        max_length=3,
+        description="ISO 4217 code of the currency the views report in (pipeline, forecast, "
+        "KPIs); a new value applies once the views are rebuilt or the server restarts",
+        examples=["EUR"],
+    )
     effective_on: Day | None = Field(
         default=None, description="The day these details take effect (default: today)"
     )
@@ -98,6 +106,7 @@ class CompanyIn(Body):
             bic=self.bic,
             late_payment_rate=self.late_payment_rate,
             footer=self.footer,
+            reporting_currency=self.reporting_currency,
         )
         return SetCompanyDetails(details, self.effective_on or today)
 
@@ -127,6 +136,7 @@ class CompanyView(BaseModel):
     bic: str | None
     late_payment_rate: Decimal | None
     footer: str
+    reporting_currency: str
     effective_on: date
     logo: LogoView | None
     established_at: datetime
@@ -157,6 +167,7 @@ class CompanyView(BaseModel):
             bic=d.bic,
             late_payment_rate=d.late_payment_rate,
             footer=d.footer,
+            reporting_currency=d.reporting_currency,
             effective_on=company.effective_on,
             logo=None if logo is None else LogoView(**vars(logo)),
             established_at=company.established_at,
