@@ -148,6 +148,7 @@ def follower_views(app: Comptoir, settings: Settings) -> LiveViews:
 
 
 def refuse_command(role: str) -> NoReturn:
+    """Refuse a command or a document read on a query node (a 404 problem)."""
     raise CommandsNotServed(
         f"this is a {role} node: it serves /views, /audit, /admin/views and /health; "
         "send commands and document reads to a command node"
@@ -155,6 +156,7 @@ def refuse_command(role: str) -> NoReturn:
 
 
 def refuse_views(role: str) -> NoReturn:
+    """Refuse a view on a command node (a 404 problem)."""
     raise ViewsNotServed(
         f"this is a {role} node: it serves commands and documents; "
         "read /views, /audit and /admin/views from a query node"
