@@ -20,19 +20,25 @@ from eventsourcing.utils import get_topic
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
 from application.order_billing import OrderBillingCommands
+from application.order_catalogue import (
+    ChangeRequest,
+    LineRequest,
+    OrderCatalogue,
+    ProductLineRequest,
+    order_line,
+)
 from application.outstanding import Outstanding
 from domain.affair import Affair
 from domain.customer import Customer
 from domain.order import (
     CreditOverride,
     InvoicePolicy,
-    LineChange,
     NonConformity,
     Order,
     OrderLine,
     diff_lines,
 )
-from domain.quote import Quote, QuoteLine
+from domain.quote import Quote
 from domain.values import DiscountMode
 
 OutstandingOf = Callable[[UUID, str], Decimal]
@@ -55,21 +61,6 @@ def order_ids_of(runner: CommandRunner, customer_id: UUID) -> Iterator[UUID]:
         if len(page) < PAGE:
             return
         start = page[-1].id + 1
-
-
-def order_line(line: QuoteLine) -> OrderLine:
-    """The order line a converted quote line becomes."""
-    return OrderLine(
-        line_id=line.line_id,
-        description=line.description,
-        quantity=line.quantity,
-        unit_price=line.unit_price,
-        vat_rate=line.vat_rate,
-        unit=line.unit,
-        product_ref=line.product_ref,
-        discount=line.discount,
-        unit_cost=line.unit_cost,
-    )
 
 
 class OrderCommands(OrderBillingCommands):
@@ -105,13 +96,14 @@ class OrderCommands(OrderBillingCommands):
         *,
         customer_id: UUID,
         currency: str,
-        lines: Sequence[OrderLine],
+        lines: Sequence[LineRequest],
         affair_id: UUID | None = None,
         invoice_policy: InvoicePolicy | str = InvoicePolicy.ORDERED,
         discounts: Sequence[Decimal] = (),
         discount_mode: DiscountMode | str = DiscountMode.CASCADING,
     ) -> CommandResult:
-        """A draft order entered directly, for a known customer."""
+        """A draft order entered directly, for a known customer; lines asked for by
+        product are filled from the catalogue on the order's day (P4)."""
         fields: dict[str, Any] = {
             "customer_id": customer_id,
             "currency": currency,
@@ -126,7 +118,12 @@ class OrderCommands(OrderBillingCommands):
             self.runner.load(Customer, customer_id)
             if affair_id is not None:
                 self.runner.load(Affair, affair_id)
-            return Outcome([Order.create(at=ctx.at, **fields)])
+            made: Sequence[LineRequest] = lines
+            if any(isinstance(line, ProductLineRequest) for line in lines):
+                catalogue = OrderCatalogue(self.runner)
+                priced = catalogue.context(ctx.at.date(), currency, customer_id)
+                made = catalogue.lines(priced, lines)
+            return Outcome([Order.create(at=ctx.at, **{**fields, "lines": made})])
 
         return self.runner.run(ctx, "order.create", fields, build)
 
@@ -252,13 +249,16 @@ class OrderCommands(OrderBillingCommands):
     # ---- O4: amendments ------------------------------------------------------------
 
     def amend(
-        self, ctx: CommandContext, order_id: UUID, changes: Sequence[LineChange]
+        self, ctx: CommandContext, order_id: UUID, changes: Sequence[ChangeRequest]
     ) -> CommandResult:
-        """A numbered amendment; the command's reason is the amendment's reason."""
+        """A numbered amendment; the command's reason is the amendment's reason. Products
+        become catalogue lines, and a catalogue line's new quantity is repriced when a
+        quantity break applies (`application.order_catalogue`)."""
 
-        def verb(order: Order) -> dict[str, str]:
-            order.amend(at=ctx.at, reason=ctx.reason or "", changes=list(changes))
-            return {"amendment": str(order.amendments[-1].number)}
+        def verb(order: Order) -> dict[str, int]:
+            made = OrderCatalogue(self.runner).changes(order, changes)
+            order.amend(at=ctx.at, reason=ctx.reason or "", changes=made)
+            return {"amendment": order.amendments[-1].number}
 
         return self._verb(ctx, order_id, "amend", {"changes": list(changes)}, verb)
 

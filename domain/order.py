@@ -21,6 +21,7 @@ and `order_checks`.
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import datetime
@@ -45,6 +46,7 @@ from domain.order_checks import (
 from domain.order_documents import DocumentRef, OrderDocuments
 from domain.order_lifecycle import OrderLifecycle
 from domain.order_status import TRANSITIONS, InvoicePolicy, OrderStatus
+from domain.quote_lines import CatalogueSource
 from domain.values import ZERO, Discount, DiscountMode, PricedLine, check_finite
 
 # The status and policy live in `domain.order_status`; importers keep finding them here.
@@ -72,6 +74,31 @@ class OrderLine:
         return PricedLine(
             self.quantity, self.unit_price, self.vat_rate, self.discount, self.unit_cost
         )
+
+    @property
+    def catalogue(self) -> CatalogueSource | None:
+        """Where the catalogue line came from (P4); None for a line typed by hand."""
+        return None
+
+
+@dataclass(frozen=True)
+class CatalogueLine(OrderLine):
+    """An order line filled from the catalogue (P4), with its source: the product, the
+    day and rule that priced it, and the fields given by hand.
+
+    A type of its own rather than a new field of `OrderLine`, so the lines stored before
+    the catalogue keep their stored form, byte for byte."""
+
+    source: CatalogueSource | None = None
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        if not isinstance(self.source, CatalogueSource):
+            raise InvalidInput(f"a catalogue line needs its source, got {self.source!r}")
+
+    @property
+    def catalogue(self) -> CatalogueSource | None:
+        return self.source
 
 
 @dataclass(frozen=True)
@@ -105,7 +132,41 @@ class RemoveLine:
     line_id: str
 
 
-LineChange = AddLine | ChangeLine | RemoveLine
+@dataclass(frozen=True)
+class RepriceLine:
+    """Amendment change: a catalogue line's new quantity at the price the catalogue gives
+    for it on the order's day (a quantity break), with the rule that gave it (P4)."""
+
+    line_id: str
+    quantity: Decimal
+    unit_price: Decimal
+    discount: Discount | None
+    source: CatalogueSource
+
+    def __post_init__(self) -> None:
+        positive(self.quantity, "a line quantity")
+        check_finite(self.unit_price, "a unit price")
+
+
+LineChange = AddLine | ChangeLine | RemoveLine | RepriceLine
+
+
+def with_source(line: OrderLine, source: CatalogueSource, **changes: Any) -> CatalogueLine:
+    """`line` with `changes`, as a catalogue line from `source`."""
+    fields = {f.name: getattr(line, f.name) for f in dataclasses.fields(OrderLine)}
+    return CatalogueLine(**{**fields, **changes, "source": source})
+
+
+def _changed(line: OrderLine, change: ChangeLine) -> OrderLine:
+    """A line after a change by hand; a catalogue line records a new price as given by
+    hand (its rule stays, as on quotes)."""
+    quantity = line.quantity if change.quantity is None else change.quantity
+    unit_price = line.unit_price if change.unit_price is None else change.unit_price
+    source = line.catalogue
+    if source is not None and unit_price != line.unit_price:
+        source = replace(source, overridden=(*source.overridden, "unit_price"))
+        return with_source(line, source, quantity=quantity, unit_price=unit_price)
+    return replace(line, quantity=quantity, unit_price=unit_price)
 
 
 def apply_changes(
@@ -117,11 +178,14 @@ def apply_changes(
         if isinstance(change, AddLine):
             result[change.line.line_id] = change.line
         elif isinstance(change, ChangeLine):
-            line = result[change.line_id]
-            result[change.line_id] = replace(
-                line,
-                quantity=line.quantity if change.quantity is None else change.quantity,
-                unit_price=line.unit_price if change.unit_price is None else change.unit_price,
+            result[change.line_id] = _changed(result[change.line_id], change)
+        elif isinstance(change, RepriceLine):
+            result[change.line_id] = with_source(
+                result[change.line_id],
+                change.source,
+                quantity=change.quantity,
+                unit_price=change.unit_price,
+                discount=change.discount,
             )
         else:
             del result[change.line_id]
@@ -348,11 +412,13 @@ class Order(OrderLifecycle, OrderDocuments, Aggregate):
                 if change.line.line_id in lines:
                     raise DuplicateLine(f"line {change.line.line_id} already exists")
             else:
-                if isinstance(change, ChangeLine):
+                if isinstance(change, ChangeLine | RepriceLine):
                     bounded_change(change)
                 if change.line_id not in lines:
                     raise UnknownLine(f"no line {change.line_id!r} on this order")
-                floor = change.quantity if isinstance(change, ChangeLine) else ZERO
+                if isinstance(change, RepriceLine) and lines[change.line_id].catalogue is None:
+                    raise InvalidInput(f"line {change.line_id} is not from the catalogue")
+                floor = change.quantity if isinstance(change, ChangeLine | RepriceLine) else ZERO
                 if floor is not None:
                     self._check_floor(change.line_id, floor)
             lines = apply_changes(lines, [change])

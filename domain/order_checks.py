@@ -24,7 +24,7 @@ from domain.values import (
 )
 
 if TYPE_CHECKING:
-    from domain.order import ChangeLine, OrderLine
+    from domain.order import ChangeLine, OrderLine, RepriceLine
 
 
 def positive(value: Decimal, what: str) -> Decimal:
@@ -105,7 +105,7 @@ def bounded_line(line: OrderLine) -> OrderLine:
     return line
 
 
-def bounded_change(change: ChangeLine) -> ChangeLine:
+def bounded_change(change: ChangeLine | RepriceLine) -> ChangeLine | RepriceLine:
     """An amendment's line change whose new values lie within the bounds."""
     field = f"changes[{change.line_id}]"
     if change.quantity is not None:

@@ -11,7 +11,7 @@ kit's line shows at 0. The lines at 0 cost 0, so the document's margin stays kno
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date
 from decimal import Decimal
 from typing import Any
@@ -202,3 +202,34 @@ def lines_from_catalogue(
             )
         )
     return lines
+
+
+@dataclass(frozen=True)
+class Repriced:
+    """A catalogue line's price at its new quantity, and the rule that gave it."""
+
+    unit_price: Decimal
+    discount: Discount | None
+    source: CatalogueSource
+
+
+def repriced(
+    source: CatalogueSource,
+    unit_price: Decimal,
+    discount: Discount | None,
+    found: Price | None,
+) -> Repriced | None:
+    """What a catalogue line's price becomes when its quantity changes (P4): `found`, the
+    catalogue's price at the new quantity on the day the line was priced, when a break
+    gives another one. None when nothing changes: the price was given by hand, the line
+    was not priced by a rule (a kit's line at 0), or no price was found. A discount given
+    by hand stays."""
+    if found is None or source.rule is None or "unit_price" in source.overridden:
+        return None
+    new_discount = discount if "discount" in source.overridden else found.discount
+    new_source = replace(
+        source, rule=found.source.explanation, price_list_id=found.source.price_list_id
+    )
+    if (found.unit_price, new_discount, new_source) == (unit_price, discount, source):
+        return None
+    return Repriced(found.unit_price, new_discount, new_source)

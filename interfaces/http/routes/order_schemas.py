@@ -8,11 +8,13 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
 
+from application.order_catalogue import ProductLineRequest
 from application.order_documents import InvoiceTerms
 from domain.order import (
     InvoicePolicy,
     OrderLine,
 )
+from domain.quote_lines import OVERRIDABLE
 from domain.values import DiscountMode
 from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
@@ -34,32 +36,66 @@ Quantities = Annotated[dict[LineId, Quantity], Field(min_length=1, max_length=50
 
 
 class OrderLineIn(BaseModel):
-    """An order line; its id is `L<n>` by position when none is given."""
+    """An order line; its id is `L<n>` by position when none is given.
+
+    Typed by hand it needs a description, a unit price and a VAT rate. With `product` (a
+    catalogue reference) the description, unit, price, VAT and cost come from the
+    catalogue on the order's day for its customer (P4); any of them given here is taken
+    instead and recorded on the line as given by hand. A kit adds its components' lines
+    after its own (`<line id>.1`, `<line id>.2` …)."""
 
     model_config = {"extra": "forbid"}
 
     line_id: LineId | None = None
-    description: Text = Field(min_length=1, examples=["Cash register"])
+    product: ShortText | None = Field(
+        default=None, min_length=1, examples=["CR-200"], description="A catalogue reference"
+    )
+    description: Text | None = Field(default=None, min_length=1, examples=["Cash register"])
     quantity: Quantity = Field(examples=["3"])
-    unit_price: UnitPrice = Field(examples=["450.00"])
-    vat_rate: Percent = Field(examples=["20"])
-    unit: ShortText = "unit"
+    unit_price: UnitPrice | None = Field(default=None, examples=["450.00"])
+    vat_rate: Percent | None = Field(default=None, examples=["20"])
+    unit: ShortText | None = Field(
+        default=None, description="Default: the product's unit, or `unit` for a line by hand"
+    )
     product_ref: ShortText | None = None
     discount: DiscountIn | None = None
     unit_cost: UnitPrice | None = None
 
-    def value_object(self, default_id: str) -> OrderLine:
+    @model_validator(mode="after")
+    def _by_hand_or_from_catalogue(self) -> OrderLineIn:
+        if self.product is not None:
+            if self.product_ref is not None:
+                raise ValueError("a line from the catalogue takes its product_ref from it")
+        elif self.description is None or self.unit_price is None or self.vat_rate is None:
+            raise ValueError("a line without a product needs description, unit_price, vat_rate")
+        return self
+
+    def value_object(self, default_id: str) -> OrderLine | ProductLineRequest:
+        line_id = self.line_id or default_id
+        discount = None if self.discount is None else self.discount.value_object()
+        if self.product is not None:
+            overrides = self.model_dump(exclude_unset=True, include=set(BY_HAND))
+            if "discount" in overrides:
+                overrides["discount"] = discount
+            return ProductLineRequest(line_id, self.product, self.quantity, self.unit, overrides)
+        assert self.description is not None
+        assert self.unit_price is not None
+        assert self.vat_rate is not None
         return OrderLine(
-            line_id=self.line_id or default_id,
+            line_id=line_id,
             description=self.description,
             quantity=self.quantity,
             unit_price=self.unit_price,
             vat_rate=self.vat_rate,
-            unit=self.unit,
+            unit=self.unit or "unit",
             product_ref=self.product_ref,
-            discount=None if self.discount is None else self.discount.value_object(),
+            discount=discount,
             unit_cost=self.unit_cost,
         )
+
+
+# What a line from the catalogue may be given by hand (its unit is asked for, not overridden)
+BY_HAND = tuple(name for name in OVERRIDABLE if name != "unit")
 
 
 class OrderIn(Body):

@@ -19,10 +19,11 @@ from domain.order import (
     LineChange,
     Order,
     OrderLine,
+    RepriceLine,
 )
 from domain.values import line_net
 from interfaces.http.routes.order_schemas import NonConformityIn
-from interfaces.http.routes.quote_schemas import DiscountIn
+from interfaces.http.routes.quote_schemas import DiscountIn, LineSourceView
 
 
 class LineSnapshot(BaseModel):
@@ -36,6 +37,9 @@ class LineSnapshot(BaseModel):
     product_ref: str | None
     unit_cost: Decimal | None
     net: Decimal
+    source: LineSourceView | None = Field(
+        default=None, description="The catalogue's product, rule and fields given by hand (P4)"
+    )
 
 
 class OrderLineView(LineSnapshot):
@@ -122,6 +126,7 @@ def _line_fields(order: Order, line: OrderLine) -> dict[str, object]:
         "product_ref": line.product_ref,
         "unit_cost": line.unit_cost,
         "net": line_net(line.priced(), order.currency),
+        "source": None if line.catalogue is None else LineSourceView.of(line.catalogue),
     }
 
 
@@ -206,6 +211,18 @@ def change_view(order: Order, change: LineChange) -> dict[str, object]:
             "line_id": change.line_id,
             "quantity": None if change.quantity is None else str(change.quantity),
             "unit_price": None if change.unit_price is None else str(change.unit_price),
+        }
+    if isinstance(change, RepriceLine):
+        discount = change.discount
+        return {
+            "op": "reprice",
+            "line_id": change.line_id,
+            "quantity": str(change.quantity),
+            "unit_price": str(change.unit_price),
+            "discount": None
+            if discount is None
+            else {"kind": str(discount.kind), "value": str(discount.value)},
+            "source": LineSourceView.of(change.source).model_dump(mode="json"),
         }
     return {"op": "remove", "line_id": change.line_id}
 

@@ -15,12 +15,8 @@ from pydantic import BaseModel, Field
 
 from application.access import Principal
 from application.journal import CommandContext
-from domain.order import (
-    AddLine,
-    ChangeLine,
-    LineChange,
-    RemoveLine,
-)
+from application.order_catalogue import AddProduct, ChangeRequest, ProductLineRequest
+from domain.order import AddLine, ChangeLine, RemoveLine
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, Forbidden
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
@@ -68,11 +64,14 @@ class AmendmentIn(Body):
 
     changes: list[ChangeIn] = Field(min_length=1, max_length=200)
 
-    def value_objects(self) -> list[LineChange]:
-        result: list[LineChange] = []
+    def value_objects(self) -> list[ChangeRequest]:
+        result: list[ChangeRequest] = []
         for change in self.changes:
             if isinstance(change, AddLineIn):
-                result.append(AddLine(change.line.value_object("")))
+                line = change.line.value_object("")
+                result.append(
+                    AddProduct(line) if isinstance(line, ProductLineRequest) else AddLine(line)
+                )
             elif isinstance(change, ChangeLineIn):
                 result.append(ChangeLine(change.line_id, change.quantity, change.unit_price))
             else:
