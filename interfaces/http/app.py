@@ -151,6 +151,9 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     app.include_router(accounting.router)
     for catalogue in (products, price_lists, pricing, quote_products):
         app.include_router(catalogue.router)
+    from interfaces.console import install_console  # the console's pages, over these routes
+
+    install_console(app)
 
     @app.get(
         "/health",
