@@ -29,6 +29,7 @@ from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append
 from projections.history import HistoryRecorder, history_table, write_histories
 from projections.invoices import InvoicesView
 from projections.lists import list_views
+from projections.margins import margin_views
 from projections.notices import NoticesView
 from projections.orders import OrderInvoicesView, OrderLinesView, OrdersView
 from projections.pipeline import (
@@ -83,6 +84,7 @@ def default_views(
         ProductsView(),
         PriceHistoryView(),
         *list_views(),
+        *margin_views(),
     ], [AuditView(), AffairEntriesView()]
 
 
