@@ -37,17 +37,13 @@ class RendererUnavailable(RuntimeError):
     """WeasyPrint or the system libraries it needs (Pango, fonts) cannot be loaded."""
 
 
-class ForbiddenResource(ValueError):
-    """A template or content asked the renderer to fetch something other than data:."""
+def data_only_fetcher() -> Any:
+    """WeasyPrint's fetcher, allowed nothing but `data:` URIs (the logo is inlined): a
+    document never reaches the network or the disk while it renders; any other URL is
+    skipped with a warning, never fetched."""
+    from weasyprint.urls import URLFetcher
 
-
-def _data_only(url: str, timeout: int = 10, ssl_context: Any = None) -> dict[str, Any]:
-    if not url.startswith("data:"):
-        raise ForbiddenResource(f"a document fetches nothing but data: URIs, not {url[:60]!r}")
-    from weasyprint.urls import default_url_fetcher
-
-    result: dict[str, Any] = default_url_fetcher(url, timeout, ssl_context)
-    return result
+    return URLFetcher(allowed_protocols={"data"}, allow_redirects=False, timeout=1)
 
 
 def load_weasyprint() -> Any:
@@ -91,6 +87,6 @@ class Renderer:
         """The document as PDF/A-3b bytes, identical for identical content and templates."""
         weasyprint = load_weasyprint()
         os.environ.setdefault("SOURCE_DATE_EPOCH", FONT_EPOCH)
-        document = weasyprint.HTML(string=self.html(content), url_fetcher=_data_only)
+        document = weasyprint.HTML(string=self.html(content), url_fetcher=data_only_fetcher())
         data: bytes = document.write_pdf(pdf_variant="pdf/a-3b")
         return data
