@@ -50,7 +50,7 @@ from projections.quarantine import (
     skipped_row,
 )
 from projections.quotes import QuotesView
-from projections.schema import Table
+from projections.schema import Table, outdated_table
 from projections.stages import StageHistoryView
 from projections.warranty import ServiceCasesView, WarrantyView
 
@@ -132,6 +132,15 @@ class ProjectionRunner:
         tables += [v.table for v in self.document_views]
         tables += [history_table(v) for v in self.document_views if v.history]
         tables += [v.table for v in self.event_views]
+        changed = outdated_table(self.cursor, tables)
+        if changed is not None:
+            # A file written by a version whose tables differ: the views are derived
+            # data, so they are dropped and folded again from the log's start.
+            log.warning(
+                "the read model's table %s changed shape: rebuilding it from the log", changed
+            )
+            for table in tables:
+                self.cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
         for table in tables:
             for statement in table.ddl():
                 self.cursor.execute(statement)

@@ -67,3 +67,16 @@ def utc_naive(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is None:
         return value
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def outdated_table(cursor: Any, tables: Sequence[Table]) -> str | None:
+    """The first of `tables` the file holds with other columns than declared, if any."""
+    declared = {t.name: [(n, _TYPES[k][0]) for n, k in t.columns] for t in tables}
+    found: dict[str, list[tuple[str, str]]] = {}
+    for name, column, kind in cursor.execute(
+        "SELECT table_name, column_name, data_type FROM information_schema.columns"
+        " WHERE table_schema = current_schema() ORDER BY table_name, ordinal_position"
+    ).fetchall():
+        if name in declared:
+            found.setdefault(name, []).append((column, kind))
+    return next((name for name, columns in found.items() if columns != declared[name]), None)

@@ -1,0 +1,64 @@
+"""A read-model file written by a version whose tables had other columns is folded again
+from the log when it is opened, instead of leaving the projector failing on every batch."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import duckdb
+import pytest
+
+from application.app import Comptoir
+from interfaces.settings import Settings
+from projections.runner import ProjectionRunner
+from tests.integration.test_invoice_commands import ctx
+
+
+@pytest.fixture
+def app(settings: Settings) -> Iterator[Comptoir]:
+    app = Comptoir(settings.eventstore_env())
+    yield app
+    app.close()
+
+
+def customers(runner: ProjectionRunner) -> list[tuple[object, ...]]:
+    rows: list[tuple[object, ...]] = runner.cursor.execute(
+        "SELECT customer_id, name, vat_number FROM customers ORDER BY name"
+    ).fetchall()
+    return rows
+
+
+def test_a_file_with_an_old_table_shape_is_rebuilt_from_the_log(
+    app: Comptoir, tmp_path: Path
+) -> None:
+    for name in ("Martin SA", "Durand SARL"):
+        app.customers.register(ctx(), name=name, vat_number="FR40303265045")
+    path = tmp_path / "views.duckdb"
+    runner = ProjectionRunner(app, duckdb.connect(str(path)))
+    runner.catch_up()
+    before = customers(runner)
+    assert len(before) == 2
+    # as an earlier version left it: a column it did not have, a column since renamed
+    runner.cursor.execute("ALTER TABLE customers DROP COLUMN legal_name")
+    runner.cursor.execute("ALTER TABLE customers ADD COLUMN obsolete VARCHAR")
+    runner.cursor.close()
+
+    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
+    assert reopened.position == 0
+    reopened.catch_up()
+    assert reopened.position == app.log_position()
+    assert customers(reopened) == before
+    columns = [r[0] for r in reopened.cursor.execute("DESCRIBE customers").fetchall()]
+    assert "legal_name" in columns
+    assert "obsolete" not in columns
+
+
+def test_a_file_of_the_same_shape_keeps_its_position(app: Comptoir, tmp_path: Path) -> None:
+    app.customers.register(ctx(), name="Martin SA", vat_number="FR40303265045")
+    path = tmp_path / "views.duckdb"
+    runner = ProjectionRunner(app, duckdb.connect(str(path)))
+    runner.catch_up()
+    runner.cursor.close()
+    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
+    assert reopened.position == app.log_position() > 0
