@@ -207,9 +207,16 @@ def margin_views() -> list[DocumentView]:
 
 
 def _rounded(amount: str) -> str:
-    """SQL: `amount` rounded to the line's currency's minor unit."""
-    cases = " ".join(f"WHEN '{c}' THEN {n}" for c, n in sorted(MINOR_UNITS.items()))
-    return f"round({amount}, CASE l.currency {cases} ELSE 2 END)"
+    """SQL: `amount` rounded (half away from zero: costs are never below 0) to the line's
+    currency's minor unit; DuckDB's `round` takes a constant number of places only."""
+    places: dict[int, list[str]] = {}
+    for currency, minor in sorted(MINOR_UNITS.items()):
+        places.setdefault(minor, []).append(f"'{currency}'")
+    cases = " ".join(
+        f"WHEN l.currency IN ({', '.join(codes)}) THEN round({amount}, {minor})"
+        for minor, codes in sorted(places.items())
+    )
+    return f"CASE {cases} END"
 
 
 def margin_lines(as_of: datetime | None = None) -> str:

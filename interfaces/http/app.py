@@ -49,6 +49,7 @@ from interfaces.http.routes.views import budget as budget_view
 from interfaces.http.routes.views import contracts as contracts_view
 from interfaces.http.routes.views import invoices as invoices_view
 from interfaces.http.routes.views import lists as lists_view
+from interfaces.http.routes.views import margins as margins_view
 from interfaces.http.routes.views import notices as notices_view
 from interfaces.http.routes.views import orders as orders_view
 from interfaces.http.routes.views import pipeline as pipeline_view
@@ -127,6 +128,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         quarantine_view,
         products_view,
         lists_view,
+        margins_view,
     ):
         app.include_router(view.router)
     app.include_router(admin.router)
