@@ -103,7 +103,9 @@ def test_a_quarter_of_billing_from_the_contract_to_the_fec(
     # 3 × 250.00 = 750.00 net, VAT 20 % 150.00, 900.00; 1 October + 30 days = 31 October
     first = invoice(client, carla, contract_invoice)
     assert figures(first) == ("750.00", "150.00", "900.00", "2026-10-31")
-    assert (first["number"], first["buyer"]["vat_number"]) == ("INV-2026-00001", "FR44732829320")
+    buyer = first["buyer"]
+    assert (first["number"], buyer["vat_number"]) == ("INV-2026-00001", "FR44732829320")
+    assert (buyer["name"], buyer["billing_address"]["city"]) == ("Martin SA", "Paris")
 
     # -- 5a. The order of two counters, and its deposit of 30 % incl. tax --------------
     order = ok(
@@ -325,6 +327,11 @@ def test_a_quarter_of_billing_from_the_contract_to_the_fec(
             (tm_invoice, "level-1", "2026-12-17"),
             (final_invoice, "level-1", "2026-12-27"),
         ]
+    )
+    [final_notice] = [n for n in notices if n["document_id"] == final_invoice]
+    assert final_notice["message"] == (
+        "invoice INV-2026-00005 to Martin SA: 680.00 EUR due since 2026-12-20, "
+        "11 days overdue: dunning level 1 (+7 days)"
     )
     assert run_jobs(client, clock())["dunning"] == 0
     assert view(client, "notices", kind="dunning")["total"] == 8
