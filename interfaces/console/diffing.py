@@ -75,11 +75,17 @@ def changes(before: dict[str, Any], after: dict[str, Any]) -> list[Change]:
         if path.split(".")[0].split("[")[0] in _IGNORED:
             continue
         was, now = old.get(path, _ABSENT), new.get(path, _ABSENT)
+        if _blank(was) and _blank(now):
+            continue  # e.g. `approval: null` that became `approval.at` … (listed on their own)
         if was != now:
             found.append(Change(path, was, now))
         if len(found) >= MAX_CHANGES:
             break
     return found
+
+
+def _blank(value: Any) -> bool:
+    return value is _ABSENT or value is None or value == {} or value == []
 
 
 @dataclass(frozen=True)

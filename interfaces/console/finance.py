@@ -62,6 +62,8 @@ def affairs_of(rows: list[dict[str, Any]], words: Any) -> list[dict[str, Any]]:
             currency=affair["currency"],
         )
         affair["over"] = [r["category"] for r in lines if _over(r)]
+        figures = ("budget", "actual", "committed", "forecast")
+        affair["empty"] = all(float(r[f]) == 0 for r in lines for f in figures)
     return list(affairs.values())
 
 

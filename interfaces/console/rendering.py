@@ -41,9 +41,9 @@ NAVIGATION = (
     ("forecast", "Forecast"),
     ("quotes", "Quotes"),
     ("budget", "Budgets"),
-    ("orders", "Orders and receivables"),
+    ("orders", "Orders"),
     ("contracts", "Contracts"),
-    ("service", "Warranties and service"),
+    ("service", "Service"),
     ("documents", "Documents"),
 )
 
@@ -95,6 +95,7 @@ def render(
         **context,
         "_": words.gettext,
         "words": words,
+        "term": lambda value: words.gettext(str(value or "—")).replace("_", " "),
         "lang": words.lang,
         "user": None if console is None else console.principal.user,
         "roles": [] if console is None else sorted(console.principal.roles),
@@ -108,6 +109,8 @@ def render(
         "page_link": lambda pager, number: pager.link(request, number),
         "query": str(request.url.query),
     }
+    # the macros every template uses as `m`, bound to this page's values
+    values["m"] = environment().get_template("macros.html").make_module(values)
     if fragment_only(request) and "content" in page.blocks:
         body = "".join(page.blocks["content"](page.new_context(values)))
     else:

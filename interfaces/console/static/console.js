@@ -39,10 +39,17 @@
         spanGaps: true,
       };
     });
+    var top = Math.max.apply(null, datasets.map(function (d) {
+      return Math.max.apply(null, d.data.map(function (x) { return Math.abs(x || 0); }).concat([0]));
+    }));
     var axis = {
       beginAtZero: true,
+      suggestedMax: top === 0 ? (spec.currency ? 1000 : 1) : undefined,
       stacked: !!spec.stacked,
-      ticks: { callback: function (v) { return spec.currency ? money(v, spec.currency) : v; } },
+      ticks: {
+        precision: 0,
+        callback: function (v) { return spec.currency ? money(v, spec.currency) : v; },
+      },
     };
     var options = {
       responsive: true,
