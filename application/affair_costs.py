@@ -3,18 +3,18 @@ affair verb: load, call one verb, save. No business rule here."""
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from application.commands import CommandResult, CommandRunner, Outcome
-from application.journal import CommandContext
+from application.journal import CommandContext, ResultValue
 from domain.affair import Affair
 from domain.budget import BudgetCategory, RevenueKind
 
-Result = dict[str, str] | None
+Result = Mapping[str, ResultValue] | None
 
 
 class AffairVerbs:
@@ -64,7 +64,7 @@ class AffairCostCommands(AffairVerbs):
         reason = reason_of(ctx)
 
         def verb(affair: Affair) -> Result:
-            return {"baseline": str(affair.baseline(ctx.at, reason))}
+            return {"baseline": affair.baseline(ctx.at, reason)}
 
         return self._verb(ctx, affair_id, "baseline", {"reason": reason}, verb)
 
@@ -221,6 +221,6 @@ def _alerting(verb: Callable[[Affair], object]) -> Callable[[Affair], Result]:
         before = set(affair.alerts)
         verb(affair)
         raised = [key for key in affair.alerts if key not in before]
-        return {"alert_ids": ",".join(raised)} if raised else None
+        return {"alert_ids": raised}
 
     return run

@@ -24,6 +24,7 @@ from application.affair_costs import AffairVerbs
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.invoice_issuing import InvoiceIssuer, issue_date_of
 from application.journal import CommandContext
+from application.numbers import money_text
 from domain.affair import Affair
 from domain.affair_invoicing import (
     AffairEntry,
@@ -140,8 +141,8 @@ class AffairInvoiceCommands(AffairVerbs):
             result = {
                 "invoice_id": str(issued.invoice.id),
                 "invoice_number": issued.number,
-                "entry_ids": ",".join(str(e.entry_id) for e in entries),
-                "net": str(net),
+                "entry_ids": [str(e.entry_id) for e in entries],
+                "net": money_text(net, affair.currency),
             }
             return Outcome([affair, *issued.aggregates], result, issued.claims)
 

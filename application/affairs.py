@@ -3,7 +3,7 @@ here. The budget, actuals and currencies (A4–A6, A9) are in `application.affai
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import date
 from decimal import Decimal
@@ -14,7 +14,7 @@ from application.affair_costs import AffairCostCommands, Result, reason_of
 from application.affair_invoicing import AffairInvoiceCommands
 from application.commands import CommandResult, Outcome
 from application.errors import NotAssigned
-from application.journal import CommandContext
+from application.journal import CommandContext, ResultValue
 from domain.affair import ActionKind, Affair, AlertPolicy, SaleType
 from domain.budget import Baseline
 from domain.errors import DomainError, InvalidInput, NotFound
@@ -54,7 +54,7 @@ class BulkItemOutcome:
     ok: bool
     version: int | None = None
     position: int | None = None
-    result: dict[str, str] = field(default_factory=dict)
+    result: Mapping[str, ResultValue] = field(default_factory=dict)
     replayed: bool = False
     error: DomainError | None = None
 

@@ -55,7 +55,7 @@ class ServiceCaseBilling:
             chosen = asset.billable_by_default(case_id) if billable is None else billable
             labour = ServiceLabour(description, hours, hourly_rate, chosen)
             asset.record_labour(ctx.at, case_id, labour)
-            return Outcome([asset], {"case_id": str(case_id), "billable": str(chosen).lower()})
+            return Outcome([asset], {"case_id": str(case_id), "billable": chosen})
 
         payload = {
             "asset_id": asset_id,
@@ -87,7 +87,7 @@ class ServiceCaseBilling:
             chosen = asset.billable_by_default(case_id) if billable is None else billable
             part = ServicePart(description, quantity, unit_price, chosen, product_ref)
             asset.record_part(ctx.at, case_id, part)
-            return Outcome([asset], {"case_id": str(case_id), "billable": str(chosen).lower()})
+            return Outcome([asset], {"case_id": str(case_id), "billable": chosen})
 
         payload = {
             "asset_id": asset_id,

@@ -12,7 +12,7 @@ from application.asset_billing import ServiceCaseBilling
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.contracts import change_coverage
 from application.invoice_issuing import InvoiceIssuer
-from application.journal import CommandContext
+from application.journal import CommandContext, ResultValue
 from domain.asset import Asset, ServiceCaseStatus
 from domain.warranty import WarrantyKind, WarrantyStatus, days_remaining
 
@@ -95,8 +95,7 @@ class AssetCommands(ServiceCaseBilling):
         def build() -> Outcome:
             asset = self.runner.load(Asset, asset_id, ctx)
             number = asset.change_configuration(at=ctx.at, changes=dict(changes), reason=reason)
-            result = {"changed": "false"} if number is None else {"revision": str(number)}
-            return Outcome([asset], result)
+            return Outcome([asset], {"changed": number is not None, "revision": number})
 
         payload = {"asset_id": asset_id, "changes": dict(changes), "reason": reason}
         return self.runner.run(ctx, "asset.change_configuration", payload, build)
@@ -125,9 +124,12 @@ class AssetCommands(ServiceCaseBilling):
             asset = self.runner.load(Asset, asset_id, ctx)
             case_id = asset.open_service_case(at=ctx.at, problem=problem)
             case = asset.service_case(case_id)
-            result = {"case_id": str(case_id), "under_warranty": str(case.under_warranty).lower()}
-            if case.warranty_kind is not None:
-                result["warranty_kind"] = str(case.warranty_kind)
+            kind = None if case.warranty_kind is None else str(case.warranty_kind)
+            result: dict[str, ResultValue] = {
+                "case_id": str(case_id),
+                "under_warranty": case.under_warranty,
+                "warranty_kind": kind,
+            }
             return Outcome([asset], result)
 
         payload = {"asset_id": asset_id, "problem": problem}

@@ -58,7 +58,7 @@ class CatalogueImport:
                 raise ImportRejected(found.items)
             summary = ImportSummary(file.sha256, len(products), len(lists))
             register.record_import(at=ctx.at, summary=summary)
-            result = {"products": str(len(products)), "price_lists": str(len(lists))}
+            result = {"products": len(products), "price_lists": len(lists)}
             return Outcome([register, *products, *lists], result)
 
         return self.runner_run(ctx, payload, build)

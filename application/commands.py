@@ -32,6 +32,7 @@ from application.journal import (
     CommandJournal,
     JournalEntry,
     JournalRecord,
+    Result,
     fingerprint,
 )
 from domain.errors import InvalidInput, NotFound
@@ -53,7 +54,7 @@ class CommandResult:
     aggregate_id: UUID
     version: int
     position: int | None
-    result: dict[str, str] = field(default_factory=dict)
+    result: Result = field(default_factory=dict)
     replayed: bool = False
 
     @classmethod
@@ -67,7 +68,7 @@ class Outcome:
     """Aggregates changed by one command, the primary one first, and what to report."""
 
     aggregates: Sequence[Aggregate]
-    result: dict[str, str] = field(default_factory=dict)
+    result: Result = field(default_factory=dict)
     claims: Sequence[SequenceClaim] = ()
 
 

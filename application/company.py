@@ -84,7 +84,7 @@ class CompanyCommands:
             company = self._load(ctx)
             changed = details.changes_from(company.details)
             company.amend(ctx.at, details, ctx.reason or "", command.effective_on)
-            return Outcome([company], {"changed": ",".join(changed)})
+            return Outcome([company], {"changed": list(changed)})
 
         return self.runner.run(ctx, "company.amend", _payload(command), build)
 

@@ -18,7 +18,8 @@ from uuid import UUID, uuid4
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.errors import ConcurrentUpdate
 from application.invoice_issuing import InvoiceIssuer, issue_date_of
-from application.journal import CommandContext
+from application.journal import CommandContext, ResultValue
+from application.numbers import money_text
 from domain.contract import BilledPeriod, Contract
 from domain.contract_billing import period_details
 from domain.invoice_source import InvoiceSource, SourceKind
@@ -28,16 +29,16 @@ from domain.invoice_terms import PaymentTerms
 BILL_ATTEMPTS = 3
 
 
-def billed_result(record: BilledPeriod, already: bool) -> dict[str, str]:
+def billed_result(record: BilledPeriod, already: bool, currency: str) -> dict[str, ResultValue]:
     """What a bill command reports: the period, its totals and the invoice it issued."""
-    result = {
-        "period_index": str(record.period_index),
+    result: dict[str, ResultValue] = {
+        "period_index": record.period_index,
         "period_start": record.period_start.isoformat(),
         "period_end": record.period_end.isoformat(),
-        "net": str(record.net),
-        "vat": str(record.vat),
-        "gross": str(record.gross),
-        "already_billed": "true" if already else "false",
+        "net": money_text(record.net, currency),
+        "vat": money_text(record.vat, currency),
+        "gross": money_text(record.gross, currency),
+        "already_billed": already,
     }
     if record.invoice_ref is not None:
         result["invoice_ref"] = record.invoice_ref
@@ -71,7 +72,7 @@ class ContractBilling:
             contract = self.runner.load(Contract, contract_id, ctx)
             done = contract.billed.get(str(period_index))
             if done is not None:
-                return Outcome([contract], billed_result(done, True))
+                return Outcome([contract], billed_result(done, True, contract.currency))
             period = contract.to_bill(ctx.at, period_index)
             issued = self.issuer.issue_new(
                 ctx,
@@ -90,7 +91,9 @@ class ContractBilling:
                 invoice_number=issued.number,
             )
             aggregates = [contract, *issued.aggregates]
-            return Outcome(aggregates, billed_result(record, False), issued.claims)
+            return Outcome(
+                aggregates, billed_result(record, False, contract.currency), issued.claims
+            )
 
         payload: dict[str, Any] = {
             "contract_id": contract_id,

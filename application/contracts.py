@@ -15,7 +15,7 @@ from uuid import UUID
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.contract_billing import ContractBilling
 from application.invoice_issuing import InvoiceIssuer
-from application.journal import CommandContext
+from application.journal import CommandContext, ResultValue
 from domain.asset import Asset
 from domain.contract import (
     Contract,
@@ -73,11 +73,11 @@ def change_coverage(
         else:
             contract.uncover_asset(at=ctx.at, asset_id=asset_id)
             asset.unlink_contract(at=ctx.at, contract_id=contract_id)
-        result = {
+        result: dict[str, ResultValue] = {
             "contract_id": str(contract.id),
-            "contract_version": str(contract.version),
+            "contract_version": contract.version,
             "asset_id": str(asset.id),
-            "asset_version": str(asset.version),
+            "asset_version": asset.version,
         }
         pair: list[Any] = [asset, contract] if from_asset else [contract, asset]
         return Outcome(pair, result)
@@ -156,7 +156,7 @@ class ContractCommands(ContractBilling):
         def build() -> Outcome:
             contract = self.runner.load(Contract, contract_id, ctx)
             number = contract.amend(at=ctx.at, effective=effective, reason=reason, lines=lines)
-            return Outcome([contract], {"amendment": str(number)})
+            return Outcome([contract], {"amendment": number})
 
         payload = {
             "contract_id": contract_id,

@@ -75,7 +75,7 @@ class DocumentMail:
             "subject": subject,
         }
         result = self.runner.run(ctx, "documents.send", payload, build)
-        return self.deliver(ctx, edition.kind, source_id, result.result["sending_id"])
+        return self.deliver(ctx, edition.kind, source_id, str(result.result["sending_id"]))
 
     def deliver(
         self,

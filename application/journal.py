@@ -9,12 +9,20 @@ one user's key never answers another user's request.
 from __future__ import annotations
 
 import hashlib
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
 import orjson
+
+# What a command reports, stored as JSON in its journal row and answered again on a replay:
+# booleans, counts, ids, lists of ids, money as exact strings at the currency's minor unit
+# (`application.results.money`), a map of names to such strings. Rows written before
+# results were typed hold every value as a string; the HTTP answer models read both.
+ResultValue = str | int | bool | None | Sequence[str] | Mapping[str, str]
+Result = Mapping[str, ResultValue]
 
 
 def fingerprint(command: str, payload: Any) -> str:
@@ -57,7 +65,7 @@ class JournalRecord:
     issued_at: datetime
     aggregate_id: UUID
     version: int
-    result: dict[str, str]
+    result: Result
     api_key: UUID | None = None
     # The writer's signature over this row and its events (`application.signing`).
     key_id: str | None = None

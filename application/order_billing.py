@@ -21,7 +21,7 @@ from eventsourcing.domain import Aggregate
 
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.invoice_issuing import InvoiceIssuer, issue_date_of
-from application.journal import CommandContext
+from application.journal import CommandContext, Result
 from application.order_documents import (
     InvoiceTerms,
     deposit_lines,
@@ -59,7 +59,7 @@ class OrderVerbs:
         order_id: UUID,
         name: str,
         fields: dict[str, Any],
-        verb: Callable[[Order], dict[str, str] | None],
+        verb: Callable[[Order], Result | None],
     ) -> CommandResult:
         def build() -> Outcome:
             order = self.runner.load(Order, order_id, ctx)

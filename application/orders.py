@@ -255,10 +255,10 @@ class OrderCommands(OrderBillingCommands):
         become catalogue lines, and a catalogue line's new quantity is repriced when a
         quantity break applies (`application.order_catalogue`)."""
 
-        def verb(order: Order) -> dict[str, str]:
+        def verb(order: Order) -> dict[str, int]:
             made = OrderCatalogue(self.runner).changes(order, changes)
             order.amend(at=ctx.at, reason=ctx.reason or "", changes=made)
-            return {"amendment": str(order.amendments[-1].number)}
+            return {"amendment": order.amendments[-1].number}
 
         return self._verb(ctx, order_id, "amend", {"changes": list(changes)}, verb)
 

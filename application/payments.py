@@ -20,7 +20,8 @@ from uuid import UUID
 from eventsourcing.domain import Aggregate
 
 from application.commands import CommandResult, CommandRunner, Outcome
-from application.journal import CommandContext
+from application.journal import CommandContext, ResultValue
+from application.numbers import money_text
 from domain.customer import Customer
 from domain.errors import NotFound
 from domain.invoice import DocumentKind, Invoice, InvoiceStatus
@@ -119,9 +120,13 @@ class PaymentCommands:
                     value_date=command.value_date,
                 )
                 settled.append(invoice)
-            result = {a.number: str(a.amount) for a in payment.allocations}
+            result: dict[str, ResultValue] = {
+                "allocations": {
+                    a.number: money_text(a.amount, payment.currency) for a in payment.allocations
+                }
+            }
             if spent is not None:
-                result["voucher_balance"] = str(spent.balance)
+                result["voucher_balance"] = money_text(spent.balance, spent.currency)
                 settled.append(spent)
             return Outcome([payment, *settled], result)
 

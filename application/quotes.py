@@ -111,9 +111,7 @@ class QuoteCommands:
         def build() -> Outcome:
             source = self.runner.load(Quote, quote_id)
             copy = copy_of(source, line_ids).draft(at=ctx.at, valid_until=valid_until)
-            return Outcome(
-                [copy], {"source_id": str(quote_id), "source_revision": str(source.revision)}
-            )
+            return Outcome([copy], {"source_id": str(quote_id), "source_revision": source.revision})
 
         payload = {"quote_id": quote_id, "line_ids": line_ids, "valid_until": valid_until}
         return self.runner.run(ctx, "quote.copy", payload, build)
@@ -172,7 +170,7 @@ class QuoteCommands:
             priced = pricing.context(on=on, currency=quote.currency, customer_id=quote.customer_id)
             drafts = pricing.lines(priced, reference, quantity, unit, overrides)
             ids = [quote.add_line(at=ctx.at, **draft.fields()) for draft in drafts]
-            return Outcome([quote], {"line_id": ids[0], "line_ids": ",".join(ids)})
+            return Outcome([quote], {"line_id": ids[0], "line_ids": ids})
 
         return self.runner.run(ctx, "quote.add_product_line", payload, build)
 
@@ -224,13 +222,17 @@ class QuoteCommands:
     # -- approval and the life cycle (Q4, Q5, Q6, Q7) ------------------------------------
 
     def approve(self, ctx: CommandContext, quote_id: UUID) -> CommandResult:
-        """A manager (the context's actor) approves the current revision; reason required."""
-        return self._verb(
-            ctx,
-            quote_id,
-            "approve",
-            lambda q: q.approve(at=ctx.at, approver=ctx.actor, reason=ctx.reason or ""),
-        )
+        """A manager (the context's actor) approves the current revision; reason required.
+        The result says whether the thresholds in force required it, and which."""
+        policy = self.policies.approval
+
+        def build() -> Outcome:
+            quote = self.runner.load(Quote, quote_id, ctx)
+            reasons = [] if policy is None else quote.approval_reasons(policy)
+            quote.approve(at=ctx.at, approver=ctx.actor, reason=ctx.reason or "")
+            return Outcome([quote], {"required": bool(reasons), "reasons": reasons})
+
+        return self.runner.run(ctx, "quote.approve", {"quote_id": quote_id}, build)
 
     def send(self, ctx: CommandContext, quote_id: UUID) -> CommandResult:
         """Send the draft; past the approval thresholds it must be approved first (Q7)."""

@@ -18,6 +18,7 @@ from uuid import UUID
 
 from application.commands import CommandResult, CommandRunner, Outcome
 from application.journal import CommandContext
+from application.numbers import money_text
 from domain.customer import Customer
 from domain.voucher import CODE_ALPHABET, CODE_GROUPS, Voucher, voucher_id
 
@@ -75,7 +76,10 @@ class VoucherCommands:
                 valid_until=command.valid_until,
                 reason=command.reason,
             )
-            return Outcome([voucher], {"code": voucher.code, "balance": str(voucher.balance)})
+            return Outcome(
+                [voucher],
+                {"code": voucher.code, "balance": money_text(voucher.balance, voucher.currency)},
+            )
 
         return self.runner.run(ctx, "voucher.issue", _payload(command), build)
 
@@ -86,7 +90,7 @@ class VoucherCommands:
             cancelled = self.runner.load(Voucher, voucher, ctx)
             forfeited = cancelled.balance
             cancelled.cancel(at=ctx.at)
-            return Outcome([cancelled], {"forfeited": str(forfeited)})
+            return Outcome([cancelled], {"forfeited": money_text(forfeited, cancelled.currency)})
 
         return self.runner.run(ctx, "voucher.cancel", {"voucher_id": voucher}, build)
 

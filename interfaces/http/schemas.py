@@ -6,7 +6,7 @@ import math
 import re
 from datetime import date, datetime
 from decimal import Decimal
-from typing import Annotated, Any
+from typing import Annotated, Any, Generic, Self, TypeVar
 from uuid import UUID
 
 from fastapi.encoders import jsonable_encoder
@@ -22,6 +22,9 @@ from domain.bounds import (
     PLACES,
     RATE_PLACES,
 )
+from interfaces.http.results import NoResult, ResultModel
+
+R = TypeVar("R", bound=ResultModel)
 
 # A decimal in a request: ASCII digits, an optional leading '-', an optional '.' and
 # fraction; no spaces, underscores, exponent, NaN or Infinity, no other script's digits.
@@ -164,25 +167,34 @@ class Body(BaseModel):
     reason: Text | None = Field(default=None, description="Why, recorded in the journal")
 
 
-class Accepted(BaseModel):
-    """A recorded command: the document, its new version, and the log position to wait for."""
+class CommandAnswer(BaseModel, Generic[R]):
+    """A recorded command: the document, its new version, the log position to wait for
+    (`GET /views/...?min_position=`), and what the command reports, typed per command."""
 
     id: UUID
     version: int
-    position: int | None
-    result: dict[str, str] = {}
+    position: int | None = Field(
+        description="The log position the command produced; null when it recorded no event"
+    )
+    result: R
     links: dict[str, str] = {}
 
     @classmethod
-    def of(cls, outcome: CommandResult, base: str) -> Accepted:
+    def of(cls, outcome: CommandResult, base: str, result: type[R]) -> Self:
         self_link = f"{base}/{outcome.aggregate_id}"
         return cls(
             id=outcome.aggregate_id,
             version=outcome.version,
             position=outcome.position,
-            result=outcome.result,
+            result=result.model_validate(dict(outcome.result)),
             links={"self": self_link, "history": f"{self_link}/history"},
         )
+
+
+class Accepted(CommandAnswer[NoResult]):
+    """A recorded command that reports nothing beyond its version and position."""
+
+    result: NoResult = NoResult()
 
 
 class HistoryItem(BaseModel):

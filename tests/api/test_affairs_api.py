@@ -158,7 +158,7 @@ def test_a_baseline_is_readable_as_it_was_after_later_budget_changes(client: Tes
     assert client.put(f"/affairs/{affair_id}/budget/labour", json={"amount": "5000"}).is_success
     frozen = client.post(f"/affairs/{affair_id}/budget/baselines", json={"reason": "signed"})
     assert frozen.status_code == 201
-    assert frozen.json()["result"] == {"baseline": "1"}
+    assert frozen.json()["result"] == {"baseline": 1}
     assert frozen.headers["Location"] == f"/affairs/{affair_id}/budget/baselines/1"
     client.put(f"/affairs/{affair_id}/budget/labour", json={"amount": "6500.505"})
     baseline = client.get(f"/affairs/{affair_id}/budget/baselines/1").json()
@@ -240,7 +240,7 @@ def test_an_informative_policy_records_the_cost_and_an_alert_a_manager_closes(
     assert row(affair, "purchases")["variance"] == "-200.00"
     [alert] = affair["open_alerts"]
     assert (alert["kind"], alert["document_ref"]) == ("budget", "PO-1")
-    assert recorded.json()["result"] == {"alert_ids": alert["alert_id"]}
+    assert recorded.json()["result"] == {"alert_ids": [alert["alert_id"]]}
     close = f"/affairs/{affair_id}/alerts/{alert['alert_id']}/close"
     assert_problem(client.post(close, json={"note": "ok"}), 403, "forbidden")
     manager = as_role(client, "max", "manager")

@@ -69,13 +69,13 @@ def test_configuration_changes_keep_every_version(client: TestClient) -> None:
         json={"changes": {"firmware": "2.0", "printer": "TM-30"}, "reason": "upgrade"},
     )
     assert changed.status_code == 200, changed.text
-    assert changed.json()["result"] == {"revision": "1"}
+    assert changed.json()["result"] == {"changed": True, "revision": 1}
     before = log_position(client)
     same = client.post(
         f"/assets/{asset_id}/configuration",
         json={"changes": {"firmware": "2.0"}, "reason": "again"},
     )
-    assert same.json()["result"] == {"changed": "false"}
+    assert same.json()["result"] == {"changed": False, "revision": None}
     assert log_position(client) == before
     client.post(
         f"/assets/{asset_id}/configuration",
@@ -181,7 +181,7 @@ def test_a_service_case_is_returned_once_its_checklist_is_checked(client: TestCl
     )
     opened = client.post(f"/assets/{asset_id}/service-cases", json={"problem": "drawer stuck"})
     assert opened.status_code == 201
-    assert opened.json()["result"]["under_warranty"] == "true"
+    assert opened.json()["result"]["under_warranty"] is True
     case_id = opened.json()["result"]["case_id"]
     case_url = f"/assets/{asset_id}/service-cases/{case_id}"
     diagnosed = client.post(f"{case_url}/diagnosis", json={"diagnosis": "broken spring"})
@@ -353,7 +353,7 @@ def test_a_repaired_case_is_invoiced_once_by_an_accountant_with_labour_and_parts
     case_id = open_case(client, asset_id)
     case = f"/assets/{asset_id}/service-cases/{case_id}"
     labour = {"description": "motor replacement", "hours": "1.5", "hourly_rate": "60.00"}
-    assert client.post(f"{case}/labour", json=labour).json()["result"]["billable"] == "true"
+    assert client.post(f"{case}/labour", json=labour).json()["result"]["billable"] is True
     part = {"description": "drawer motor", "quantity": "1", "unit_price": "85.00"}
     assert client.post(f"{case}/parts", json=part).status_code == 201
     accountant = as_role(client, "anna", "accountant")
@@ -391,7 +391,7 @@ def test_a_case_under_warranty_with_nothing_billable_is_a_problem(client: TestCl
     )
     case = f"/assets/{asset_id}/service-cases/{open_case(client, asset_id)}"
     labour = {"description": "diagnosis", "hours": "1", "hourly_rate": "60.00"}
-    assert client.post(f"{case}/labour", json=labour).json()["result"]["billable"] == "false"
+    assert client.post(f"{case}/labour", json=labour).json()["result"]["billable"] is False
     client.post(f"{case}/diagnosis", json={"diagnosis": "covered"})
     client.post(f"{case}/advance", json={"to": "repair"})
     manager = as_role(client, "max", "manager")

@@ -140,7 +140,7 @@ def test_a_quote_keeps_its_group_prices_when_the_list_changes_the_next_day(
     data = workbook(("products", PRODUCTS), ("prices", PRICES))
     response = imported(client, manager, data)
     assert response.status_code == 200, response.text
-    assert response.json()["result"] == {"products": "3", "price_lists": "2"}
+    assert response.json()["result"] == {"products": 3, "price_lists": 2}
     history = client.get("/products/CR-200/history", headers=manager).json()
     assert {h["command"] for h in history} == {"catalogue.import"}
     assert {h["reason"] for h in history} == {"2026 catalogue"}

@@ -63,7 +63,7 @@ def test_the_first_put_establishes_and_a_later_one_amends_with_its_reason(
     assert_problem(client.put("/company", json=amended), 422, "reason-required")
     response = client.put("/company", json={**amended, "reason": "bank moved to BNP"})
     assert response.status_code == 200, response.text
-    assert response.json()["result"] == {"changed": "iban"}
+    assert response.json()["result"] == {"changed": ["iban"]}
     assert response.headers["ETag"] == '"2"'
     again = client.put("/company", json={**amended, "reason": "again"})
     assert_problem(again, 409, "amendment-changes-nothing")

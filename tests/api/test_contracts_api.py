@@ -106,12 +106,12 @@ def test_billing_a_period_twice_records_it_once_and_says_so(
     contract_id = sign(client)
     first = client.post(f"/contracts/{contract_id}/bill", json={"period_index": 1}, headers=billing)
     assert first.status_code == 201, first.text
-    assert first.json()["result"]["already_billed"] == "false"
+    assert first.json()["result"]["already_billed"] is False
     assert first.json()["result"]["period_start"] == "2026-02-28"
     before = log_position(client)
     again = client.post(f"/contracts/{contract_id}/bill", json={"period_index": 1}, headers=billing)
     assert again.status_code == 200
-    assert again.json()["result"] == {**first.json()["result"], "already_billed": "true"}
+    assert again.json()["result"] == {**first.json()["result"], "already_billed": True}
     assert again.json()["position"] is None
     assert log_position(client) == before
     history = client.get(f"/contracts/{contract_id}/history").json()
@@ -207,7 +207,7 @@ def test_an_amendment_never_changes_a_billed_period(
         json={"effective": "2026-10-30", "lines": [PREMIUM], "reason": "upgrade"},
     )
     assert amended.status_code == 201, amended.text
-    assert amended.json()["result"] == {"amendment": "1"}
+    assert amended.json()["result"] == {"amendment": 1}
     contract = client.get(f"/contracts/{contract_id}").json()
     assert contract["billed"][0]["net"] == "99.98"
     assert contract["lines_in_force"][0]["unit_price"] == "79.99"
@@ -318,7 +318,7 @@ def test_covering_an_asset_updates_both_documents_atomically(client: TestClient)
     asset_id = register_asset(client)
     covered = client.post(f"/contracts/{contract_id}/assets/{asset_id}", json={"reason": "park"})
     assert covered.status_code == 200, covered.text
-    assert covered.json()["result"]["asset_version"] == "2"
+    assert covered.json()["result"]["asset_version"] == 2
     assert client.get(f"/contracts/{contract_id}").json()["covered_asset_ids"] == [asset_id]
     assert client.get(f"/assets/{asset_id}").json()["contract_id"] == contract_id
     on_contract = client.get(f"/contracts/{contract_id}/history").json()[-1]

@@ -153,7 +153,7 @@ def test_amendments_need_a_reason_and_two_versions_diff_by_line(client: TestClie
     )
     response = client.post(path, json={"changes": changes, "reason": "more tills"})
     assert response.status_code == 201, response.text
-    assert response.json()["result"] == {"amendment": "1"}
+    assert response.json()["result"] == {"amendment": 1}
     diff = client.get(f"/orders/{order_id}/diff?from=2&to=3").json()
     assert [(d["line_id"], d["change"]) for d in diff["lines"]] == [
         ("L1", "changed"),

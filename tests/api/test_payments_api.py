@@ -140,7 +140,10 @@ def test_one_payment_settles_two_invoices_and_each_shows_what_is_left(
     assert response.status_code == 201, response.text
     payment_id = response.json()["id"]
     assert response.headers["Location"] == f"/payments/{payment_id}"
-    assert response.json()["result"] == {"INV-2026-00001": "600.00", "INV-2026-00002": "400.00"}
+    assert response.json()["result"] == {
+        "allocations": {"INV-2026-00001": "600.00", "INV-2026-00002": "400.00"},
+        "voucher_balance": None,
+    }
 
     payment = client.get(f"/payments/{payment_id}").json()  # a salesperson reads
     assert payment["value_date"] == "2026-10-31"

@@ -78,7 +78,10 @@ def test_a_payment_by_voucher_spends_it_and_both_documents_say_so(
         voucher_id=voucher_id,
     )  # fmt: skip
     assert response.status_code == 201, response.text
-    assert response.json()["result"] == {"INV-2026-00001": "30.00", "voucher_balance": "20.00"}
+    assert response.json()["result"] == {
+        "allocations": {"INV-2026-00001": "30.00"},
+        "voucher_balance": "20.00",
+    }
     payment_id = response.json()["id"]
     payment = client.get(f"/payments/{payment_id}").json()
     assert (payment["means"], payment["voucher_id"]) == ("voucher", voucher_id)

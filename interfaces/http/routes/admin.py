@@ -15,6 +15,7 @@ from application.journal import CommandContext
 from domain.access import Role
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
+from interfaces.http.results import NoResult
 from interfaces.http.schemas import Accepted, Body, ShortText
 from interfaces.http.security import ADMINS, command, reader
 
@@ -52,7 +53,7 @@ def issue_key(body: KeyRequest, ctx: Admin, services: ServicesDep) -> IssuedKey:
 @router.delete("/keys/{key_id}", summary="Revoke an API key")
 def revoke_key(key_id: UUID, ctx: Admin, services: ServicesDep) -> Accepted:
     outcome = services.app.access.revoke(ctx, key_id)
-    return Accepted.of(outcome, "/admin/keys")
+    return Accepted.of(outcome, "/admin/keys", NoResult)
 
 
 class ReadModelState(BaseModel):

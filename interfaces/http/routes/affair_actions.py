@@ -11,6 +11,7 @@ from application.access import Principal
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, Forbidden
 from interfaces.http.responses import OptionalBody, accepted, with_reason
+from interfaces.http.results import ActionRecorded
 from interfaces.http.routes.affair_schemas import (
     ActionIn,
     BulkActionIn,
@@ -18,7 +19,7 @@ from interfaces.http.routes.affair_schemas import (
     ProgressIn,
 )
 from interfaces.http.routes.affairs import BASE, BulkItemView, BulkResult, Seller
-from interfaces.http.schemas import Accepted
+from interfaces.http.schemas import Accepted, CommandAnswer
 from interfaces.http.security import MANAGERS, authenticated
 
 router = APIRouter(prefix="/affairs", tags=["affairs"], responses=ERROR_RESPONSES)
@@ -42,7 +43,7 @@ def report_progress(
 )
 def record_action(
     affair_id: UUID, body: ActionIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[ActionRecorded]:
     outcome = services.app.affairs.record_action(
         with_reason(ctx, body),
         affair_id,
@@ -52,7 +53,7 @@ def record_action(
         due=body.due,
         body=body.body,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ActionRecorded)
 
 
 @router.post("/{affair_id}/actions/{action_id}/complete", summary="Mark an action done (A8)")

@@ -15,6 +15,7 @@ from domain.budget import BudgetCategory
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, Forbidden
 from interfaces.http.responses import OptionalBody, accepted, with_reason
+from interfaces.http.results import AffairInvoiced, AlertsRaised, BaselineResult
 from interfaces.http.routes.affair_schemas import (
     AlertClosing,
     BudgetLine,
@@ -36,7 +37,7 @@ from interfaces.http.routes.affairs import (
     Reader,
     Seller,
 )
-from interfaces.http.schemas import Accepted
+from interfaces.http.schemas import Accepted, CommandAnswer
 from interfaces.http.security import BILLING, authenticated
 
 router = APIRouter(prefix="/affairs", tags=["affairs"], responses=ERROR_RESPONSES)
@@ -87,12 +88,12 @@ def set_budget(
 )
 def baseline_budget(
     affair_id: UUID, body: Reasoned, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[BaselineResult]:
     outcome = services.app.affairs.baseline(with_reason(ctx, body), affair_id)
     response.headers["Location"] = (
         f"{BASE}/{affair_id}/budget/baselines/{outcome.result['baseline']}"
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, BaselineResult)
 
 
 # --- A5, A6 -----------------------------------------------------------------------------
@@ -124,7 +125,7 @@ def log_time(
     principal: Annotated[Principal, Depends(authenticated)],
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[AlertsRaised]:
     # Rates are set by accountants and managers; a salesperson logs at the rate in force.
     if body.hourly_rate is not None and not principal.has_any(BILLING):
         raise Forbidden("giving an hourly rate needs the accountant or manager role")
@@ -137,7 +138,7 @@ def log_time(
         hourly_rate=body.hourly_rate,
         billable=body.billable,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AlertsRaised)
 
 
 @router.post(
@@ -147,7 +148,7 @@ def log_time(
 )
 def record_cost(
     affair_id: UUID, body: CostIn, ctx: ProjectStaff, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[AlertsRaised]:
     outcome = services.app.affairs.record_cost(
         with_reason(ctx, body),
         affair_id,
@@ -157,7 +158,7 @@ def record_cost(
         document_date=body.document_date,
         committed=body.committed,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AlertsRaised)
 
 
 @router.post(
@@ -171,11 +172,11 @@ def receive_committed(
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
-) -> Accepted:
+) -> CommandAnswer[AlertsRaised]:
     outcome = services.app.affairs.receive_committed(
         with_reason(ctx, body), affair_id, document_ref
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AlertsRaised)
 
 
 @router.post(
@@ -185,7 +186,7 @@ def receive_committed(
 )
 def record_revenue(
     affair_id: UUID, body: RevenueIn, ctx: ProjectStaff, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[AlertsRaised]:
     outcome = services.app.affairs.record_revenue(
         with_reason(ctx, body),
         affair_id,
@@ -194,7 +195,7 @@ def record_revenue(
         document_ref=body.document_ref,
         document_date=body.document_date,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AlertsRaised)
 
 
 @router.post(
@@ -209,7 +210,7 @@ def record_revenue(
 )
 def invoice_entries(
     affair_id: UUID, body: EntriesInvoiceIn, ctx: Costing, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[AffairInvoiced]:
     terms = None if body.payment_terms is None else body.payment_terms.value_object()
     outcome = services.app.affairs.invoice_entries(
         with_reason(ctx, body),
@@ -219,7 +220,7 @@ def invoice_entries(
         issue_date=body.issue_date or ctx.at.date(),
         payment_terms=terms,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AffairInvoiced)
 
 
 @router.post("/{affair_id}/alerts/{alert_id}/close", summary="Acknowledge an alert (A6)")

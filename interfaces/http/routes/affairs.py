@@ -21,6 +21,7 @@ from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES, status_of
 from interfaces.http.responses import accepted, created, with_reason
+from interfaces.http.results import AffairBulkItem
 from interfaces.http.routes.affair_schemas import (
     AffairOpen,
     OpportunityPatch,
@@ -67,7 +68,7 @@ class BulkItemView(BaseModel):
     ok: bool
     version: int | None = None
     position: int | None = None
-    result: dict[str, str] = {}
+    result: AffairBulkItem | None = None
     status: int | None = None
     error: str | None = None
     detail: str | None = None
@@ -80,7 +81,7 @@ class BulkItemView(BaseModel):
                 ok=True,
                 version=item.version,
                 position=item.position,
-                result=item.result,
+                result=AffairBulkItem.model_validate(dict(item.result)),
             )
         return cls(
             affair_id=item.affair_id,

@@ -21,6 +21,12 @@ from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import (
+    ConfigurationResult,
+    ServiceCaseInvoiced,
+    ServiceCaseOpened,
+    ServiceWork,
+)
 from interfaces.http.routes.asset_schemas import (
     AdvanceIn,
     AssetRegistration,
@@ -34,7 +40,7 @@ from interfaces.http.routes.asset_schemas import (
     ServiceInvoiceIn,
     WarrantyIn,
 )
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import Accepted, CommandAnswer, HistoryItem
 from interfaces.http.security import BILLING, READERS, SELLERS, command, reader
 
 router = APIRouter(prefix="/assets", tags=["assets"], responses=ERROR_RESPONSES)
@@ -73,11 +79,11 @@ def change_configuration(
     ctx: Seller,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[ConfigurationResult]:
     outcome = services.app.assets.change_configuration(
         replace(ctx, reason=body.reason), asset_id, changes=body.changes, reason=body.reason
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ConfigurationResult)
 
 
 @router.put("/{asset_id}/warranties/{kind}", summary="Set or replace a warranty (S2)")
@@ -102,11 +108,11 @@ def set_warranty(
 )
 def open_service_case(
     asset_id: UUID, body: ServiceCaseIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[ServiceCaseOpened]:
     outcome = services.app.assets.open_service_case(
         replace(ctx, reason=body.reason), asset_id, problem=body.problem
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ServiceCaseOpened)
 
 
 @router.post("/{asset_id}/service-cases/{case_id}/diagnosis", summary="Record a diagnosis (S3)")
@@ -210,7 +216,7 @@ def record_labour(
     ctx: Seller,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[ServiceWork]:
     outcome = services.app.assets.record_labour(
         replace(ctx, reason=body.reason),
         asset_id,
@@ -220,7 +226,7 @@ def record_labour(
         hourly_rate=body.hourly_rate,
         billable=body.billable,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ServiceWork)
 
 
 @router.post(
@@ -235,7 +241,7 @@ def record_part(
     ctx: Seller,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[ServiceWork]:
     outcome = services.app.assets.record_part(
         replace(ctx, reason=body.reason),
         asset_id,
@@ -246,7 +252,7 @@ def record_part(
         billable=body.billable,
         product_ref=body.product_ref,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ServiceWork)
 
 
 @router.post(
@@ -266,7 +272,7 @@ def invoice_service_case(
     ctx: Biller,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[ServiceCaseInvoiced]:
     terms = None if body.payment_terms is None else body.payment_terms.value_object()
     outcome = services.app.assets.invoice_service_case(
         replace(ctx, reason=body.reason),
@@ -276,7 +282,7 @@ def invoice_service_case(
         vat_rate=body.vat_rate,
         payment_terms=terms,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ServiceCaseInvoiced)
 
 
 @router.get(

@@ -4,7 +4,7 @@ history, establish or amend them, and the logo as exact bytes."""
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import Annotated, Any
+from typing import Annotated, Any, TypeVar
 
 from fastapi import APIRouter, Header, Request, Response
 from fastapi.concurrency import run_in_threadpool
@@ -18,8 +18,9 @@ from domain.company_details import LOGO_MAX_BYTES, LOGO_TYPES
 from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES, PROBLEM, Problem
+from interfaces.http.results import CompanyAmended, LogoChanged, ResultModel
 from interfaces.http.routes.company_schemas import CompanyIn, CompanyView
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import CommandAnswer, HistoryItem
 from interfaces.http.security import ADMINS, READERS, command, reader
 
 router = APIRouter(prefix="/company", tags=["company"], responses=ERROR_RESPONSES)
@@ -46,16 +47,19 @@ IMAGE_ANSWER: dict[int | str, dict[str, Any]] = {
 }
 
 
-def answer(outcome: CommandResult, response: Response) -> Accepted:
+R = TypeVar("R", bound=ResultModel)
+
+
+def answer(outcome: CommandResult, response: Response, result: type[R]) -> CommandAnswer[R]:
     """The recorded command, with the company's address (it has one, not one per id)."""
     response.headers["ETag"] = f'"{outcome.version}"'
     if outcome.replayed:
         response.headers["Idempotent-Replayed"] = "true"
-    return Accepted(
+    return CommandAnswer[result](  # type: ignore[valid-type]
         id=outcome.aggregate_id,
         version=outcome.version,
         position=outcome.position,
-        result=outcome.result,
+        result=result.model_validate(dict(outcome.result)),
         links={"self": BASE, "history": f"{BASE}/history", "logo": f"{BASE}/logo"},
     )
 
@@ -63,20 +67,20 @@ def answer(outcome: CommandResult, response: Response) -> Accepted:
 @router.put(
     "",
     summary="Establish the company's settings, or amend them (with a reason)",
-    responses={201: {"model": Accepted, "description": "Established"}},
+    responses={201: {"model": CommandAnswer[CompanyAmended], "description": "Established"}},
 )
 def put_company(
     body: CompanyIn, ctx: Writer, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[CompanyAmended]:
     company = services.app.company
     command_ = body.command(ctx.at.date())
     ctx = replace(ctx, reason=body.reason)
     if company.exists():
-        return answer(company.amend(ctx, command_), response)
+        return answer(company.amend(ctx, command_), response, CompanyAmended)
     outcome = company.establish(ctx, command_)
     response.status_code = 201
     response.headers["Location"] = BASE
-    return answer(outcome, response)
+    return answer(outcome, response, CompanyAmended)
 
 
 @router.get(
@@ -109,13 +113,13 @@ def company_history(services: ServicesDep) -> list[HistoryItem]:
 )
 async def put_logo(
     request: Request, ctx: Writer, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[LogoChanged]:
     media_type = request.headers.get("content-type", "").split(";")[0].strip().lower()
     if media_type not in LOGO_TYPES:
         raise HTTPException(415, f"send the logo as one of {', '.join(LOGO_TYPES)}")
     data = await _read_at_most(request, LOGO_MAX_BYTES)
     outcome = await run_in_threadpool(services.app.company.change_logo, ctx, data, media_type)
-    return answer(outcome, response)
+    return answer(outcome, response, LogoChanged)
 
 
 @router.get(

@@ -12,6 +12,7 @@ from pydantic import BaseModel, Field
 from application.contracts import AmendmentChange
 from domain.contract import ContractKind, ContractLine
 from domain.periods import Frequency
+from interfaces.http.results import BillResult
 from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
 from interfaces.http.schemas import Body, Percent, Quantity, ShortText, Text, UnitPrice
@@ -164,15 +165,20 @@ class BilledNow(BaseModel):
     period_index: int
     version: int
     position: int | None
-    result: dict[str, str]
+    result: BillResult
 
 
 class BillDueResult(BaseModel):
-    """What a bill-due run billed: one command per period, none when nothing was due."""
+    """What a bill-due run billed: one command per period, none when nothing was due.
+
+    `position` is always one the client can wait on (`?min_position=`): the last
+    period's, or when nothing was billed the log's position as the run found it."""
 
     id: UUID
     as_of: date
     billed: list[BilledNow]
+    nothing_billed: bool = Field(description="True when no period was due and not billed")
+    position: int
     links: dict[str, str]
 
 

@@ -20,6 +20,7 @@ from application.journal import CommandContext
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import AmendmentResult, BillResult, CoverageResult
 from interfaces.http.routes.contract_schemas import (
     BillDueResult,
     BilledNow,
@@ -33,7 +34,7 @@ from interfaces.http.routes.contract_schemas import (
     TerminationIn,
 )
 from interfaces.http.routes.params import Day
-from interfaces.http.schemas import Accepted, Body
+from interfaces.http.schemas import Accepted, Body, CommandAnswer
 from interfaces.http.security import BILLING, MANAGERS, READERS, SELLERS, command, reader
 
 router = APIRouter(prefix="/contracts", tags=["contracts"], responses=ERROR_RESPONSES)
@@ -94,7 +95,7 @@ def sign_contract(
 )
 def bill_period(
     contract_id: UUID, body: BillIn, ctx: Biller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[BillResult]:
     terms = None if body.payment_terms is None else body.payment_terms.value_object()
     outcome = services.app.contracts.bill(
         replace(ctx, reason=body.reason),
@@ -104,9 +105,9 @@ def bill_period(
         issue_date=body.issue_date or ctx.at.date(),
         payment_terms=terms,
     )
-    if outcome.result.get("already_billed") == "true":
+    if outcome.result.get("already_billed") is True:
         response.status_code = status.HTTP_200_OK
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, BillResult)
 
 
 @router.post(
@@ -119,18 +120,24 @@ def bill_due(
     today = ctx.at.date()
     outcomes = services.app.contracts.bill_due(with_reason(ctx, body), contract_id, today)
     self_link = f"{BASE}/{contract_id}"
+    billed = []
+    for o in outcomes:
+        result = BillResult.model_validate(dict(o.result))
+        billed.append(
+            BilledNow(
+                period_index=result.period_index,
+                version=o.version,
+                position=o.position,
+                result=result,
+            )
+        )
+    positions = [o.position for o in outcomes if o.position is not None]
     return BillDueResult(
         id=contract_id,
         as_of=today,
-        billed=[
-            BilledNow(
-                period_index=int(o.result["period_index"]),
-                version=o.version,
-                position=o.position,
-                result=o.result,
-            )
-            for o in outcomes
-        ],
+        billed=billed,
+        nothing_billed=not billed,
+        position=max(positions) if positions else services.app.log_position(),
         links={"self": self_link, "history": f"{self_link}/history"},
     )
 
@@ -142,7 +149,7 @@ def bill_due(
 )
 def amend_contract(
     contract_id: UUID, body: AmendmentIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[AmendmentResult]:
     outcome = services.app.contracts.amend(
         replace(ctx, reason=body.reason),
         contract_id,
@@ -150,7 +157,7 @@ def amend_contract(
         lines=[line.value_object() for line in body.lines],
         reason=body.reason,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AmendmentResult)
 
 
 @router.post("/{contract_id}/renew", summary="Renew for a new term (C3)")
@@ -209,9 +216,9 @@ def cover_asset(
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
-) -> Accepted:
+) -> CommandAnswer[CoverageResult]:
     outcome = services.app.contracts.cover_asset(with_reason(ctx, body), contract_id, asset_id)
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, CoverageResult)
 
 
 @router.delete(
@@ -225,6 +232,6 @@ def uncover_asset(
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
-) -> Accepted:
+) -> CommandAnswer[CoverageResult]:
     outcome = services.app.contracts.uncover_asset(with_reason(ctx, body), contract_id, asset_id)
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, CoverageResult)

@@ -14,6 +14,7 @@ from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import AddressResult
 from interfaces.http.routes.customer_schemas import (
     AddressFields,
     AddressId,
@@ -26,7 +27,7 @@ from interfaces.http.routes.customer_schemas import (
     MarkInactiveIn,
     VatNumberIn,
 )
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import Accepted, CommandAnswer, HistoryItem
 from interfaces.http.security import MANAGERS, READERS, SELLERS, command, reader
 
 router = APIRouter(prefix="/customers", tags=["customers"], responses=ERROR_RESPONSES)
@@ -169,11 +170,11 @@ def add_address(
     ctx: Seller,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[AddressResult]:
     outcome = services.app.customers.add_address(
         replace(ctx, reason=body.reason), customer_id, body.value_object(), body.address_id
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AddressResult)
 
 
 @router.put("/{customer_id}/addresses/{address_id}", summary="Replace an address")
@@ -184,11 +185,11 @@ def change_address(
     ctx: Seller,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[AddressResult]:
     outcome = services.app.customers.change_address(
         replace(ctx, reason=body.reason), customer_id, address_id, body.value_object()
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AddressResult)
 
 
 @router.post(

@@ -19,6 +19,7 @@ from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import CreditNoteIssued, IssuedNumber, LineResult
 from interfaces.http.routes.invoice_schemas import (
     CreditNoteIn,
     DetailsIn,
@@ -29,7 +30,7 @@ from interfaces.http.routes.invoice_schemas import (
     IssueIn,
 )
 from interfaces.http.routes.params import Day
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import Accepted, CommandAnswer, HistoryItem
 from interfaces.http.security import BILLING, READERS, command, reader
 
 router = APIRouter(prefix="/invoices", tags=["invoices"], responses=ERROR_RESPONSES)
@@ -77,11 +78,11 @@ def add_line(
     ctx: Accountant,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[LineResult]:
     outcome = services.app.invoices.add_line(
         replace(ctx, reason=body.reason), invoice_id, body.line()
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, LineResult)
 
 
 @router.patch("/{invoice_id}/lines/{line_id}", summary="Change a draft's line")
@@ -123,14 +124,14 @@ def issue_invoice(
     services: ServicesDep,
     response: Response,
     body: Annotated[IssueIn | None, BodyParam()] = None,
-) -> Accepted:
+) -> CommandAnswer[IssuedNumber]:
     body = body or IssueIn()
     outcome = services.app.invoices.issue(
         replace(ctx, reason=body.reason),
         invoice_id,
         issue_date=body.issue_date or ctx.at.date(),
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, IssuedNumber)
 
 
 @router.post(
@@ -144,7 +145,7 @@ def credit_invoice(
     services: ServicesDep,
     response: Response,
     body: Annotated[CreditNoteIn | None, BodyParam()] = None,
-) -> Accepted:
+) -> CommandAnswer[CreditNoteIssued]:
     body = body or CreditNoteIn()
     outcome = services.app.invoices.credit(
         replace(ctx, reason=body.reason),
@@ -152,7 +153,7 @@ def credit_invoice(
         request=body.request(),
         issue_date=body.issue_date or ctx.at.date(),
     )
-    return created(outcome, response, BASE)
+    return created(outcome, response, BASE, CreditNoteIssued)
 
 
 @router.get(

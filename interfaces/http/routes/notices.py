@@ -11,6 +11,7 @@ from fastapi import APIRouter, Response
 from application.journal import CommandContext
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
+from interfaces.http.results import NoResult
 from interfaces.http.schemas import Accepted, Body
 from interfaces.http.security import READERS, SELLERS, command, reader
 
@@ -31,7 +32,7 @@ def acknowledge_notice(
         replace(ctx, reason=None if body is None else body.reason), notice_id
     )
     response.headers["ETag"] = f'"{outcome.version}"'
-    return Accepted.of(outcome, "/notices")
+    return Accepted.of(outcome, "/notices", NoResult)
 
 
 @router.get("/{notice_id}", summary="A notice", dependencies=[reader(READERS)])

@@ -14,6 +14,13 @@ from domain.order import NonConformity
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import accepted, created
+from interfaces.http.results import (
+    DeliveryResult,
+    InvoiceIssued,
+    OrderCredited,
+    PaymentResult,
+    ReturnResult,
+)
 from interfaces.http.routes.order_schemas import (
     CreditNoteIn,
     DeliveryIn,
@@ -23,7 +30,7 @@ from interfaces.http.routes.order_schemas import (
     ReturnIn,
 )
 from interfaces.http.routes.orders import BASE, Biller, OrderId, Seller
-from interfaces.http.schemas import Accepted
+from interfaces.http.schemas import CommandAnswer
 
 router = APIRouter(tags=["orders"], responses=ERROR_RESPONSES)
 
@@ -35,11 +42,11 @@ router = APIRouter(tags=["orders"], responses=ERROR_RESPONSES)
 )
 def record_delivery(
     order_id: OrderId, body: DeliveryIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[DeliveryResult]:
     outcome = services.app.orders.record_delivery(
         replace(ctx, reason=body.reason), order_id, body.quantities, body.delivery_id
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, DeliveryResult)
 
 
 @router.post(
@@ -49,7 +56,7 @@ def record_delivery(
 )
 def record_return(
     order_id: OrderId, body: ReturnIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[ReturnResult]:
     nc = body.non_conformity
     outcome = services.app.orders.record_return(
         replace(ctx, reason=body.reason),
@@ -58,7 +65,7 @@ def record_return(
         NonConformity(nc.description, nc.cause, nc.action),
         body.return_id,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ReturnResult)
 
 
 @router.post(
@@ -68,11 +75,11 @@ def record_return(
 )
 def invoice_order(
     order_id: OrderId, body: InvoiceIn, ctx: Biller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[InvoiceIssued]:
     outcome = services.app.orders.invoice(
         replace(ctx, reason=body.reason), order_id, body.quantities, body.terms(ctx.at.date())
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, InvoiceIssued)
 
 
 @router.post(
@@ -82,7 +89,7 @@ def invoice_order(
 )
 def deposit_invoice(
     order_id: OrderId, body: DepositIn, ctx: Biller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[InvoiceIssued]:
     outcome = services.app.orders.deposit_invoice(
         replace(ctx, reason=body.reason),
         order_id,
@@ -90,7 +97,7 @@ def deposit_invoice(
         amount=body.amount,
         terms=body.terms(ctx.at.date()),
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, InvoiceIssued)
 
 
 @router.post(
@@ -101,7 +108,7 @@ def deposit_invoice(
 )
 def credit_note(
     order_id: OrderId, body: CreditNoteIn, ctx: Biller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[OrderCredited]:
     app, ctx = services.app, replace(ctx, reason=body.reason)
     order = app.orders.get(order_id)
     invoice_id = document_of(order, body.invoice_number)
@@ -110,11 +117,11 @@ def credit_note(
         day = body.issue_date or ctx.at.date()
         document_ctx = replace(ctx, expected_version=None)  # a version names the order's
         outcome = app.invoices.credit(document_ctx, invoice_id, request=request, issue_date=day)
-        return created(outcome, response, "/invoices")
+        return created(outcome, response, "/invoices", OrderCredited)
     outcome = app.orders.credit_note(
         ctx, order_id, body.invoice_number, quantities=body.quantities, amount=body.amount
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, OrderCredited)
 
 
 @router.post(
@@ -125,15 +132,15 @@ def credit_note(
 )
 def record_payment(
     order_id: OrderId, body: PaymentIn, ctx: Biller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[PaymentResult]:
     app, ctx = services.app, replace(ctx, reason=body.reason)
     order = app.orders.get(order_id)
     if document_of(order, body.invoice_number) is not None:
         day = body.value_date or ctx.at.date()
         payment = payment_of(order, body.invoice_number, body.amount, body.method, day)
         outcome = app.payments.record(replace(ctx, expected_version=None), payment)
-        return created(outcome, response, "/payments")
+        return created(outcome, response, "/payments", PaymentResult)
     outcome = app.orders.record_payment(
         ctx, order_id, body.invoice_number, body.amount, body.method
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, PaymentResult)

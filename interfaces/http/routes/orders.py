@@ -20,6 +20,7 @@ from domain.order import AddLine, ChangeLine, RemoveLine
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, Forbidden
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import AmendmentResult, OrderConverted
 from interfaces.http.routes.order_schemas import (
     AddLineIn,
     ChangeIn,
@@ -32,6 +33,7 @@ from interfaces.http.routes.order_schemas import (
 from interfaces.http.schemas import (
     Accepted,
     Body,
+    CommandAnswer,
 )
 from interfaces.http.security import (
     BILLING,
@@ -126,12 +128,12 @@ def convert_quote(
     services: ServicesDep,
     response: Response,
     body: Annotated[ConvertIn | None, BodyParam()] = None,
-) -> Accepted:
+) -> CommandAnswer[OrderConverted]:
     body = body or ConvertIn()
     outcome = services.app.orders.convert_quote(
         replace(ctx, reason=body.reason), quote_id, body.line_ids, body.customer_id
     )
-    return created(outcome, response, BASE)
+    return created(outcome, response, BASE, OrderConverted)
 
 
 @router.post(f"{BASE}/{{order_id}}/confirm", summary="Confirm after the credit check (O2)")
@@ -185,11 +187,11 @@ def close_order(
 )
 def amend_order(
     order_id: OrderId, body: AmendmentIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[AmendmentResult]:
     outcome = services.app.orders.amend(
         replace(ctx, reason=body.reason), order_id, body.value_objects()
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AmendmentResult)
 
 
 @router.post(f"{BASE}/{{order_id}}/affair", summary="Assign the order or a line to an affair (O8)")

@@ -16,8 +16,9 @@ from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import created
+from interfaces.http.results import PaymentResult
 from interfaces.http.routes.payment_schemas import PaymentIn, PaymentView
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import CommandAnswer, HistoryItem
 from interfaces.http.security import BILLING, READERS, command, reader
 
 router = APIRouter(prefix="/payments", tags=["payments"], responses=ERROR_RESPONSES)
@@ -36,11 +37,11 @@ BASE = "/payments"
 )
 def record_payment(
     body: PaymentIn, ctx: Accountant, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[PaymentResult]:
     outcome = services.app.payments.record(
         replace(ctx, reason=body.reason), body.command(ctx.at.date())
     )
-    return created(outcome, response, BASE)
+    return created(outcome, response, BASE, PaymentResult)
 
 
 @router.get(

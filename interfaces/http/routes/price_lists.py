@@ -23,6 +23,7 @@ from interfaces.http.history import (
 )
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import accepted, created
+from interfaces.http.results import PriceListCreated
 from interfaces.http.routes.catalogue_schemas import (
     AmendmentIn,
     AssignmentIn,
@@ -33,7 +34,7 @@ from interfaces.http.routes.catalogue_schemas import (
 )
 from interfaces.http.routes.params import DAY_RULE, Day
 from interfaces.http.routes.products import Reader, Writer
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import Accepted, CommandAnswer, HistoryItem
 
 router = APIRouter(prefix="/price-lists", tags=["catalogue"], responses=ERROR_RESPONSES)
 BASE = "/price-lists"
@@ -54,7 +55,7 @@ def _id(code: str) -> UUID:
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Create a price list (P2)")
 def create_price_list(
     body: PriceListIn, ctx: Writer, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[PriceListCreated]:
     outcome = services.app.catalogue.create_price_list(
         replace(ctx, reason=body.reason),
         code=body.code,
@@ -68,7 +69,7 @@ def create_price_list(
         customers=body.customers,
         groups=body.groups,
     )
-    return created(outcome, response, BASE)
+    return created(outcome, response, BASE, PriceListCreated)
 
 
 def _change(services: ServicesDep, ctx: CommandContext, code: str, verb: str, **args: Any) -> Any:

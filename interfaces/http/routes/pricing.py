@@ -21,6 +21,7 @@ from domain.values import Discount, DiscountKind, PricedLine, line_net
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import accepted
+from interfaces.http.results import CatalogueImported, GroupSet
 from interfaces.http.routes.catalogue_schemas import (
     GroupIn,
     PricedItemView,
@@ -30,7 +31,7 @@ from interfaces.http.routes.catalogue_schemas import (
 )
 from interfaces.http.routes.params import DAY_RULE, Day
 from interfaces.http.routes.products import CATALOGUE_WRITERS, Writer
-from interfaces.http.schemas import Accepted, Text
+from interfaces.http.schemas import Accepted, CommandAnswer, Text
 from interfaces.http.security import ADMINS, SELLERS, command
 
 T = TypeVar("T")
@@ -89,11 +90,11 @@ def simulate(body: SimulationIn, ctx: Simulator, services: ServicesDep) -> Simul
 @router.put("/pricing/groups/{customer_id}", summary="Put a customer in a pricing group")
 def set_pricing_group(
     customer_id: UUID, body: GroupIn, ctx: Writer, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[GroupSet]:
     outcome = services.app.catalogue.set_group(
         replace(ctx, reason=body.reason), customer_id, body.group
     )
-    return accepted(outcome, response, "/catalogue")
+    return accepted(outcome, response, "/catalogue", GroupSet)
 
 
 @router.post(
@@ -125,7 +126,7 @@ async def import_catalogue(
         ),
     ] = None,
     reason: Annotated[Text | None, Query(description="Why, recorded in the journal")] = None,
-) -> Accepted:
+) -> CommandAnswer[CatalogueImported]:
     """The file's bytes are the body (`text/csv` or the XLSX media type). Every error is
     a row of the 422 problem's `errors`: sheet, row, column and message; nothing of a
     file with an error is recorded. The file is one command in the journal."""
@@ -140,7 +141,7 @@ async def import_catalogue(
     outcome = await _in_thread(
         lambda: importer.run(replace(ctx, reason=reason), file, problems, day)
     )
-    return accepted(outcome, response, "/catalogue")
+    return accepted(outcome, response, "/catalogue", CatalogueImported)
 
 
 async def _in_thread(call: Callable[[], T]) -> T:

@@ -23,6 +23,7 @@ from interfaces.http.history import (
 )
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import ProductRegistered
 from interfaces.http.routes.catalogue_schemas import (
     CatalogueDiffView,
     ComponentsIn,
@@ -33,7 +34,7 @@ from interfaces.http.routes.catalogue_schemas import (
     ReasonIn,
     SaleUnitsIn,
 )
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import Accepted, CommandAnswer, HistoryItem
 from interfaces.http.security import ADMINS, MANAGERS, READERS, command, reader
 
 router = APIRouter(prefix="/products", tags=["catalogue"], responses=ERROR_RESPONSES)
@@ -57,7 +58,7 @@ def _id(reference: str) -> UUID:
 @router.post("", status_code=status.HTTP_201_CREATED, summary="Register a product (P1)")
 def register_product(
     body: ProductIn, ctx: Writer, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[ProductRegistered]:
     cost = (
         None if body.cost is None else (body.cost.effective, body.cost.amount, body.cost.currency)
     )
@@ -76,7 +77,7 @@ def register_product(
         components=[c.value() for c in body.components],
         kit_pricing=body.kit_pricing,
     )
-    return created(outcome, response, BASE)
+    return created(outcome, response, BASE, ProductRegistered)
 
 
 def _change(

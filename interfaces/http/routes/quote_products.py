@@ -13,9 +13,18 @@ from pydantic import Field
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import accepted
+from interfaces.http.results import ProductLinesResult
 from interfaces.http.routes.quote_schemas import DiscountIn
 from interfaces.http.routes.quotes import BASE, Seller
-from interfaces.http.schemas import Accepted, Body, Percent, Quantity, ShortText, Text, UnitPrice
+from interfaces.http.schemas import (
+    Body,
+    CommandAnswer,
+    Percent,
+    Quantity,
+    ShortText,
+    Text,
+    UnitPrice,
+)
 
 router = APIRouter(prefix="/quotes", tags=["quotes"], responses=ERROR_RESPONSES)
 
@@ -48,7 +57,7 @@ class ProductLineIn(Body):
 )
 def add_product_line(
     quote_id: UUID, body: ProductLineIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[ProductLinesResult]:
     """`result.line_ids` lists the lines added (a kit's line, then its components')."""
     outcome = services.app.quotes.add_product_line(
         replace(ctx, reason=body.reason),
@@ -58,4 +67,4 @@ def add_product_line(
         unit=body.unit,
         overrides=body.overrides(),
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ProductLinesResult)

@@ -18,6 +18,7 @@ from application.journal import CommandContext
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import AffairLinked, ApprovalResult, LineResult, QuoteCopied
 from interfaces.http.routes.quote_requests import (
     ApprovalIn,
     CopyIn,
@@ -39,6 +40,7 @@ from interfaces.http.routes.quote_schemas import (
 from interfaces.http.schemas import (
     Accepted,
     Body,
+    CommandAnswer,
 )
 from interfaces.http.security import MANAGERS, READERS, SELLERS, command, reader
 
@@ -72,7 +74,7 @@ def draft_quote(
 @router.post("/{quote_id}/lines", status_code=status.HTTP_201_CREATED, summary="Add a line (Q2)")
 def add_line(
     quote_id: UUID, body: LineIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[LineResult]:
     outcome = services.app.quotes.add_line(
         replace(ctx, reason=body.reason),
         quote_id,
@@ -85,7 +87,7 @@ def add_line(
         discount=None if body.discount is None else body.discount.value_object(),
         unit_cost=body.unit_cost,
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, LineResult)
 
 
 @router.patch("/{quote_id}/lines/{line_id}", summary="Change a line (Q2)")
@@ -96,11 +98,11 @@ def change_line(
     ctx: Seller,
     services: ServicesDep,
     response: Response,
-) -> Accepted:
+) -> CommandAnswer[LineResult]:
     outcome = services.app.quotes.change_line(
         replace(ctx, reason=body.reason), quote_id, line_id, body.changes()
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, LineResult)
 
 
 @router.delete("/{quote_id}/lines/{line_id}", summary="Remove a line (Q2)")
@@ -111,9 +113,9 @@ def remove_line(
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
-) -> Accepted:
+) -> CommandAnswer[LineResult]:
     outcome = services.app.quotes.remove_line(with_reason(ctx, body), quote_id, line_id)
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, LineResult)
 
 
 Verb = Literal["send", "accept", "decline", "abandon", "expire"]
@@ -178,9 +180,9 @@ class AffairIn(Body):
 @router.post("/{quote_id}/approve", summary="A manager approves the current revision (Q7)")
 def approve_quote(
     quote_id: UUID, body: ApprovalIn, ctx: Manager, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[ApprovalResult]:
     outcome = services.app.quotes.approve(replace(ctx, reason=body.reason), quote_id)
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, ApprovalResult)
 
 
 @router.put("/{quote_id}/discounts", summary="Set the document discounts of a draft (Q3)")
@@ -247,11 +249,11 @@ def remind_quote(
 @router.post("/{quote_id}/affair", summary="Follow the quote in an affair")
 def attach_to_affair(
     quote_id: UUID, body: AffairIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[AffairLinked]:
     outcome = services.app.quotes.attach_to_affair(
         replace(ctx, reason=body.reason), quote_id, affair_id=body.affair_id
     )
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, AffairLinked)
 
 
 @router.post(
@@ -261,7 +263,7 @@ def attach_to_affair(
 )
 def copy_quote(
     quote_id: UUID, body: CopyIn, ctx: Seller, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[QuoteCopied]:
     """The answer's `id` is the new draft's; `result.source_id` the copied quote's."""
     outcome = services.app.quotes.copy(
         replace(ctx, reason=body.reason),
@@ -269,4 +271,4 @@ def copy_quote(
         line_ids=body.line_ids,
         valid_until=body.valid_until,
     )
-    return created(outcome, response, BASE)
+    return created(outcome, response, BASE, QuoteCopied)

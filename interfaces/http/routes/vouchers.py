@@ -15,8 +15,9 @@ from interfaces.http.deps import ServicesDep
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
+from interfaces.http.results import VoucherCancelled, VoucherIssued
 from interfaces.http.routes.voucher_schemas import VoucherIn, VoucherView
-from interfaces.http.schemas import Accepted, HistoryItem
+from interfaces.http.schemas import CommandAnswer, HistoryItem
 from interfaces.http.security import BILLING, READERS, command, reader
 
 router = APIRouter(prefix="/vouchers", tags=["vouchers"], responses=ERROR_RESPONSES)
@@ -36,9 +37,9 @@ BASE = "/vouchers"
 )
 def issue_voucher(
     body: VoucherIn, ctx: Accountant, services: ServicesDep, response: Response
-) -> Accepted:
+) -> CommandAnswer[VoucherIssued]:
     outcome = services.app.vouchers.issue(with_reason(ctx, body), body.command(ctx.at.date()))
-    return created(outcome, response, BASE)
+    return created(outcome, response, BASE, VoucherIssued)
 
 
 @router.post(
@@ -51,9 +52,9 @@ def cancel_voucher(
     services: ServicesDep,
     response: Response,
     body: OptionalBody = None,
-) -> Accepted:
+) -> CommandAnswer[VoucherCancelled]:
     outcome = services.app.vouchers.cancel(with_reason(ctx, body), voucher_id)
-    return accepted(outcome, response, BASE)
+    return accepted(outcome, response, BASE, VoucherCancelled)
 
 
 @router.get(
