@@ -26,6 +26,7 @@ from interfaces.worker import Actors, WorkerState, declare_actors
 from tests.conftest import service_missing, settings_for
 from tests.fault.throwaway import ThrowawayRedis, Unavailable
 from tests.fault.workload import sign_contract
+from tests.integration.company_support import establish_company
 from tests.integration.test_worker import event_types, sent_quote, wait_until
 
 LATER = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
@@ -65,6 +66,7 @@ def test_redis_down_then_back_empty_loses_no_work_and_does_none_twice(
     worker.start()
     app = services.app
     try:
+        establish_company(app)  # billing a period issues its invoice: the seller must be known
         ctx = CommandContext(actor="alice", at=datetime(2026, 10, 1, 9, tzinfo=UTC))
         first_quote = sent_quote(app, date(2026, 11, 10))
         customer = app.customers.register(ctx, name="Martin").aggregate_id
