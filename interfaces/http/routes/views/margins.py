@@ -74,7 +74,9 @@ class MarginQuery(ViewQuery):
 
 
 def margin_filters(
-    by: Annotated[By, Query(description="Group the lines by product or by product family")],
+    by: Annotated[
+        By, Query(description="Group the lines by product (the default) or by product family")
+    ] = "product",
     document: Annotated[Literal["quote", "order"] | None, Query()] = None,
     start: Annotated[
         Day | None, Query(alias="from", description=f"First document day; {DAY_RULE}")
