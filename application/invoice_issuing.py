@@ -22,7 +22,7 @@ from adapters.eventstore.claims import SequenceClaim
 from application.commands import CommandRunner
 from application.journal import CommandContext
 from domain.company import COMPANY_ID, Company
-from domain.customer import AddressKind, Customer
+from domain.customer import Address, AddressKind, Customer
 from domain.errors import InvalidInput, NotFound
 from domain.invoice import Invoice
 from domain.invoice_credit import CreditLines
@@ -41,9 +41,21 @@ CreditFollower = Callable[[CommandContext, Invoice, Invoice, CreditLines], Seque
 
 
 def buyer_of(customer: Customer) -> Buyer:
-    """The buyer as an invoice names it: legal name, VAT number, first billing address."""
-    billing = [a for a in customer.addresses.values() if a.kind == AddressKind.BILLING]
-    return Buyer(customer.name, customer.vat_number, billing[0] if billing else None)
+    """The buyer as an invoice names it: its legal name (else its name), VAT number,
+    SIREN and SIRET, first billing address and first delivery address."""
+
+    def first(kind: AddressKind) -> Address | None:
+        found = [a for a in customer.addresses.values() if a.kind == kind]
+        return found[0] if found else None
+
+    return Buyer(
+        customer.legal_name or customer.name,
+        customer.vat_number,
+        first(AddressKind.BILLING),
+        siren=customer.siren,
+        siret=customer.siret,
+        delivery_address=first(AddressKind.DELIVERY),
+    )
 
 
 def issue_date_of(value: object) -> date:

@@ -176,3 +176,8 @@ class Buyer:
     name: str
     vat_number: str | None = None
     billing_address: Address | None = None
+    # the buyer's legal identity (SIREN, SIRET) and where goods go; absent from invoices
+    # issued before they were copied
+    siren: str | None = None
+    siret: str | None = None
+    delivery_address: Address | None = None

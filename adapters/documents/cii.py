@@ -20,6 +20,7 @@ from lxml import etree
 from adapters.documents.cii_parts import (
     NSMAP,
     Element,
+    address,
     amount,
     buyer_party,
     date_102,
@@ -181,12 +182,16 @@ def _delivery(transaction: Element, invoice: Invoice) -> None:
     delivery = el(transaction, "ram:ApplicableHeaderTradeDelivery")
     categories = {line.vat_category for line in invoice.lines.values()}
     buyer = invoice.buyer
-    if VatCategory.INTRA_EU not in categories or buyer is None or invoice.issue_date is None:
+    ship_to_address = None if buyer is None else getattr(buyer, "delivery_address", None)
+    intra_eu = VatCategory.INTRA_EU in categories and invoice.issue_date is not None
+    if ship_to_address is None and intra_eu and buyer is not None:
+        ship_to_address = buyer.billing_address  # the country at least (BR-IC-12)
+    if ship_to_address is not None:
+        ship_to = el(delivery, "ram:ShipToTradeParty")  # deliver to (BG-13, BG-15)
+        address(ship_to, ship_to_address)
+    if not intra_eu:
         return
-    if buyer.billing_address is not None:
-        ship_to = el(delivery, "ram:ShipToTradeParty")
-        postal = el(ship_to, "ram:PostalTradeAddress")
-        el(postal, "ram:CountryID", buyer.billing_address.country)
+    assert invoice.issue_date is not None
     event = el(delivery, "ram:ActualDeliverySupplyChainEvent")
     date_102(event, "ram:OccurrenceDateTime", invoice.issue_date)
 

@@ -99,9 +99,16 @@ def seller_mentions(seller: CompanyDetails) -> str:
 
 
 def buyer_party(parent: Element, buyer: Buyer, *, with_vat: bool) -> None:
-    """The buyer (BG-7): name, address, VAT number."""
+    """The buyer (BG-7): SIRET, name, SIREN (BT-47), address, VAT number."""
     party = el(parent, "ram:BuyerTradeParty")
+    siret = getattr(buyer, "siret", None)  # absent from buyers copied before it was
+    siren = getattr(buyer, "siren", None)
+    if siret:
+        el(party, "ram:GlobalID", siret, schemeID=SIRET_SCHEME)
     el(party, "ram:Name", buyer.name)
+    if siren:
+        legal = el(party, "ram:SpecifiedLegalOrganization")
+        el(legal, "ram:ID", siren, schemeID=SIREN_SCHEME)
     if buyer.billing_address is not None:
         address(party, buyer.billing_address)
     if with_vat and buyer.vat_number:
