@@ -23,6 +23,9 @@ class BuyerView(BaseModel):
     name: str
     vat_number: str | None
     billing_address: AddressView | None
+    siren: str | None = None
+    siret: str | None = None
+    delivery_address: AddressView | None = None
 
 
 class CapitalView(BaseModel):
@@ -66,6 +69,11 @@ def buyer_view(buyer: Buyer | None) -> BuyerView | None:
         name=buyer.name,
         vat_number=buyer.vat_number,
         billing_address=None if address is None else address_view(address),
+        siren=buyer.siren,
+        siret=buyer.siret,
+        delivery_address=None
+        if buyer.delivery_address is None
+        else address_view(buyer.delivery_address),
     )
 
 
