@@ -1,15 +1,20 @@
 """E-mailing printed documents (issue 15, D4): each sending an event, never sent twice.
 
-`send` issues the edition if it never was (so the attachment is the stored file), then
-records `SendingRequested` (recipient, subject, Message-ID, the attachment's SHA-256)
-under the command's idempotency key, and delivers it: `Sent` when the SMTP server took
-the message, `SendingFailed` (and `MailNotDelivered`) when it did not. A retry with the
-same key finds the same sending: a failed one is tried again, a sent one is not.
-`deliver` is also what a background job calls to retry a failed sending.
+`request` issues the edition if it never was (so the attachment is the stored file),
+then records `SendingRequested` (recipient, subject, text, Message-ID, the attachment's
+SHA-256) under the command's idempotency key: a retry with the same key finds the same
+sending. `deliver` sends it and records `Sent` when the SMTP server took the message,
+`SendingFailed` (and raises `MailNotDelivered`) when it did not; it is what the
+background job runs, retried by dramatiq. `Sent` is the guard: a sending already sent
+is returned as it is, so a retried or duplicated job never sends twice, and deliveries
+of one sending in one process take turns. `send` does both at once (`?wait=true`).
 """
 
 from __future__ import annotations
 
+import threading
+from collections import defaultdict
+from dataclasses import dataclass
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate
@@ -26,6 +31,27 @@ from domain.printed_document import (
     checked_recipient,
     printed_id,
 )
+
+DEFAULT_BODY = "Bonjour,\n\nVeuillez trouver ci-joint : {title}.\n\nCordialement.\n"
+# one lock per sending in this process: a duplicated job waits for the first to finish,
+# then finds it sent
+_TURNS: defaultdict[tuple[str, UUID, str], threading.Lock] = defaultdict(threading.Lock)
+_TURNS_GUARD = threading.Lock()
+
+
+def _turn(kind: PrintedKind, source_id: UUID, sending_id: str) -> threading.Lock:
+    with _TURNS_GUARD:
+        return _TURNS[(str(kind), source_id, sending_id)]
+
+
+@dataclass(frozen=True)
+class Requested:
+    """A sending recorded: of which printed document (its kind as printed: an invoice's
+    credit note is a `credit_note`), and the sending as it stands."""
+
+    kind: PrintedKind
+    source_id: UUID
+    sending: Sending
 
 
 class DocumentMail:
@@ -46,9 +72,27 @@ class DocumentMail:
         *,
         recipient: str,
         subject: str | None,
+        body: str | None = None,
     ) -> Sending:
-        """E-mail an issued edition (issuing it first if it never was): at most once per
-        idempotency key, and never again once the server took it."""
+        """Request and deliver at once (raises `MailNotDelivered` after recording it)."""
+        requested = self.request(
+            ctx, kind, source_id, selector, recipient=recipient, subject=subject, body=body
+        )
+        return self.deliver(ctx, requested.kind, source_id, requested.sending.sending_id)
+
+    def request(
+        self,
+        ctx: CommandContext,
+        kind: PrintedKind,
+        source_id: UUID,
+        selector: str | None,
+        *,
+        recipient: str,
+        subject: str | None,
+        body: str | None = None,
+    ) -> Requested:
+        """Record that an issued edition is to be e-mailed (issuing it first if it never
+        was): once per idempotency key. Nothing is sent yet."""
         recipient = checked_recipient(recipient)
         if ctx.owner_only:  # a salesperson sends only what is assigned to them
             self.runner.load(Aggregate, source_id, ctx)
@@ -64,6 +108,7 @@ class DocumentMail:
                 recipient=recipient,
                 subject=subject or "",
                 message_id=message_id,
+                body=body or "",
             )
             return Outcome([printed], {"sending_id": sending_id})
 
@@ -73,9 +118,12 @@ class DocumentMail:
             "edition": file.edition,
             "recipient": recipient,
             "subject": subject,
+            "body": body,
         }
         result = self.runner.run(ctx, "documents.send", payload, build)
-        return self.deliver(ctx, edition.kind, source_id, str(result.result["sending_id"]))
+        printed = self.runner.load(PrintedDocument, printed_id(edition.kind, source_id))
+        sending = printed.sending(str(result.result["sending_id"]))
+        return Requested(edition.kind, source_id, sending)
 
     def deliver(
         self,
@@ -86,6 +134,12 @@ class DocumentMail:
     ) -> Sending:
         """Send a requested (or failed) sending and record the outcome; a sent one is
         returned as it is. Raises `MailNotDelivered` after recording the failure."""
+        with _turn(kind, source_id, sending_id):
+            return self._deliver(ctx, kind, source_id, sending_id)
+
+    def _deliver(
+        self, ctx: CommandContext, kind: PrintedKind, source_id: UUID, sending_id: str
+    ) -> Sending:
         printed = self.runner.load(PrintedDocument, printed_id(kind, source_id))
         sending = printed.sending(sending_id)
         if sending.status == SendingStatus.SENT:
@@ -95,7 +149,7 @@ class DocumentMail:
             sender=self.sender,
             recipient=sending.recipient,
             subject=sending.subject,
-            body=f"Bonjour,\n\nVeuillez trouver ci-joint : {issued.title}.\n\nCordialement.\n",
+            body=sending.body or DEFAULT_BODY.format(title=issued.title),
             message_id=sending.message_id,
             attachment=self.documents.blobs.get(sending.sha256),
             file_name=issued.file_name,

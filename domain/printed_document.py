@@ -107,6 +107,9 @@ class Sending:
     status: SendingStatus = SendingStatus.REQUESTED
     sent_at: datetime | None = None
     failure: str | None = None
+    # the message's text; empty: the default one naming the attachment (sendings
+    # requested before reminders and dunning letters carried no text of their own)
+    body: str = ""
 
 
 class PrintedDocument(Aggregate):
@@ -149,7 +152,14 @@ class PrintedDocument(Aggregate):
         self.editions[rendition.edition] = rendition
 
     def request_sending(
-        self, *, at: datetime, edition: str, recipient: str, subject: str, message_id: str
+        self,
+        *,
+        at: datetime,
+        edition: str,
+        recipient: str,
+        subject: str,
+        message_id: str,
+        body: str = "",
     ) -> str:
         """Ask for an issued edition to be e-mailed; return the sending's id."""
         issued = self.rendition(edition)
@@ -161,6 +171,7 @@ class PrintedDocument(Aggregate):
             subject=subject.strip() or issued.title,
             message_id=message_id,
             requested_at=at,
+            body=body.strip(),
         )
         self._request(at=at, sending=sending)
         return sending.sending_id

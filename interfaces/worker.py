@@ -21,6 +21,7 @@ from dramatiq.brokers.redis import RedisBroker
 
 from application.app import Comptoir
 from interfaces.clock import utc_now
+from interfaces.document_jobs import RETRYING, declare_delivery, document_mail, run_delivery
 from interfaces.export import export_views
 from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
@@ -69,6 +70,7 @@ class Actors:
     run_scheduled_jobs: Any
     rebuild_views: Any
     export_views: Any
+    deliver_document: Any
 
 
 def create_broker(settings: Settings) -> RedisBroker:
@@ -112,6 +114,11 @@ def declare_actors(broker: dramatiq.Broker, state: WorkerState) -> Actors:
         for line in summary(written.quarantined):
             log.warning("%s", line)
 
+    def deliver(kind: str, source_id: str, sending_id: str, actor: str) -> None:
+        with state as (app, _):
+            mail = document_mail(app.documents, state.settings)
+            run_delivery(mail, utc_now(), kind, source_id, sending_id, actor)
+
     def declare(fn: Any, name: str) -> Any:
         decorate = dramatiq.actor(actor_name=name, queue_name=QUEUE, broker=broker, max_retries=5)
         return decorate(fn)
@@ -121,6 +128,7 @@ def declare_actors(broker: dramatiq.Broker, state: WorkerState) -> Actors:
         run_scheduled_jobs=declare(run_scheduled_jobs, "run_scheduled_jobs"),
         rebuild_views=declare(rebuild_views, "rebuild_views"),
         export_views=declare(export, "export_views"),
+        deliver_document=declare_delivery(broker, deliver, RETRYING),
     )
 
 

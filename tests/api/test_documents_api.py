@@ -12,6 +12,7 @@ import pytest
 from fastapi.testclient import TestClient
 
 from application.app import Comptoir
+from interfaces.document_jobs import in_process
 from interfaces.http.app import create_app
 from interfaces.settings import Settings
 from tests.api.support import as_role, assert_problem, issue_key
@@ -24,7 +25,7 @@ from tests.integration.document_support import (
     pdf_text,
     sent_quote,
 )
-from tests.integration.mailbox import Mailbox, attachment_of, smtp_server
+from tests.integration.mailbox import Mailbox, attachment_of, free_port, smtp_server
 
 SENDER = "ventes@comptoir.example"
 
@@ -159,17 +160,21 @@ def test_a_document_is_emailed_once_per_idempotency_key_with_the_issued_file(
     body = {"recipient": "achats@martin.example", "subject": "Votre devis", "reason": "relance"}
     key = {"Idempotency-Key": "send-1"}
 
-    sent = client.post(f"/documents/quote/{quote_id}/send", json=body, headers=key)
-    assert sent.status_code == 200, sent.text
-    again = client.post(f"/documents/quote/{quote_id}/send", json=body, headers=key)
-    assert again.status_code == 200, again.text
-    assert again.json() == sent.json()
-    sending = sent.json()
+    accepted = client.post(f"/documents/quote/{quote_id}/send", json=body, headers=key)
+    assert accepted.status_code == 202, accepted.text
+    url = f"/documents/quote/{quote_id}/sendings/1"
+    assert accepted.headers["Location"] == accepted.json()["status_url"] == url
+    assert accepted.json()["status"] in {"requested", "sent"}
+    in_process(client.app.state.services).join()  # type: ignore[attr-defined]
+    sending = client.get(url).json()
     assert (sending["status"], sending["recipient"], sending["subject"]) == (
         "sent",
         "achats@martin.example",
         "Votre devis",
     )
+    again = client.post(f"/documents/quote/{quote_id}/send", json=body, headers=key)
+    assert again.status_code == 200, again.text  # sent already: nothing queued
+    assert again.json() == sending | {"status_url": url}
     assert len(mailbox.messages) == 1
     message = mailbox.messages[0]
     assert message["Message-ID"] == sending["message_id"]
@@ -179,6 +184,7 @@ def test_a_document_is_emailed_once_per_idempotency_key_with_the_issued_file(
     assert client.get(f"/quotes/{quote_id}/pdf").content == attachment
     record = client.get(f"/documents/quote/{quote_id}").json()
     assert [s["sending_id"] for s in record["sendings"]] == ["1"]
+    assert_problem(client.get(f"/documents/quote/{quote_id}/sendings/2"), 404, "unknown-sending")
 
     bad = {"recipient": "achats@martin.example\r\nBcc: all@example.org"}
     assert_problem(
@@ -188,6 +194,29 @@ def test_a_document_is_emailed_once_per_idempotency_key_with_the_issued_file(
     refused = client.post(f"/documents/quote/{quote_id}/send", json=body, headers=auditor)
     assert_problem(refused, 403, "forbidden")
     assert len(mailbox.messages) == 1
+
+
+def test_a_sending_waited_for_answers_sent_or_the_servers_refusal(
+    settings: Settings, clock: FrozenClock, tmp_path: Path
+) -> None:
+    port = free_port()  # nothing listens there at first
+    config = configured(settings, tmp_path, smtp_host="127.0.0.1", smtp_port=port)
+    with TestClient(create_app(config, clock)) as client:
+        client.headers["X-API-Key"] = issue_key(client, "alice", "sales")
+        establish_company(app_of(client))
+        quote_id = sent_quote(app_of(client), customer(app_of(client)))
+        body = {"recipient": "achats@martin.example"}
+        send = f"/documents/quote/{quote_id}/send?wait=true"
+        refused = client.post(send, json=body, headers={"Idempotency-Key": "w-1"})
+        assert_problem(refused, 502, "mail-not-delivered")
+        failed = client.get(f"/documents/quote/{quote_id}/sendings/1").json()
+        assert failed["status"] == "failed"
+        assert "did not take the message" in failed["failure"]
+        with smtp_server(port) as mailbox:
+            sent = client.post(send, json=body, headers={"Idempotency-Key": "w-1"})
+        assert sent.status_code == 200, sent.text
+        assert (sent.json()["sending_id"], sent.json()["status"]) == ("1", "sent")
+        assert [m["Message-ID"] for m in mailbox.messages] == [failed["message_id"]]
 
 
 def test_sending_is_refused_while_no_smtp_server_is_configured(

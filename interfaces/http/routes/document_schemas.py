@@ -1,4 +1,4 @@
-"""Request and response schemas of the document routes, and the mailer the settings describe."""
+"""Request and response schemas of the document routes."""
 
 from __future__ import annotations
 
@@ -7,10 +7,8 @@ from uuid import UUID
 
 from pydantic import BaseModel, Field
 
-from adapters.mail import SmtpMailer, SmtpSettings
 from domain.printed_document import Rendition, Sending
 from interfaces.http.schemas import NO_NUL
-from interfaces.settings import Settings
 
 
 class RenditionView(BaseModel):
@@ -39,10 +37,12 @@ class SendingView(BaseModel):
     requested_at: datetime
     sent_at: datetime | None
     failure: str | None
+    status_url: str | None = Field(default=None, description="Where to follow this sending")
 
     @classmethod
-    def of(cls, sending: Sending) -> SendingView:
-        return cls.model_validate(sending, from_attributes=True)
+    def of(cls, sending: Sending, status_url: str | None = None) -> SendingView:
+        view = cls.model_validate(sending, from_attributes=True)
+        return view.model_copy(update={"status_url": status_url})
 
 
 class PrintedView(BaseModel):
@@ -81,20 +81,3 @@ class SendIn(BaseModel):
     )
     subject: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
-
-
-def mailer_of(settings: Settings) -> SmtpMailer | None:
-    """The SMTP mailer of `COMPTOIR_SMTP_*`; None while no host is set."""
-    if not settings.smtp_host:
-        return None
-    return SmtpMailer(
-        SmtpSettings(
-            host=settings.smtp_host,
-            port=settings.smtp_port,
-            sender=settings.smtp_from,
-            user=settings.smtp_user,
-            password=settings.smtp_password,
-            security=settings.smtp_security,
-            timeout_s=settings.smtp_timeout_s,
-        )
-    )

@@ -6,6 +6,9 @@ for a document; e-mailing one; finding which document a file is.
 then served from the store whatever the templates become); `?render=current` renders
 the same edition with today's templates and records nothing; a draft has no PDF unless
 `?preview=true` (marked PROJET, or PRO FORMA for an invoice; never stored).
+
+`POST …/send` records the sending and answers 202 with its status URL while a dramatiq
+job delivers it (see `interfaces.document_jobs`); `?wait=true` delivers in the request.
 """
 
 from __future__ import annotations
@@ -20,12 +23,12 @@ from adapters.documents.facturx_pdf import embedded_xml
 from adapters.documents.render import RendererUnavailable
 from adapters.mail import MailNotDelivered
 from application.access import Principal
-from application.document_mail import DocumentMail
 from application.documents import PrintedFile
 from application.journal import CommandContext
 from domain.access import Role
 from domain.errors import DocumentNotIssued, NotFound
-from domain.printed_document import PrintedKind, checked_recipient
+from domain.printed_document import PrintedKind, SendingStatus, checked_recipient
+from interfaces.document_jobs import document_mail, enqueue_delivery
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, problem
 from interfaces.http.routes.document_schemas import (
@@ -35,7 +38,6 @@ from interfaces.http.routes.document_schemas import (
     RenditionView,
     SendIn,
     SendingView,
-    mailer_of,
 )
 from interfaces.http.security import READERS, allow, command
 from interfaces.wiring import Services
@@ -237,11 +239,36 @@ def printed_document(
     )
 
 
+@router.get(
+    "/documents/{kind}/{source_id}/sendings/{sending_id}",
+    summary="One e-mail of a document: requested, sent or failed (and why)",
+)
+def sending_status(
+    kind: PrintedKind,
+    source_id: UUID,
+    sending_id: Annotated[str, Path(pattern=r"^[0-9]{1,9}$")],
+    services: ServicesDep,
+    _: Reader,
+) -> SendingView:
+    printed = services.app.documents.printed(kind, source_id)
+    if printed is None:
+        raise NotFound(f"nothing was issued as {kind} for document {source_id}")
+    return SendingView.of(printed.sending(sending_id))
+
+
+def status_url(kind: PrintedKind, source_id: UUID, sending_id: str) -> str:
+    return f"/documents/{kind}/{source_id}/sendings/{sending_id}"
+
+
 @router.post(
     "/documents/{kind}/{source_id}/send",
     summary="E-mail an issued document as a PDF attachment (once per Idempotency-Key)",
+    status_code=202,
     response_model=SendingView,
-    responses={502: ERROR_RESPONSES[409] | {"description": "The SMTP server refused"}},
+    responses={
+        200: {"model": SendingView, "description": "Sent (`?wait=true`), or sent before"},
+        502: ERROR_RESPONSES[409] | {"description": "The SMTP server refused (`?wait=true`)"},
+    },
 )
 def send_document(
     kind: PrintedKind,
@@ -250,20 +277,34 @@ def send_document(
     ctx: Sender,
     services: ServicesDep,
     response: Response,
+    wait: Annotated[
+        bool, Query(description="Deliver within the request: 200 when sent, 502 if refused")
+    ] = False,
 ) -> Response | SendingView:
+    """202: the sending is recorded and a job delivers it, retried while the SMTP server
+    refuses; follow it at `status_url` (the `Location` header). `?wait=true` delivers
+    within the request instead."""
     checked_recipient(body.recipient)  # a client's mistake first, whatever the server
-    mailer = mailer_of(services.settings)
-    if mailer is None:
+    mail = document_mail(services.app.documents, services.settings)
+    if mail is None:
         return problem(503, "mail-not-configured", "set COMPTOIR_SMTP_HOST to send e-mail")
-    mail = DocumentMail(services.app.documents, mailer, services.settings.smtp_from)
     ctx = replace(ctx, reason=body.reason)
     try:
-        sending = mail.send(
+        requested = mail.request(
             ctx, kind, source_id, body.edition, recipient=body.recipient, subject=body.subject
         )
+        sending = requested.sending
+        if wait:
+            sending = mail.deliver(ctx, requested.kind, source_id, sending.sending_id)
+        elif sending.status != SendingStatus.SENT:
+            enqueue_delivery(services, requested, ctx.actor)
     except MailNotDelivered as error:
         return problem(502, "mail-not-delivered", str(error))
     except RendererUnavailable as error:
         return problem(503, "renderer-unavailable", str(error))
+    url = status_url(requested.kind, source_id, sending.sending_id)
+    response.headers["Location"] = url
     response.headers["X-Document-SHA256"] = sending.sha256
-    return SendingView.of(sending)
+    if sending.status == SendingStatus.SENT:
+        response.status_code = 200
+    return SendingView.of(sending, status_url=url)
