@@ -48,7 +48,8 @@ def page_route(router: APIRouter, path: str) -> Callable[[Handler], Handler]:
 
         endpoint.__name__ = handler.__name__
         endpoint.__doc__ = handler.__doc__
-        router.add_api_route(path, endpoint, methods=["GET"], include_in_schema=False)
+        # a plain route: the cookie signs in here, and the API's own routes check roles
+        router.add_route(path, endpoint, methods=["GET"], include_in_schema=False)
         return handler
 
     return register

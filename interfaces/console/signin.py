@@ -16,7 +16,6 @@ from interfaces.console.rendering import SECURITY_HEADERS, render
 from interfaces.console.session import (
     KEY_COOKIE,
     PREFIX,
-    SESSION_SECONDS,
     csrf_ok,
     csrf_token,
     local_target,
@@ -41,13 +40,11 @@ STATIC = {
 }
 
 
-@router.get(PREFIX)
 async def home(request: Request) -> Response:
     target = HOME if request.cookies.get(KEY_COOKIE) else f"{PREFIX}/sign-in"
     return RedirectResponse(target, status_code=303)
 
 
-@router.get(f"{PREFIX}/sign-in")
 async def sign_in_page(request: Request) -> Response:
     """The form that asks for an API key."""
     return _sign_in_form(request, None, 200)
@@ -63,7 +60,6 @@ def _sign_in_form(request: Request, error: str | None, status: int) -> Response:
     return response
 
 
-@router.post(f"{PREFIX}/sign-in")
 async def sign_in(request: Request) -> Response:
     """Check the posted key as the API would, then keep it in the session cookie."""
     words = Words(language(request))
@@ -79,7 +75,6 @@ async def sign_in(request: Request) -> Response:
     return response
 
 
-@router.post(f"{PREFIX}/sign-out")
 async def sign_out(request: Request) -> Response:
     """Forget the key (the form's token must match, so no other site can sign one out)."""
     form = await posted_form(request)
@@ -91,9 +86,9 @@ async def sign_out(request: Request) -> Response:
     return response
 
 
-@router.get(f"{PREFIX}/language/{{lang}}")
-async def choose_language(request: Request, lang: str) -> Response:
+async def choose_language(request: Request) -> Response:
     """Remember the reader's language, then go back to the page they were on."""
+    lang = str(request.path_params["lang"])
     target = local_target(request.query_params.get("next"), HOME)
     response = RedirectResponse(target, status_code=303)
     if lang in LANGUAGES:
@@ -107,9 +102,9 @@ def _static(name: str) -> tuple[bytes, str]:
     return data, hashlib.sha256(data).hexdigest()[:16]
 
 
-@router.get(f"{PREFIX}/static/{{name}}")
-async def static_file(request: Request, name: str) -> Response:
+async def static_file(request: Request) -> Response:
     """A file of the console's own (scripts, styles, licences), never one outside them."""
+    name = str(request.path_params["name"])
     if name not in STATIC:
         return Response(status_code=404, headers=SECURITY_HEADERS)
     data, etag = _static(name)
@@ -119,4 +114,13 @@ async def static_file(request: Request, name: str) -> Response:
     return Response(data, media_type=STATIC[name], headers=headers)
 
 
-__all__ = ["SESSION_SECONDS", "router"]
+# plain routes (not API operations): a session cookie, not an API key, admits here
+for path, endpoint, method in (
+    (PREFIX, home, "GET"),
+    (f"{PREFIX}/sign-in", sign_in_page, "GET"),
+    (f"{PREFIX}/sign-in", sign_in, "POST"),
+    (f"{PREFIX}/sign-out", sign_out, "POST"),
+    (f"{PREFIX}/language/{{lang}}", choose_language, "GET"),
+    (f"{PREFIX}/static/{{name}}", static_file, "GET"),
+):
+    router.add_route(path, endpoint, methods=[method], include_in_schema=False)
