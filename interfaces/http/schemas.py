@@ -4,15 +4,26 @@ from __future__ import annotations
 
 import math
 import re
+from contextvars import ContextVar
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Self, TypeVar
 from uuid import UUID
 
 from fastapi.encoders import jsonable_encoder
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, WithJsonSchema
+from pydantic import (
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    PlainSerializer,
+    SerializerFunctionWrapHandler,
+    WithJsonSchema,
+    model_serializer,
+)
 
 from application.commands import CommandResult
+from application.numbers import money_text, number_text
 from domain.bounds import (
     MAX_AMOUNT,
     MAX_PERCENT,
@@ -152,6 +163,48 @@ ExchangeRate = Annotated[
 NO_NUL = r"^[^\x00]*$"
 Text = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
 ShortText = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+
+
+# The currency of the document being written, so that its nested lines and totals write
+# their amounts at its minor unit (`InCurrency`); None outside a document.
+_CURRENCY: ContextVar[str | None] = ContextVar("document_currency", default=None)
+
+
+def _money_out(value: Decimal) -> str:
+    """An amount of the document being written at its currency's minor unit; as it is
+    stored when no document states a currency."""
+    currency = _CURRENCY.get()
+    return str(value) if currency is None else money_text(value, currency)
+
+
+# Decimals in answers (`application.numbers`): an amount at its currency's minor unit,
+# a rate, percentage or quantity without trailing zeros. Both exact strings.
+MoneyOut = Annotated[
+    Decimal,
+    PlainSerializer(_money_out, return_type=str),
+    Field(description="An exact amount, at least at its currency's minor unit"),
+]
+NumberOut = Annotated[
+    Decimal,
+    PlainSerializer(number_text, return_type=str),
+    Field(description="An exact rate, percentage or quantity, without trailing zeros"),
+]
+
+
+class InCurrency(BaseModel):
+    """A document in one currency: its `MoneyOut` amounts, its lines' included, are
+    written at that currency's minor unit."""
+
+    currency: str
+
+    # No return annotation: one would replace the model's documented schema.
+    @model_serializer(mode="wrap")
+    def _in_currency(self, handler: SerializerFunctionWrapHandler):  # type: ignore[no-untyped-def]
+        token = _CURRENCY.set(self.currency)
+        try:
+            return handler(self)
+        finally:
+            _CURRENCY.reset(token)
 
 
 def json_safe(value: Any) -> Any:

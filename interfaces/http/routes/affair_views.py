@@ -12,34 +12,36 @@ from pydantic import BaseModel, Field
 
 from domain.affair import Affair
 from domain.budget import Baseline, BudgetCategory, RevenueKind
+from interfaces.http.diffs import Change
 from interfaces.http.routes.affair_schemas import StageIn
 from interfaces.http.routes.quote_schemas import FieldChangeView
+from interfaces.http.schemas import InCurrency, MoneyOut, NumberOut
 
 
 class BudgetRowView(BaseModel):
     category: BudgetCategory
-    budget: Decimal
-    actual: Decimal
-    committed: Decimal
-    variance: Decimal
-    forecast: Decimal
+    budget: MoneyOut
+    actual: MoneyOut
+    committed: MoneyOut
+    variance: MoneyOut
+    forecast: MoneyOut
 
 
 class BudgetView(BaseModel):
     """Budget versus actual (A7); see `domain.budget` for every definition."""
 
-    progress: Decimal
+    progress: NumberOut
     rows: list[BudgetRowView]
-    forecast_cost: Decimal
-    forecast_revenue: Decimal
-    forecast_margin: Decimal
+    forecast_cost: MoneyOut
+    forecast_revenue: MoneyOut
+    forecast_margin: MoneyOut
 
 
 class BaselineView(BaseModel):
     number: int
     at: datetime
     reason: str
-    amounts: dict[str, Decimal]
+    amounts: dict[str, MoneyOut]
 
     @classmethod
     def of(cls, baseline: Baseline) -> BaselineView:
@@ -82,10 +84,10 @@ class LabourView(BaseModel):
 
     employee: str
     entries: int
-    hours: Decimal
-    billable_hours: Decimal
-    non_billable_hours: Decimal
-    cost: Decimal
+    hours: NumberOut
+    billable_hours: NumberOut
+    non_billable_hours: NumberOut
+    cost: MoneyOut
 
 
 class ActualsView(BaseModel):
@@ -97,12 +99,12 @@ class ActualsView(BaseModel):
     costs: int = Field(description="Received costs, a committed one once it is received")
     committed_costs: int = Field(description="Committed costs not yet received")
     revenue_entries: int
-    revenue_ordered: Decimal = Field(description="From the orders linked to the affair")
-    revenue_invoiced: Decimal = Field(description="Invoices less credit notes")
+    revenue_ordered: MoneyOut = Field(description="From the orders linked to the affair")
+    revenue_invoiced: MoneyOut = Field(description="Invoices less credit notes")
     invoiced_entries: int = Field(description="Time entries and costs invoiced (issue 14)")
-    hours: Decimal
-    billable_hours: Decimal
-    non_billable_hours: Decimal
+    hours: NumberOut
+    billable_hours: NumberOut
+    non_billable_hours: NumberOut
     labour: list[LabourView] = Field(description="Per employee, by name")
 
     @classmethod
@@ -134,7 +136,7 @@ class ActualsView(BaseModel):
 
 class CostView(BaseModel):
     category: str
-    amount: Decimal
+    amount: MoneyOut
     document_ref: str
     document_date: date
     committed: bool
@@ -142,13 +144,13 @@ class CostView(BaseModel):
 
 class CurrencyView(BaseModel):
     currency: str
-    default_rate: Decimal
-    zone_rates: dict[str, Decimal]
-    rate_in_force: Decimal | None
-    expected_amount: Decimal | None
+    default_rate: NumberOut
+    zone_rates: dict[str, NumberOut]
+    rate_in_force: NumberOut | None
+    expected_amount: MoneyOut | None
 
 
-class AffairView(BaseModel):
+class AffairView(InCurrency):
     """An affair as it stands (or stood, at a given version), with its budget report."""
 
     id: UUID
@@ -164,8 +166,8 @@ class AffairView(BaseModel):
     prospect: str | None
     salesperson: str
     currency: str
-    expected_amount: Decimal
-    weighted_amount: Decimal
+    expected_amount: MoneyOut
+    weighted_amount: MoneyOut
     expected_close: date | None
     zone: str
     country: str
@@ -175,7 +177,7 @@ class AffairView(BaseModel):
     start: date | None
     end: date | None
     alert_policy: str
-    progress: Decimal
+    progress: NumberOut
     budget: BudgetView
     baselines: list[BaselineView]
     actuals: ActualsView
@@ -309,3 +311,8 @@ class AffairDiffView(BaseModel):
     fields: list[FieldChangeView]
     budget: list[FieldChangeView]
     baselines: list[BaselineChangeView]
+    from_version: int = 0
+    to_version: int = 0
+    changes: list[Change] = Field(
+        default_factory=list, description="Every change, in the one diff format of all documents"
+    )

@@ -18,6 +18,7 @@ from domain.affair import Affair
 from domain.budget import BudgetCategory
 from domain.quote_lines import FieldChange
 from interfaces.http.deps import ServicesDep
+from interfaces.http.diffs import diff_of
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES, status_of
 from interfaces.http.responses import accepted, created, with_reason
@@ -254,10 +255,14 @@ def affair_diff(
         for number, b in mine.items()
         if number not in other
     ]
+    old, new = (AffairView.of(a, commands.weighted_amount(a).amount) for a in (before, after))
     return AffairDiffView(
         from_=from_,
         to=to,
         fields=_changes(fields),
         budget=_changes(budget),
         baselines=sorted(baselines, key=lambda c: c.number),
+        from_version=from_,
+        to_version=to,
+        changes=diff_of(old, new, from_, to).changes,
     )

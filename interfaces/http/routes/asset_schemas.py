@@ -14,7 +14,16 @@ from domain.asset import Asset, ServiceCase, ServiceCaseStatus
 from domain.warranty import WarrantyKind
 from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
-from interfaces.http.schemas import Body, Percent, Quantity, ShortText, Text, UnitPrice
+from interfaces.http.schemas import (
+    Body,
+    MoneyOut,
+    NumberOut,
+    Percent,
+    Quantity,
+    ShortText,
+    Text,
+    UnitPrice,
+)
 
 MAX_KEYS = 200
 Key = Annotated[str, Field(min_length=1, max_length=100)]
@@ -103,15 +112,15 @@ class ServiceInvoiceIn(Body):
 
 class ServiceLabourView(BaseModel):
     description: str
-    hours: Decimal
-    hourly_rate: Decimal
+    hours: NumberOut
+    hourly_rate: NumberOut
     billable: bool
 
 
 class ServicePartView(BaseModel):
     description: str
-    quantity: Decimal
-    unit_price: Decimal
+    quantity: NumberOut
+    unit_price: MoneyOut
     billable: bool
     product_ref: str | None
 

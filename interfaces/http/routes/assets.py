@@ -18,7 +18,15 @@ from application.journal import CommandContext
 from domain.asset import Asset
 from domain.warranty import WarrantyKind
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import AsOf, Version, document_history, read_document
+from interfaces.http.diffs import DocumentDiff, diff_of
+from interfaces.http.history import (
+    AsOf,
+    FromVersion,
+    ToVersion,
+    Version,
+    document_history,
+    read_document,
+)
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
 from interfaces.http.results import (
@@ -312,3 +320,20 @@ def get_asset(
 )
 def asset_history(asset_id: UUID, services: ServicesDep) -> list[HistoryItem]:
     return document_history(services.app, asset_id, "Asset")
+
+
+@router.get(
+    "/{asset_id}/diff",
+    summary="What changed between two versions of the asset (configuration, warranties, "
+    "service cases …), in the diff format of every document (H2)",
+    dependencies=[Reader],
+)
+def asset_diff(
+    asset_id: UUID, services: ServicesDep, from_: FromVersion, to: ToVersion
+) -> DocumentDiff:
+    assets, today = services.app.assets, services.clock().date()
+    before, after = (
+        AssetView.of(a, assets.warranties(a, today), today)
+        for a in (assets.get(asset_id, from_), assets.get(asset_id, to))
+    )
+    return diff_of(before, after, from_, to)

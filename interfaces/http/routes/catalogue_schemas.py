@@ -13,10 +13,14 @@ from domain.price_list import PriceBreak, PriceList, PriceRule, RuleKind
 from domain.pricing import PriceSource
 from domain.product import KitComponent, KitPricing, Product, ProductKind, SaleUnit
 from domain.quote_lines import FieldChange
+from interfaces.http.diffs import Change
 from interfaces.http.routes.params import Day
 from interfaces.http.schemas import (
     Amount,
     Body,
+    InCurrency,
+    MoneyOut,
+    NumberOut,
     Percent,
     Quantity,
     ShortText,
@@ -102,7 +106,7 @@ class ProductView(BaseModel):
     unit: str
     sale_units: list[SaleUnitIn]
     vat_category: str
-    vat_rate: Decimal
+    vat_rate: NumberOut
     description: str | None
     status: str
     costs: list[CostIn]
@@ -205,7 +209,7 @@ class AmendmentView(BaseModel):
     removed: list[str]
 
 
-class PriceListView(BaseModel):
+class PriceListView(InCurrency):
     id: UUID
     version: int
     code: str
@@ -255,6 +259,11 @@ class CatalogueDiffView(BaseModel):
     from_: int = Field(serialization_alias="from")
     to: int
     fields: list[dict[str, object]]
+    from_version: int = 0
+    to_version: int = 0
+    changes: list[Change] = Field(
+        default_factory=list, description="Every change, in the one diff format of all documents"
+    )
 
     @classmethod
     def of(cls, old: int, new: int, changes: list[FieldChange]) -> CatalogueDiffView:
@@ -262,7 +271,7 @@ class CatalogueDiffView(BaseModel):
             {"name": c.name, "before": json_safe(c.before), "after": json_safe(c.after)}
             for c in changes
         ]
-        return cls(from_=old, to=new, fields=fields)
+        return cls(from_=old, to=new, fields=fields, from_version=old, to_version=new)
 
 
 class BasketItemIn(BaseModel):
@@ -287,7 +296,7 @@ class PriceSourceView(BaseModel):
     level: str
     rule: str
     kind: str
-    min_quantity: Decimal
+    min_quantity: NumberOut
     value: Decimal
     explanation: str
 
@@ -298,13 +307,13 @@ class PriceSourceView(BaseModel):
 
 class PricedItemView(BaseModel):
     reference: str
-    quantity: Decimal
+    quantity: NumberOut
     unit: str | None
-    unit_price: Decimal | None = None
-    discount_percent: Decimal | None = None
-    net: Decimal | None = None
-    unit_cost: Decimal | None = None
-    vat_rate: Decimal | None = None
+    unit_price: MoneyOut | None = None
+    discount_percent: NumberOut | None = None
+    net: MoneyOut | None = None
+    unit_cost: MoneyOut | None = None
+    vat_rate: NumberOut | None = None
     source: PriceSourceView | None = None
     error: dict[str, str] | None = Field(default=None, description="type and detail")
 
@@ -315,5 +324,5 @@ class SimulationView(BaseModel):
     customer_id: UUID | None
     group: str | None
     items: list[PricedItemView]
-    net: Decimal = Field(description="Sum of the priced items' nets")
+    net: MoneyOut = Field(description="Sum of the priced items' nets")
     simulated_at: datetime

@@ -4,17 +4,17 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import Field
 
 from application.contracts import next_period
 from domain.contract import Contract, ContractStatus
 from domain.values import compute_totals
 from interfaces.http.deps import ServicesDep
+from interfaces.http.diffs import diff_of
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.routes.contract_schemas import (
@@ -28,12 +28,12 @@ from interfaces.http.routes.contract_schemas import (
     line_views,
 )
 from interfaces.http.routes.contracts import AmendmentView, Reader
-from interfaces.http.schemas import HistoryItem
+from interfaces.http.schemas import HistoryItem, InCurrency, MoneyOut
 
 router = APIRouter(prefix="/contracts", tags=["contracts"], responses=ERROR_RESPONSES)
 
 
-class ContractView(BaseModel):
+class ContractView(InCurrency):
     """A contract as it stands (or stood, at a given version), with figures as of today."""
 
     id: UUID
@@ -60,7 +60,7 @@ class ContractView(BaseModel):
     next_period: NextPeriodView | None
     billable_periods: list[int]
     running: bool = Field(description="Active and within its term today")
-    monthly_recurring_revenue: Decimal = Field(description="Of the lines in force today")
+    monthly_recurring_revenue: MoneyOut = Field(description="Of the lines in force today")
     renewal_due: bool
     created_at: datetime
     updated_at: datetime
@@ -188,8 +188,12 @@ def contract_diff(
     to_version: Annotated[int, Query(alias="to", ge=1, le=2**31)],
 ) -> ContractDiff:
     changes = services.app.contracts.amendments_between(contract_id, from_version, to_version)
+    get, today = services.app.contracts.get, services.clock().date()
+    before = ContractView.of(get(contract_id, from_version), today)
+    after = ContractView.of(get(contract_id, to_version), today)
     return ContractDiff(
         from_version=from_version,
         to_version=to_version,
         amendments=[AmendmentChangeView.of(c) for c in changes],
+        changes=diff_of(before, after, from_version, to_version).changes,
     )

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
@@ -12,10 +11,20 @@ from pydantic import BaseModel, Field
 from application.contracts import AmendmentChange
 from domain.contract import ContractKind, ContractLine
 from domain.periods import Frequency
+from interfaces.http.diffs import Change
 from interfaces.http.results import BillResult
 from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
-from interfaces.http.schemas import Body, Percent, Quantity, ShortText, Text, UnitPrice
+from interfaces.http.schemas import (
+    Body,
+    MoneyOut,
+    NumberOut,
+    Percent,
+    Quantity,
+    ShortText,
+    Text,
+    UnitPrice,
+)
 
 MAX_LINES = 200
 MAX_PERIOD = 100_000
@@ -87,9 +96,9 @@ class SuspensionIn(Body):
 
 class ContractLineView(BaseModel):
     description: str
-    quantity: Decimal
-    unit_price: Decimal
-    vat_rate: Decimal
+    quantity: NumberOut
+    unit_price: MoneyOut
+    vat_rate: NumberOut
 
 
 class RenewalView(BaseModel):
@@ -110,9 +119,9 @@ class BilledPeriodView(BaseModel):
     period_index: int
     period_start: date
     period_end: date
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
+    net: MoneyOut
+    vat: MoneyOut
+    gross: MoneyOut
     billed_at: datetime
     invoice_ref: str | None
     invoice_id: UUID | None = None
@@ -126,9 +135,9 @@ class NextPeriodView(BaseModel):
     period_start: date
     period_end: date
     due: bool
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
+    net: MoneyOut
+    vat: MoneyOut
+    gross: MoneyOut
 
 
 class AmendmentChangeView(BaseModel):
@@ -157,6 +166,9 @@ class ContractDiff(BaseModel):
     from_version: int
     to_version: int
     amendments: list[AmendmentChangeView]
+    changes: list[Change] = Field(
+        default_factory=list, description="Every change, in the one diff format of all documents"
+    )
 
 
 class BilledNow(BaseModel):

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from decimal import Decimal
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -13,7 +12,7 @@ from pydantic import BaseModel, Field
 from application.customers import SetLegalIdentity
 from domain.customer import Address, AddressKind, Contact, Customer
 from interfaces.http.routes.params import Instant
-from interfaces.http.schemas import Amount, Body, ShortText
+from interfaces.http.schemas import Amount, Body, InCurrency, MoneyOut, ShortText
 
 VatNumber = Annotated[str, Field(min_length=2, max_length=40, examples=["FR40303265045"])]
 AddressId = Annotated[str, Path(min_length=1, max_length=40)]
@@ -110,7 +109,7 @@ class ContactView(BaseModel):
     role: str | None
 
 
-class CustomerView(BaseModel):
+class CustomerView(InCurrency):
     """A customer as it stands (or stood, at a given version)."""
 
     id: UUID
@@ -121,7 +120,7 @@ class CustomerView(BaseModel):
     siren: str | None
     siret: str | None
     vat_number: str | None
-    credit_limit: Decimal | None
+    credit_limit: MoneyOut | None
     currency: str
     addresses: list[AddressView]
     contacts: list[ContactView]

@@ -11,7 +11,15 @@ from fastapi import APIRouter, Response, status
 from application.journal import CommandContext
 from domain.customer import Customer
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import AsOf, Version, document_history, read_document
+from interfaces.http.diffs import DocumentDiff, diff_of
+from interfaces.http.history import (
+    AsOf,
+    FromVersion,
+    ToVersion,
+    Version,
+    document_history,
+    read_document,
+)
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
 from interfaces.http.results import AddressResult
@@ -234,3 +242,17 @@ def get_customer(
 )
 def customer_history(customer_id: UUID, services: ServicesDep) -> list[HistoryItem]:
     return document_history(services.app, customer_id, "Customer")
+
+
+@router.get(
+    "/{customer_id}/diff",
+    summary="What changed between two versions of the customer, in the diff format of "
+    "every document (H2)",
+    dependencies=[Reader],
+)
+def customer_diff(
+    customer_id: UUID, services: ServicesDep, from_: FromVersion, to: ToVersion
+) -> DocumentDiff:
+    get = services.app.customers.get
+    before, after = (CustomerView.of(get(customer_id, v)) for v in (from_, to))
+    return diff_of(before, after, from_, to)

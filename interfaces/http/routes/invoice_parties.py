@@ -2,13 +2,12 @@
 
 from __future__ import annotations
 
-from decimal import Decimal
-
 from pydantic import BaseModel, Field
 
 from domain.customer import Address
 from domain.invoice_seller import Seller
 from domain.invoice_terms import Buyer
+from interfaces.http.schemas import InCurrency, MoneyOut, NumberOut
 
 
 class AddressView(BaseModel):
@@ -28,8 +27,8 @@ class BuyerView(BaseModel):
     delivery_address: AddressView | None = None
 
 
-class CapitalView(BaseModel):
-    amount: Decimal
+class CapitalView(InCurrency):
+    amount: MoneyOut
     currency: str
 
 
@@ -46,7 +45,7 @@ class SellerView(BaseModel):
     address: AddressView
     iban: str | None
     bic: str | None
-    late_payment_rate: Decimal | None = Field(description="Percent a year")
+    late_payment_rate: NumberOut | None = Field(description="Percent a year")
     footer: str
     logo_sha256: str | None = Field(description="The logo the invoice was issued with")
 

@@ -27,6 +27,9 @@ from interfaces.http.routes.params import Day
 from interfaces.http.routes.quote_schemas import DiscountIn
 from interfaces.http.schemas import (
     Body,
+    InCurrency,
+    MoneyOut,
+    NumberOut,
     Percent,
     PositiveAmount,
     Quantity,
@@ -184,43 +187,43 @@ class CreditNoteIn(IssueIn):
 class InvoiceLineView(BaseModel):
     line_id: str
     description: str
-    quantity: Decimal
+    quantity: NumberOut
     unit: str
-    unit_price: Decimal
+    unit_price: MoneyOut
     discount: DiscountIn | None
     vat_category: str
-    vat_rate: Decimal
+    vat_rate: NumberOut
     exemption_reason: str | None
-    net: Decimal
+    net: MoneyOut
 
 
 class BreakdownView(BaseModel):
     """Base and VAT of one VAT category and rate (EN 16931 BG-23)."""
 
     category: str
-    rate: Decimal
-    base: Decimal
-    vat: Decimal
+    rate: NumberOut
+    base: MoneyOut
+    vat: MoneyOut
     exemption_reason: str | None
 
 
 class InvoiceTotalsView(BaseModel):
-    lines_net: Decimal
-    document_discount: Decimal
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
+    lines_net: MoneyOut
+    document_discount: MoneyOut
+    net: MoneyOut
+    vat: MoneyOut
+    gross: MoneyOut
     breakdown: list[BreakdownView]
 
 
 class TermsView(BaseModel):
     operation: str
     payment_terms: PaymentTermsIn
-    late_penalty_rate: Decimal | None
-    early_payment_discount: Decimal | None
+    late_penalty_rate: NumberOut | None
+    early_payment_discount: NumberOut | None
     order_reference: str | None
     notes: str | None
-    discounts: list[Decimal]
+    discounts: list[NumberOut]
     discount_mode: str
     mentions: list[str] = Field(description="What the printed document states about payment")
 
@@ -230,7 +233,7 @@ class DepositDeductedView(BaseModel):
 
     number: str
     invoice_id: UUID | None
-    amount: Decimal
+    amount: MoneyOut
 
 
 class CreditedInvoiceView(BaseModel):
@@ -239,7 +242,7 @@ class CreditedInvoiceView(BaseModel):
     issue_date: date
 
 
-class InvoiceView(BaseModel):
+class InvoiceView(InCurrency):
     """An invoice or credit note as it stands (or stood, at a version or a time)."""
 
     id: UUID
@@ -257,15 +260,15 @@ class InvoiceView(BaseModel):
     lines: list[InvoiceLineView]
     totals: InvoiceTotalsView
     terms: TermsView
-    credited: Decimal = Field(description="Incl. tax, by the credit notes of this invoice")
-    amount_paid: Decimal = Field(description="Incl. tax, by the payments allocated to it")
+    credited: MoneyOut = Field(description="Incl. tax, by the credit notes of this invoice")
+    amount_paid: MoneyOut = Field(description="Incl. tax, by the payments allocated to it")
     deposits_deducted: list[DepositDeductedView] = Field(
         default=[], description="The deposit invoices it deducts (BT-113), by number"
     )
-    prepaid: Decimal = Field(
+    prepaid: MoneyOut = Field(
         default=Decimal(0), description="Incl. tax, the deposits deducted from the total"
     )
-    amount_due: Decimal = Field(
+    amount_due: MoneyOut = Field(
         description="Total less deposits deducted, credit notes and payments"
     )
     payment_status: str | None = Field(description="unpaid, partly_paid or paid once issued")
@@ -273,7 +276,7 @@ class InvoiceView(BaseModel):
         default=None, description="Something due after the due date, on the day `?on=` names"
     )
     credit_notes: dict[str, UUID] = Field(default={}, description="By number")
-    payments: dict[str, Decimal] = Field(default={}, description="Amount by payment id")
+    payments: dict[str, MoneyOut] = Field(default={}, description="Amount by payment id")
 
     @classmethod
     def of(cls, invoice: Invoice, on: date | None = None) -> InvoiceView:

@@ -16,7 +16,15 @@ from fastapi import Body as BodyParam
 from application.journal import CommandContext
 from domain.invoice import Invoice
 from interfaces.http.deps import ServicesDep
-from interfaces.http.history import AsOf, Version, document_history, read_document
+from interfaces.http.diffs import DocumentDiff, diff_of
+from interfaces.http.history import (
+    AsOf,
+    FromVersion,
+    ToVersion,
+    Version,
+    document_history,
+    read_document,
+)
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.responses import OptionalBody, accepted, created, with_reason
 from interfaces.http.results import CreditNoteIssued, IssuedNumber, LineResult
@@ -194,3 +202,17 @@ def get_invoice(
 )
 def invoice_history(invoice_id: UUID, services: ServicesDep) -> list[HistoryItem]:
     return document_history(services.app, invoice_id, "Invoice")
+
+
+@router.get(
+    "/{invoice_id}/diff",
+    summary="What changed between two versions of the invoice (lines, status, credits, "
+    "payments …), in the diff format of every document (H2)",
+    dependencies=[Reader],
+)
+def invoice_diff(
+    invoice_id: UUID, services: ServicesDep, from_: FromVersion, to: ToVersion
+) -> DocumentDiff:
+    get = services.app.invoices.get
+    before, after = (InvoiceView.of(get(invoice_id, v), None) for v in (from_, to))
+    return diff_of(before, after, from_, to)

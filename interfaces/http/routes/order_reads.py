@@ -10,13 +10,13 @@ from typing import Annotated
 from uuid import UUID
 
 from fastapi import APIRouter, Query, Response
-from pydantic import BaseModel
 
 from application.app import Comptoir
 from domain.invoice import Invoice
 from domain.invoicing import PaymentStatus, payment_status
 from domain.order import Order
 from interfaces.http.deps import ServicesDep
+from interfaces.http.diffs import diff_of
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.routes.order_schemas import NonConformityIn
@@ -37,12 +37,12 @@ from interfaces.http.routes.order_views import (
     line_view,
 )
 from interfaces.http.routes.orders import BASE, AmendmentView, OrderId, Reader
-from interfaces.http.schemas import HistoryItem
+from interfaces.http.schemas import HistoryItem, InCurrency, MoneyOut, NumberOut
 
 router = APIRouter(tags=["orders"], responses=ERROR_RESPONSES)
 
 
-class OrderView(BaseModel):
+class OrderView(InCurrency):
     """An order as it stands (or stood, at a given version), with its progress per line."""
 
     id: UUID
@@ -53,13 +53,13 @@ class OrderView(BaseModel):
     quote_id: UUID | None
     affair_id: UUID | None
     invoice_policy: str
-    discounts: list[Decimal]
+    discounts: list[NumberOut]
     discount_mode: str
     lines: list[OrderLineView]
-    backorders: dict[str, Decimal]
+    backorders: dict[str, NumberOut]
     totals: OrderTotalsView
     payment_status: str
-    deposit_balance: Decimal
+    deposit_balance: MoneyOut
     invoices: list[InvoiceView]
     credit_notes: list[CreditNoteView]
     deliveries: list[DeliveryView]
@@ -209,4 +209,7 @@ def order_diff(
         )
         for line_id, (old, new) in changes.items()
     ]
-    return OrderDiff(from_version=from_version, to_version=to_version, lines=lines)
+    app, first = services.app, services.app.orders.get(order_id, from_version)
+    before, after = (OrderView.of(o, documents_of(app, o)) for o in (first, order))
+    every = diff_of(before, after, from_version, to_version).changes
+    return OrderDiff(from_version=from_version, to_version=to_version, lines=lines, changes=every)

@@ -22,32 +22,34 @@ from domain.order import (
     RepriceLine,
 )
 from domain.values import line_net
+from interfaces.http.diffs import Change
 from interfaces.http.routes.order_schemas import NonConformityIn
 from interfaces.http.routes.quote_schemas import DiscountIn, LineSourceView
+from interfaces.http.schemas import MoneyOut, NumberOut
 
 
 class LineSnapshot(BaseModel):
     line_id: str
     description: str
-    quantity: Decimal
+    quantity: NumberOut
     unit: str
-    unit_price: Decimal
-    vat_rate: Decimal
+    unit_price: MoneyOut
+    vat_rate: NumberOut
     discount: DiscountIn | None
     product_ref: str | None
-    unit_cost: Decimal | None
-    net: Decimal
+    unit_cost: MoneyOut | None
+    net: MoneyOut
     source: LineSourceView | None = Field(
         default=None, description="The catalogue's product, rule and fields given by hand (P4)"
     )
 
 
 class OrderLineView(LineSnapshot):
-    delivered: Decimal
-    returned: Decimal
-    backorder: Decimal
-    invoiced: Decimal
-    invoiceable: Decimal
+    delivered: NumberOut
+    returned: NumberOut
+    backorder: NumberOut
+    invoiced: NumberOut
+    invoiceable: NumberOut
     affair_id: UUID | None
 
 
@@ -59,15 +61,15 @@ class InvoiceView(BaseModel):
         default=None, description="The invoice document (GET /invoices/{id}); none before"
     )
     issue_date: date | None = None
-    quantities: dict[str, Decimal]
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
-    deposit_deducted: Decimal
-    credited: Decimal
-    to_pay: Decimal
-    paid: Decimal
-    due: Decimal
+    quantities: dict[str, NumberOut]
+    net: MoneyOut
+    vat: MoneyOut
+    gross: MoneyOut
+    deposit_deducted: MoneyOut
+    credited: MoneyOut
+    to_pay: MoneyOut
+    paid: MoneyOut
+    due: MoneyOut
     payment_status: str
 
 
@@ -75,29 +77,29 @@ class CreditNoteView(BaseModel):
     number: str
     invoice_number: str
     at: datetime
-    quantities: dict[str, Decimal]
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
+    quantities: dict[str, NumberOut]
+    net: MoneyOut
+    vat: MoneyOut
+    gross: MoneyOut
 
 
 class DeliveryView(BaseModel):
     delivery_id: str
     at: datetime
-    quantities: dict[str, Decimal]
+    quantities: dict[str, NumberOut]
 
 
 class ReturnView(BaseModel):
     return_id: str
     at: datetime
-    quantities: dict[str, Decimal]
+    quantities: dict[str, NumberOut]
     non_conformity: NonConformityIn
 
 
 class PaymentView(BaseModel):
     invoice_number: str
     at: datetime
-    amount: Decimal
+    amount: MoneyOut
     method: str
 
 
@@ -107,9 +109,9 @@ class OverrideView(BaseModel):
 
 
 class OrderTotalsView(BaseModel):
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
+    net: MoneyOut
+    vat: MoneyOut
+    gross: MoneyOut
 
 
 def _line_fields(order: Order, line: OrderLine) -> dict[str, object]:
@@ -240,3 +242,6 @@ class OrderDiff(BaseModel):
     from_version: int
     to_version: int
     lines: list[LineDiff]
+    changes: list[Change] = Field(
+        default_factory=list, description="Every change, in the one diff format of all documents"
+    )

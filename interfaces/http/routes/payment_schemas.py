@@ -4,7 +4,6 @@
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, Field, model_validator
@@ -12,7 +11,7 @@ from pydantic import BaseModel, Field, model_validator
 from application.payments import RecordPayment
 from domain.payment import Payment, PaymentMeans
 from interfaces.http.routes.params import Day
-from interfaces.http.schemas import Body, PositiveAmount, ShortText
+from interfaces.http.schemas import Body, InCurrency, MoneyOut, PositiveAmount, ShortText
 
 
 class AllocationIn(BaseModel):
@@ -67,10 +66,10 @@ class PaymentIn(Body):
 class AllocationView(BaseModel):
     invoice_id: UUID
     number: str
-    amount: Decimal
+    amount: MoneyOut
 
 
-class PaymentView(BaseModel):
+class PaymentView(InCurrency):
     """A payment as it stands (or stood, at a version or a time)."""
 
     id: UUID
@@ -78,7 +77,7 @@ class PaymentView(BaseModel):
     customer_id: UUID
     currency: str
     value_date: date
-    amount: Decimal
+    amount: MoneyOut
     means: str
     voucher_id: UUID | None
     reference: str | None

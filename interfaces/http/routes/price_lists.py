@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Query, Response, status
 from application.journal import CommandContext
 from domain.price_list import PriceList, price_list_id
 from interfaces.http.deps import ServicesDep
+from interfaces.http.diffs import diff_of
 from interfaces.http.history import (
     AsOf,
     FromVersion,
@@ -157,7 +158,11 @@ def price_list_diff(
     code: ListCode, services: ServicesDep, from_: FromVersion, to: ToVersion
 ) -> CatalogueDiffView:
     changes = services.app.catalogue.diff(PriceList, _id(code), from_, to)
-    return CatalogueDiffView.of(from_, to, changes)
+    get, day = services.app.catalogue.get, services.clock().date()
+    before, after = (PriceListView.of(get(PriceList, _id(code), v), day) for v in (from_, to))
+    answer = CatalogueDiffView.of(from_, to, changes)
+    answer.changes = diff_of(before, after, from_, to).changes
+    return answer
 
 
 @router.get("/{code}/history", summary="Every event of the price list", dependencies=[Reader])

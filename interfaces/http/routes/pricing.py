@@ -31,7 +31,7 @@ from interfaces.http.routes.catalogue_schemas import (
 )
 from interfaces.http.routes.params import DAY_RULE, Day
 from interfaces.http.routes.products import CATALOGUE_WRITERS, Writer
-from interfaces.http.schemas import Accepted, CommandAnswer, Text
+from interfaces.http.schemas import CommandAnswer, Text
 from interfaces.http.security import ADMINS, SELLERS, command
 
 T = TypeVar("T")

@@ -13,6 +13,7 @@ from fastapi import APIRouter, Path, Response, status
 from application.journal import CommandContext
 from domain.product import Product, product_id
 from interfaces.http.deps import ServicesDep
+from interfaces.http.diffs import diff_of
 from interfaces.http.history import (
     AsOf,
     FromVersion,
@@ -192,7 +193,11 @@ def product_diff(
     reference: Reference, services: ServicesDep, from_: FromVersion, to: ToVersion
 ) -> CatalogueDiffView:
     changes = services.app.catalogue.diff(Product, _id(reference), from_, to)
-    return CatalogueDiffView.of(from_, to, changes)
+    get = services.app.catalogue.get
+    before, after = (ProductView.of(get(Product, _id(reference), v)) for v in (from_, to))
+    answer = CatalogueDiffView.of(from_, to, changes)
+    answer.changes = diff_of(before, after, from_, to).changes
+    return answer
 
 
 @router.get("/{reference}/history", summary="Every event of the product", dependencies=[Reader])

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Path, Query, Response
 from domain.errors import InvalidInput
 from domain.quote import Quote
 from interfaces.http.deps import ServicesDep
+from interfaces.http.diffs import changes_between, diff_of
 from interfaces.http.history import AsOf, Version, document_history, read_document
 from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.routes.quote_schemas import DiffView, QuoteView, RevisionView
@@ -74,10 +75,21 @@ def quote_diff(
     currency = quotes.get(quote_id).currency
     if from_ is not None and to is not None:
         diff = quotes.diff_versions(quote_id, from_, to)
-        return DiffView.of(diff, "version", from_, to, currency)
+        answer = DiffView.of(diff, "version", from_, to, currency)
+        today, soon = services.clock().date(), services.app.policies.quote_soon_days
+        old, new = (QuoteView.of(quotes.get(quote_id, v), today, soon) for v in (from_, to))
+        answer.from_version, answer.to_version = from_, to
+        answer.changes = diff_of(old, new, from_, to).changes
+        return answer
     if from_revision is not None and to_revision is not None:
         diff = quotes.diff_revisions(quote_id, from_revision, to_revision)
-        return DiffView.of(diff, "revision", from_revision, to_revision, currency)
+        answer = DiffView.of(diff, "revision", from_revision, to_revision, currency)
+        revisions = (from_revision, to_revision)
+        first, last = (RevisionView.of(quotes.revision(quote_id, r)) for r in revisions)
+        answer.changes = changes_between(
+            first.model_dump(mode="json"), last.model_dump(mode="json")
+        )
+        return answer
     raise InvalidInput("give both from and to, or both from_revision and to_revision")
 
 

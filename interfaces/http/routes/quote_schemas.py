@@ -21,7 +21,8 @@ from domain.quote_lines import (
     RevisionRecord,
 )
 from domain.values import Discount, DiscountKind, Totals, line_net
-from interfaces.http.schemas import Amount, json_safe
+from interfaces.http.diffs import Change
+from interfaces.http.schemas import Amount, InCurrency, MoneyOut, NumberOut, json_safe
 
 # Margin rates are shown to the hundredth of a percent; amounts keep the money rules.
 RATE_PLACES = Decimal("0.01")
@@ -55,15 +56,15 @@ class LineSourceView(BaseModel):
 class LineView(BaseModel):
     line_id: str
     description: str
-    quantity: Decimal
+    quantity: NumberOut
     unit: str
-    unit_price: Decimal
-    vat_rate: Decimal
+    unit_price: MoneyOut
+    vat_rate: NumberOut
     discount: DiscountIn | None
     product_ref: str | None
-    unit_cost: Decimal | None
-    net: Decimal
-    margin: Decimal | None = Field(description="Net less quantity × unit cost (Q8)")
+    unit_cost: MoneyOut | None
+    net: MoneyOut
+    margin: MoneyOut | None = Field(description="Net less quantity × unit cost (Q8)")
     source: LineSourceView | None = Field(
         default=None, description="The catalogue's product, rule and fields given by hand (P4)"
     )
@@ -93,16 +94,16 @@ def lines_view(lines: Iterable[QuoteLine], currency: str) -> list[LineView]:
 
 
 class VatView(BaseModel):
-    rate: Decimal
-    vat: Decimal
+    rate: NumberOut
+    vat: MoneyOut
 
 
 class TotalsView(BaseModel):
-    net: Decimal
-    vat: Decimal
-    gross: Decimal
+    net: MoneyOut
+    vat: MoneyOut
+    gross: MoneyOut
     vat_by_rate: list[VatView]
-    margin: Decimal | None
+    margin: MoneyOut | None
 
     @classmethod
     def of(cls, totals: Totals) -> TotalsView:
@@ -118,8 +119,8 @@ class TotalsView(BaseModel):
 class MarginView(BaseModel):
     """The quote's margin after document discounts (Q8); None when a line has no cost."""
 
-    amount: Decimal | None
-    rate: Decimal | None = Field(description="Percent of the net total, to 0.01")
+    amount: MoneyOut | None
+    rate: NumberOut | None = Field(description="Percent of the net total, to 0.01")
 
     @classmethod
     def of(cls, totals: Totals) -> MarginView:
@@ -139,7 +140,7 @@ class ApprovalView(BaseModel):
     at: datetime
 
 
-class QuoteView(BaseModel):
+class QuoteView(InCurrency):
     """A quote as it stands (or stood, at a given version or time)."""
 
     id: UUID
@@ -157,7 +158,7 @@ class QuoteView(BaseModel):
     revision: int
     revision_reason: str | None = None
     lines: list[LineView]
-    discounts: list[Decimal] = []
+    discounts: list[NumberOut] = Field(default_factory=list)
     discount_mode: str = "cascading"
     totals: TotalsView
     margin: MarginView | None = None
@@ -214,13 +215,13 @@ class QuoteView(BaseModel):
         )
 
 
-class RevisionView(BaseModel):
+class RevisionView(InCurrency):
     """What one revision of a quote said: as sent, or as the current draft stands (Q6)."""
 
     revision: int
     currency: str
     lines: list[LineView]
-    discounts: list[Decimal]
+    discounts: list[NumberOut]
     discount_mode: str
     valid_until: date | None
     sent_at: datetime | None
@@ -282,6 +283,11 @@ class DiffView(BaseModel):
     to: int
     fields: list[FieldChangeView]
     lines: list[LineChangeView]
+    from_version: int | None = Field(default=None, description="Null for revisions")
+    to_version: int | None = None
+    changes: list[Change] = Field(
+        default_factory=list, description="Every change, in the one diff format of all documents"
+    )
 
     @classmethod
     def of(

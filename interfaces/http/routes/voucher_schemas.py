@@ -4,7 +4,6 @@ the `IssueVoucher` command the application takes whole."""
 from __future__ import annotations
 
 from datetime import date, datetime
-from decimal import Decimal
 from uuid import UUID
 
 from pydantic import BaseModel, Field
@@ -12,7 +11,7 @@ from pydantic import BaseModel, Field
 from application.vouchers import IssueVoucher
 from domain.voucher import Voucher, VoucherStatus
 from interfaces.http.routes.params import Day
-from interfaces.http.schemas import Body, PositiveAmount
+from interfaces.http.schemas import Body, InCurrency, MoneyOut, PositiveAmount
 
 
 class VoucherIn(Body):
@@ -48,11 +47,11 @@ class VoucherIn(Body):
 class RedemptionView(BaseModel):
     payment_id: UUID
     customer_id: UUID
-    amount: Decimal
+    amount: MoneyOut
     on_day: date
 
 
-class VoucherView(BaseModel):
+class VoucherView(InCurrency):
     """A voucher as it stands (or stood, at a version or a time)."""
 
     id: UUID
@@ -60,15 +59,15 @@ class VoucherView(BaseModel):
     code: str
     customer_id: UUID | None
     to_bearer: bool
-    amount: Decimal
+    amount: MoneyOut
     currency: str
     issue_date: date
     valid_until: date
     reason: str | None
     status: VoucherStatus
-    redeemed: Decimal
-    balance: Decimal
-    forfeited: Decimal
+    redeemed: MoneyOut
+    balance: MoneyOut
+    forfeited: MoneyOut
     issued_at: datetime
     cancelled_at: datetime | None
     redemptions: list[RedemptionView]

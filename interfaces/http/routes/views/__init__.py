@@ -7,21 +7,27 @@ batches, and its `position` (and `X-View-Position`) is the log position of that 
 
 from __future__ import annotations
 
+import importlib
+import pkgutil
+import re
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from decimal import Decimal
+from functools import cache
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Response
 
+import projections
+from application.numbers import money_text, number_text
 from domain.errors import InvalidInput
-from domain.values import MINOR_UNITS, round_money
 from interfaces.http.problems import ERROR_RESPONSES, ViewNotReady
 from interfaces.http.routes.params import INSTANT_RULE, Instant
 from interfaces.http.schemas import ViewPage, json_safe
 from interfaces.wiring import Services
+from projections.schema import Table
 from projections.snapshot import Snapshot, table_at
 
 
@@ -100,7 +106,7 @@ class ViewQuery:
         return (f"{sql} ORDER BY {self.order}" if ordered else sql), params
 
     def json_row(self, row: dict[str, Any]) -> dict[str, Any]:
-        return (self.row or plain)(row)
+        return self.row(row) if self.row is not None else plain(row, self.name.replace("-", "_"))
 
 
 def query_page(snapshot: Snapshot, query: ViewQuery, limit: int, offset: int) -> ViewPage:
@@ -166,20 +172,46 @@ def rows_page(position: int, total: int, rows: list[dict[str, Any]]) -> ViewPage
     return ViewPage(position=position, total=total, items=[plain(r) for r in rows])
 
 
-def decimal_text(value: Decimal, currency: str | None) -> str:
-    """An exact decimal string: to the currency's minor unit when that loses nothing
-    (amounts), else without trailing zeros (quantities, rates, unit prices)."""
-    if currency in MINOR_UNITS:
-        if value.as_tuple().exponent == -MINOR_UNITS[str(currency)]:
-            return str(value)  # already at the minor unit, as DECIMAL(18, 2) columns are
-        rounded = round_money(value, str(currency))
-        if rounded == value:
-            return str(rounded)
-    return format(value.normalize(), "f")
+def decimal_text(value: Decimal, currency: str | None, number: bool = False) -> str:
+    """An exact decimal string in the one form of every answer (`application.numbers`):
+    an amount at its currency's minor unit (more decimals only when it has them); a rate,
+    percentage or quantity (`number`) without trailing zeros."""
+    return number_text(value) if number else money_text(value, currency)
 
 
-def plain(row: dict[str, Any]) -> dict[str, Any]:
-    """JSON values: amounts as exact strings in the row's currency, instants in UTC."""
+@cache
+def column_kinds() -> dict[str, dict[str, str]]:
+    """Each view table's columns and their kinds ("money", "number" …), as declared."""
+    tables: dict[str, dict[str, str]] = {}
+    for info in pkgutil.iter_modules(projections.__path__):
+        module = importlib.import_module(f"projections.{info.name}")
+        for value in vars(module).values():
+            if isinstance(value, Table):
+                tables[value.name] = dict(value.columns)
+    return tables
+
+
+# Columns computed in a view's query (not declared in a table) that hold rates,
+# percentages or quantities rather than amounts.
+_NUMBER_NAME = re.compile(r"^qty_|(^|_)(rate|percent|quantity|hours|factor|probability)(_|$)")
+
+
+@cache
+def is_number(name: str, table: str | None = None) -> bool:
+    """Whether a view column holds a rate, percentage or quantity, not an amount: as its
+    table declares it, else as every table naming it declares it, else by its name."""
+    kinds = column_kinds()
+    if table in kinds and name in kinds[table]:
+        return kinds[table][name] == "number"
+    found = {columns[name] for columns in kinds.values() if name in columns}
+    if found:
+        return found == {"number"}
+    return _NUMBER_NAME.search(name) is not None
+
+
+def plain(row: dict[str, Any], table: str | None = None) -> dict[str, Any]:
+    """JSON values: amounts as exact strings in the row's currency, rates and quantities
+    as exact strings without trailing zeros, instants in UTC."""
     currency = row.get("currency")
     out: dict[str, Any] = {}
     for name, value in row.items():
@@ -189,7 +221,7 @@ def plain(row: dict[str, Any]) -> dict[str, Any]:
         if kind in _AS_IS:
             out[name] = value
         elif kind is Decimal:
-            out[name] = decimal_text(value, currency)
+            out[name] = decimal_text(value, currency, is_number(name, table))
         elif kind is datetime:
             aware = value if value.tzinfo is not None else value.replace(tzinfo=UTC)
             out[name] = aware.isoformat()
