@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import calendar
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from enum import StrEnum
 
 from domain.errors import InvalidWarrantyPeriod
@@ -61,3 +62,21 @@ def warranty_status(start: date, end: date, today: date, soon_days: int = 30) ->
 def days_remaining(end: date, today: date) -> int:
     """Days from `today` to the warranty's last day; 0 on it and once expired."""
     return max((end - today).days, 0)
+
+
+MAX_MONTHS = 600
+
+
+def last_day_of(start: date, months: int) -> date:
+    """The last day a warranty of `months` months from `start` covers, included: the day
+    before the same day `months` months later (24 months from 2026-01-15 cover up to
+    2028-01-14); when that month has no such day, its last day (1 month from 01-31 covers
+    up to 02-28)."""
+    if isinstance(months, bool) or not isinstance(months, int) or not 1 <= months <= MAX_MONTHS:
+        raise InvalidWarrantyPeriod(f"a warranty lasts 1 to {MAX_MONTHS} months, not {months!r}")
+    index = start.month - 1 + months
+    year, month = start.year + index // 12, index % 12 + 1
+    length = calendar.monthrange(year, month)[1]
+    if start.day > length:
+        return date(year, month, length)
+    return date(year, month, start.day) - timedelta(days=1)

@@ -131,6 +131,7 @@ def test_warranties_show_their_status_and_days_left_as_of_today(client: TestClie
             "kind": "customer",
             "start": "2025-01-01",
             "end": "2027-12-31",
+            "end_included": True,
             "status": "active",
             "days_remaining": 424,
         },
@@ -138,10 +139,45 @@ def test_warranties_show_their_status_and_days_left_as_of_today(client: TestClie
             "kind": "manufacturer",
             "start": "2025-01-01",
             "end": "2026-11-20",
+            "end_included": True,
             "status": "expiring_soon",
             "days_remaining": 18,
         },
     ]
+
+
+def test_a_warranty_given_in_months_covers_up_to_the_day_before_its_anniversary(
+    client: TestClient,
+) -> None:
+    asset_id = register(client)
+    answer = client.put(
+        f"/assets/{asset_id}/warranties/customer", json={"start": "2025-11-03", "months": 12}
+    )
+    assert answer.status_code == 200, answer.text
+    (warranty,) = client.get(f"/assets/{asset_id}").json()["warranties"]
+    # 12 months from 2025-11-03 cover 2025-11-03 … 2026-11-02, the last day included:
+    # on today, 2026-11-02, it is in force with 0 days left
+    assert (warranty["end"], warranty["end_included"]) == ("2026-11-02", True)
+    assert (warranty["status"], warranty["days_remaining"]) == ("expiring_soon", 0)
+
+
+@pytest.mark.parametrize(
+    "body",
+    [
+        {"start": "2026-01-01"},
+        {"start": "2026-01-01", "end": "2027-01-01", "months": 12},
+        {"start": "2026-01-01", "months": 0},
+        {"start": "2026-01-01", "months": 601},
+    ],
+)
+def test_a_warranty_needs_its_last_day_or_its_months(
+    client: TestClient, body: dict[str, Any]
+) -> None:
+    asset_id = register(client)
+    before = log_position(client)
+    response = client.put(f"/assets/{asset_id}/warranties/customer", json=body)
+    assert_problem(response, 422, "invalid-request")
+    assert log_position(client) == before
 
 
 def test_warranty_errors_are_problems(client: TestClient) -> None:

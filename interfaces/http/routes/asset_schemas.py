@@ -7,11 +7,11 @@ from decimal import Decimal
 from typing import Annotated
 from uuid import UUID
 
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, model_validator
 
 from application.assets import WarrantyState
 from domain.asset import Asset, ServiceCase, ServiceCaseStatus
-from domain.warranty import WarrantyKind
+from domain.warranty import MAX_MONTHS, WarrantyKind, last_day_of
 from interfaces.http.routes.invoice_schemas import PaymentTermsIn
 from interfaces.http.routes.params import Day
 from interfaces.http.schemas import (
@@ -50,10 +50,22 @@ class ConfigurationChangeIn(Body):
 
 
 class WarrantyIn(Body):
-    """A warranty's first and last day, both included (S2)."""
+    """A warranty from its first day to its last day, both included, or for a number of
+    months (S2): 24 months from 2026-01-15 cover up to 2028-01-14 included."""
 
     start: Day
-    end: Day
+    end: Day | None = Field(default=None, description="The last day covered, included")
+    months: int | None = Field(default=None, ge=1, le=MAX_MONTHS, examples=[24])
+
+    @model_validator(mode="after")
+    def end_or_months(self) -> WarrantyIn:
+        if (self.end is None) == (self.months is None):
+            raise ValueError("give the warranty's last day (`end`) or its length (`months`)")
+        return self
+
+    def last_day(self) -> date:
+        """The last day covered, included."""
+        return self.end if self.end is not None else last_day_of(self.start, self.months or 0)
 
 
 class ServiceCaseIn(Body):
@@ -144,6 +156,7 @@ class WarrantyView(BaseModel):
     kind: WarrantyKind
     start: date
     end: date
+    end_included: bool = Field(default=True, description="The last day is covered")
     status: str
     days_remaining: int
 

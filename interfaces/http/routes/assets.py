@@ -104,7 +104,11 @@ def set_warranty(
     response: Response,
 ) -> Accepted:
     outcome = services.app.assets.set_warranty(
-        replace(ctx, reason=body.reason), asset_id, kind=kind, start=body.start, end=body.end
+        replace(ctx, reason=body.reason),
+        asset_id,
+        kind=kind,
+        start=body.start,
+        end=body.last_day(),
     )
     return accepted(outcome, response, BASE)
 
