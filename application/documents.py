@@ -28,6 +28,7 @@ from adapters.documents.render import Renderer
 from application.commands import CommandRunner, Outcome
 from application.company import DEFAULT_BLOB_DIR
 from application.document_sources import Edition, SourceReader, loader_of
+from application.dunning_letter_source import dunning_edition
 from application.errors import ConcurrentUpdate
 from application.journal import CommandContext
 from domain.errors import DocumentNotIssued, NotFound
@@ -42,6 +43,8 @@ from domain.printed_document import (
 )
 
 PDF = "application/pdf"
+# kinds whose loaders register themselves apart from the table of `document_sources`
+REGISTERED_APART = (dunning_edition,)
 
 
 @dataclass(frozen=True)

@@ -81,3 +81,13 @@ class SendIn(BaseModel):
     )
     subject: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
     reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
+
+
+class ReminderMailIn(BaseModel):
+    """A quote reminder by e-mail (Q11): to whom, and the subject and text if not the
+    default ones (`Relance : Devis …`)."""
+
+    recipient: str = Field(max_length=254, description="One address: name@example.fr")
+    subject: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
+    body: str | None = Field(default=None, max_length=5000, pattern=NO_NUL)
+    note: str = Field(default="", max_length=500, pattern=NO_NUL)

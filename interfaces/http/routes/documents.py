@@ -13,7 +13,6 @@ job delivers it (see `interfaces.document_jobs`); `?wait=true` delivers in the r
 
 from __future__ import annotations
 
-from dataclasses import replace
 from typing import Annotated, Literal
 from uuid import UUID
 
@@ -21,14 +20,13 @@ from fastapi import APIRouter, Depends, Path, Query, Response
 
 from adapters.documents.facturx_pdf import embedded_xml
 from adapters.documents.render import RendererUnavailable
-from adapters.mail import MailNotDelivered
 from application.access import Principal
 from application.documents import PrintedFile
+from application.dunning_letter_source import MAX_LEVEL
 from application.journal import CommandContext
 from domain.access import Role
 from domain.errors import DocumentNotIssued, NotFound
-from domain.printed_document import PrintedKind, SendingStatus, checked_recipient
-from interfaces.document_jobs import document_mail, enqueue_delivery
+from domain.printed_document import PrintedKind
 from interfaces.http.deps import ServicesDep
 from interfaces.http.problems import ERROR_RESPONSES, problem
 from interfaces.http.routes.document_schemas import (
@@ -36,9 +34,9 @@ from interfaces.http.routes.document_schemas import (
     IdentifiedView,
     PrintedView,
     RenditionView,
-    SendIn,
     SendingView,
 )
+from interfaces.http.routes.document_sending import router as sending_router
 from interfaces.http.security import READERS, allow, command
 from interfaces.wiring import Services
 
@@ -203,6 +201,24 @@ def invoice_xml(invoice_id: UUID, services: ServicesDep, principal: Reader) -> R
 
 
 @router.get(
+    "/invoices/{invoice_id}/dunning-letter.pdf",
+    summary="The dunning letter of level N about an overdue invoice (issued once, then served)",
+    responses=PDF_RESPONSES,
+    response_class=Response,
+)
+def dunning_letter_pdf(
+    invoice_id: UUID,
+    services: ServicesDep,
+    principal: Reader,
+    level: Annotated[int, Query(ge=1, le=MAX_LEVEL)] = 1,
+    render: Render = "issued",
+    preview: Preview = False,
+) -> Response:
+    kind = PrintedKind.DUNNING_LETTER
+    return _pdf(services, principal, kind, invoice_id, f"L{level}", render, preview)
+
+
+@router.get(
     "/documents/by-sha256/{sha256}",
     summary="Which document a file is, by the SHA-256 of its bytes (404: not one issued)",
 )
@@ -239,72 +255,4 @@ def printed_document(
     )
 
 
-@router.get(
-    "/documents/{kind}/{source_id}/sendings/{sending_id}",
-    summary="One e-mail of a document: requested, sent or failed (and why)",
-)
-def sending_status(
-    kind: PrintedKind,
-    source_id: UUID,
-    sending_id: Annotated[str, Path(pattern=r"^[0-9]{1,9}$")],
-    services: ServicesDep,
-    _: Reader,
-) -> SendingView:
-    printed = services.app.documents.printed(kind, source_id)
-    if printed is None:
-        raise NotFound(f"nothing was issued as {kind} for document {source_id}")
-    return SendingView.of(printed.sending(sending_id))
-
-
-def status_url(kind: PrintedKind, source_id: UUID, sending_id: str) -> str:
-    return f"/documents/{kind}/{source_id}/sendings/{sending_id}"
-
-
-@router.post(
-    "/documents/{kind}/{source_id}/send",
-    summary="E-mail an issued document as a PDF attachment (once per Idempotency-Key)",
-    status_code=202,
-    response_model=SendingView,
-    responses={
-        200: {"model": SendingView, "description": "Sent (`?wait=true`), or sent before"},
-        502: ERROR_RESPONSES[409] | {"description": "The SMTP server refused (`?wait=true`)"},
-    },
-)
-def send_document(
-    kind: PrintedKind,
-    source_id: UUID,
-    body: SendIn,
-    ctx: Sender,
-    services: ServicesDep,
-    response: Response,
-    wait: Annotated[
-        bool, Query(description="Deliver within the request: 200 when sent, 502 if refused")
-    ] = False,
-) -> Response | SendingView:
-    """202: the sending is recorded and a job delivers it, retried while the SMTP server
-    refuses; follow it at `status_url` (the `Location` header). `?wait=true` delivers
-    within the request instead."""
-    checked_recipient(body.recipient)  # a client's mistake first, whatever the server
-    mail = document_mail(services.app.documents, services.settings)
-    if mail is None:
-        return problem(503, "mail-not-configured", "set COMPTOIR_SMTP_HOST to send e-mail")
-    ctx = replace(ctx, reason=body.reason)
-    try:
-        requested = mail.request(
-            ctx, kind, source_id, body.edition, recipient=body.recipient, subject=body.subject
-        )
-        sending = requested.sending
-        if wait:
-            sending = mail.deliver(ctx, requested.kind, source_id, sending.sending_id)
-        elif sending.status != SendingStatus.SENT:
-            enqueue_delivery(services, requested, ctx.actor)
-    except MailNotDelivered as error:
-        return problem(502, "mail-not-delivered", str(error))
-    except RendererUnavailable as error:
-        return problem(503, "renderer-unavailable", str(error))
-    url = status_url(requested.kind, source_id, sending.sending_id)
-    response.headers["Location"] = url
-    response.headers["X-Document-SHA256"] = sending.sha256
-    if sending.status == SendingStatus.SENT:
-        response.status_code = 200
-    return SendingView.of(sending, status_url=url)
+router.include_router(sending_router)
