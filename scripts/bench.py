@@ -19,6 +19,7 @@ import time
 from benchmark.aggregates import measure_loads
 from benchmark.commands import measure_commands
 from benchmark.common import BENCH_DIR, LOAD_AT_START, ROOT, Run, admin_conn, say
+from benchmark.documents import measure_documents
 from benchmark.projection import bulk_load, child_rebuild, measure_projection, measure_view_lag
 from benchmark.queries import measure_queries
 from benchmark.report import judge, report
@@ -62,6 +63,7 @@ def main(args: argparse.Namespace) -> int:
         measure_view_lag(run)
         measure_http(run)
         measure_queries(run)
+        measure_documents(run)
     finally:
         server = run.server
         if server is not None:
