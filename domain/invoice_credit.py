@@ -159,11 +159,11 @@ def _by_amount(source: Creditable, amount: Decimal) -> CreditLines:
         if base <= 0:
             continue
         category, rate = group_of(key)
-        what = f"VAT {category} {rate_key(rate)} %"
+        what = f"TVA {category} {rate_key(rate).replace('.', ',')} %"  # printed in French
         lines.append(
             InvoiceLine(
                 str(len(lines) + 1),
-                f"Credit on invoice {source.invoice.number} ({what})",
+                f"Avoir sur la facture {source.invoice.number} ({what})",
                 Decimal(1),
                 "C62",
                 base,
