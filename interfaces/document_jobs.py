@@ -163,6 +163,11 @@ def in_process(services: Services) -> InProcessDeliveries:
         return found
 
 
+def stop_in_process(services: Services) -> None:
+    """Stop the in-memory queue of these services, if one was started (on close)."""
+    _forget(id(services))
+
+
 def _forget(key: int) -> None:
     with _GUARD:
         queue = _IN_PROCESS.pop(key, None)

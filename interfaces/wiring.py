@@ -134,6 +134,9 @@ class Services:
         return state
 
     def close(self) -> None:
+        from interfaces.document_jobs import stop_in_process  # it imports these services
+
+        stop_in_process(self)
         for singleton in reversed(self.singletons):
             singleton.stop()
         if self.waker is not None:
