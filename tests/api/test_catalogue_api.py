@@ -160,7 +160,7 @@ def test_a_quote_keeps_its_group_prices_when_the_list_changes_the_next_day(
         ("700.00", None),
         ("60.00", {"kind": "percent", "value": "10"}),
     ]
-    assert got[0]["unit_cost"] == "400"
+    assert got[0]["unit_cost"] == "400.00"
     assert "RES" in got[0]["source"]["rule"]
     assert got[0]["unit"] == "C62"
 
@@ -232,7 +232,7 @@ def test_a_kit_priced_per_component_gives_its_line_and_its_components(
     assert added.status_code == 201, added.text
     got = lines(client, quote)
     assert [(line["description"], line["quantity"], line["unit_price"]) for line in got] == [
-        ("Shop kit", "2", "0"),
+        ("Shop kit", "2", "0.00"),
         ("KIT-SHOP: Cash register CR-200", "2", "899.00"),
         ("KIT-SHOP: Installation", "6", "60.00"),
     ]
@@ -259,7 +259,7 @@ def test_fields_given_by_hand_are_kept_and_named_on_the_line(client: TestClient)
     changed = client.patch(f"/quotes/{quote}/lines/{line_id}", json={"vat_rate": "5.5"})
     assert changed.status_code == 200, changed.text
     [line] = lines(client, quote)
-    assert (line["unit_price"], line["description"]) == ("850", "Register, demo unit")
+    assert (line["unit_price"], line["description"]) == ("850.00", "Register, demo unit")
     assert line["source"]["overridden"] == ["description", "unit_price", "vat_rate"]
     assert line["source"]["rule"] is None
 

@@ -89,7 +89,7 @@ def test_the_issued_invoice_shows_the_seller_as_it_stood_on_the_issue_date(
         "siret": None,
         "vat_number": "FR44732829320",
         "registration": "RCS Lyon",
-        "share_capital": {"amount": "10000", "currency": "EUR"},
+        "share_capital": {"amount": "10000.00", "currency": "EUR"},
         "address": {
             "street": "12 rue de la République",
             "postal_code": "69002",

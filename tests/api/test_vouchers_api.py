@@ -177,7 +177,7 @@ def test_a_cancelled_voucher_forfeits_its_balance_and_is_not_spent_again(
     voucher = client.get(f"/vouchers/{voucher_id}").json()
     assert (voucher["status"], voucher["balance"], voucher["forfeited"]) == (
         "cancelled",
-        "0",
+        "0.00",
         "50.00",
     )
     spend = pay(
