@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from dataclasses import replace
+from datetime import date
 from decimal import Decimal
 from typing import Any
 from uuid import UUID, uuid4
@@ -214,12 +215,21 @@ class OrderCommands(OrderBillingCommands):
         order_id: UUID,
         quantities: Mapping[str, Decimal],
         delivery_id: str | None = None,
+        delivered_on: date | None = None,
     ) -> CommandResult:
+        """Record a delivery made on `delivered_on` (the command's day when absent)."""
+
         def verb(order: Order) -> dict[str, str]:
-            order.record_delivery(at=ctx.at, quantities=quantities, delivery_id=delivery_id)
+            order.record_delivery(
+                at=ctx.at, quantities=quantities, delivery_id=delivery_id, delivered_on=delivered_on
+            )
             return {"delivery_id": order.deliveries[-1].delivery_id}
 
-        fields = {"quantities": dict(quantities), "delivery_id": delivery_id}
+        fields = {
+            "quantities": dict(quantities),
+            "delivery_id": delivery_id,
+            "delivered_on": delivered_on,
+        }
         return self._verb(ctx, order_id, "record_delivery", fields, verb)
 
     def record_return(
@@ -229,13 +239,17 @@ class OrderCommands(OrderBillingCommands):
         quantities: Mapping[str, Decimal],
         non_conformity: NonConformity,
         return_id: str | None = None,
+        returned_on: date | None = None,
     ) -> CommandResult:
+        """Record goods returned on `returned_on` (the command's day when absent)."""
+
         def verb(order: Order) -> dict[str, str]:
             order.record_return(
                 at=ctx.at,
                 quantities=quantities,
                 non_conformity=non_conformity,
                 return_id=return_id,
+                returned_on=returned_on,
             )
             return {"return_id": order.returns[-1].return_id}
 
@@ -243,6 +257,7 @@ class OrderCommands(OrderBillingCommands):
             "quantities": dict(quantities),
             "non_conformity": non_conformity,
             "return_id": return_id,
+            "returned_on": returned_on,
         }
         return self._verb(ctx, order_id, "record_return", fields, verb)
 

@@ -846,3 +846,24 @@ class ImportRejected(InvalidInput):
             f"{first.get('message')}"
         )
         self.problems = problems
+
+
+# --- Stated days of deliveries and returns (issue 14) ---------------------------------
+
+
+class DeliveryDateInFuture(DomainError):
+    """A delivery's stated day after the day the command is recorded."""
+
+    code = "delivery-date-in-future"
+
+
+class ReturnDateInFuture(DomainError):
+    """A return's stated day after the day the command is recorded."""
+
+    code = "return-date-in-future"
+
+
+class DatedBeforeConfirmation(DomainError):
+    """A delivery or return stated on a day before the order's confirmation day."""
+
+    code = "dated-before-confirmation"

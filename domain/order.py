@@ -24,14 +24,24 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, replace
-from datetime import datetime
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any
 from uuid import UUID
 
 from eventsourcing.domain import Aggregate, event
 
-from domain.errors import DuplicateLine, EmptyOrder, InvalidInput, ReasonRequired, UnknownLine
+from domain.errors import (
+    DatedBeforeConfirmation,
+    DeliveryDateInFuture,
+    DomainError,
+    DuplicateLine,
+    EmptyOrder,
+    InvalidInput,
+    ReasonRequired,
+    ReturnDateInFuture,
+    UnknownLine,
+)
 from domain.invoicing import CreditNote, Invoice, Payment
 from domain.order_accounts import add_to
 from domain.order_checks import (
@@ -362,17 +372,59 @@ class Order(OrderLifecycle, OrderDocuments, Aggregate):
 
     # ---- O3, O7: deliveries and returns ----------------------------------------
 
+    # The days the user stated, per delivery and return id. Class defaults of None for
+    # orders (and snapshots) from before stated days; read them by `delivered_on` and
+    # `returned_on`, which fall back to the day each was recorded.
+    delivery_days: dict[str, date] | None = None
+    return_days: dict[str, date] | None = None
+
+    def delivered_on(self, delivery_id: str) -> date:
+        """The day delivery `delivery_id` was made: as stated, else the day recorded."""
+        delivery = next(d for d in self.deliveries if d.delivery_id == delivery_id)
+        return (self.delivery_days or {}).get(delivery_id, delivery.at.date())
+
+    def returned_on(self, return_id: str) -> date:
+        """The day return `return_id` came back: as stated, else the day recorded."""
+        goods_return = next(r for r in self.returns if r.return_id == return_id)
+        return (self.return_days or {}).get(return_id, goods_return.at.date())
+
+    def _stated_day(
+        self, at: datetime, day: date | None, what: str, future: type[DomainError]
+    ) -> date:
+        """The day a user states for a delivery or return (the command's day when none):
+        never after the command's day, never before the order's confirmation day."""
+        if day is None:
+            return at.date()
+        if not isinstance(day, date) or isinstance(day, datetime):
+            raise InvalidInput(f"a {what} day must be a date, got {day!r}")
+        if day > at.date():
+            raise future(f"a {what} is recorded once made: {day} is after {at.date()}")
+        if self.confirmed_at is not None and day < self.confirmed_at.date():
+            raise DatedBeforeConfirmation(
+                f"a {what} dated {day} is before the order's confirmation "
+                f"on {self.confirmed_at.date()}"
+            )
+        return day
+
     def record_delivery(
-        self, at: datetime, quantities: Mapping[str, Decimal], delivery_id: str | None = None
+        self,
+        at: datetime,
+        quantities: Mapping[str, Decimal],
+        delivery_id: str | None = None,
+        delivered_on: date | None = None,
     ) -> None:
-        """Deliver part or all of some lines; never more than ordered (as amended)."""
+        """Deliver part or all of some lines; never more than ordered (as amended).
+        `delivered_on` is the day stated (the command's day when absent)."""
         self._require("delivered")
+        day = self._stated_day(at, delivered_on, "delivery", DeliveryDateInFuture)
         quantities = self._quantities(quantities)
         delivery_id = self._new_delivery_id(quantities, delivery_id)
-        self._deliver(at=at, delivery=Delivery(delivery_id, at, quantities))
+        self._deliver(at=at, delivery=Delivery(delivery_id, at, quantities), delivered_on=day)
 
     @event("DeliveryRecorded")
-    def _deliver(self, at: datetime, delivery: Delivery) -> None:
+    def _deliver(self, at: datetime, delivery: Delivery, delivered_on: date | None = None) -> None:
+        if delivered_on is not None:
+            self.delivery_days = {**(self.delivery_days or {}), delivery.delivery_id: delivered_on}
         self.deliveries.append(delivery)
         add_to(self.delivered, delivery.quantities)
         self._refresh_status()
@@ -383,15 +435,21 @@ class Order(OrderLifecycle, OrderDocuments, Aggregate):
         quantities: Mapping[str, Decimal],
         non_conformity: NonConformity,
         return_id: str | None = None,
+        returned_on: date | None = None,
     ) -> None:
-        """Take goods back with a non-conformity record; never more than delivered."""
+        """Take goods back with a non-conformity record; never more than delivered.
+        `returned_on` is the day stated (the command's day when absent)."""
         self._require("returned")
+        day = self._stated_day(at, returned_on, "return", ReturnDateInFuture)
         quantities = self._quantities(quantities)
         return_id = self._new_return_id(quantities, return_id)
-        self._return(at=at, goods_return=Return(return_id, at, quantities, non_conformity))
+        goods_return = Return(return_id, at, quantities, non_conformity)
+        self._return(at=at, goods_return=goods_return, returned_on=day)
 
     @event("ReturnRecorded")
-    def _return(self, at: datetime, goods_return: Return) -> None:
+    def _return(self, at: datetime, goods_return: Return, returned_on: date | None = None) -> None:
+        if returned_on is not None:
+            self.return_days = {**(self.return_days or {}), goods_return.return_id: returned_on}
         self.returns.append(goods_return)
         add_to(self.returned, goods_return.quantities)
         self._refresh_status()

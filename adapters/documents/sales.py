@@ -153,6 +153,7 @@ def delivery_content(
 ) -> PrintedContent:
     """One delivery: per line delivered, what was ordered, delivered before, left."""
     reference = short_reference("C", order.id)
+    day = order.delivered_on(delivery.delivery_id)  # the day stated, not the record time
     index = next(i for i, d in enumerate(order.deliveries) if d.delivery_id == delivery.delivery_id)
     before: dict[str, Decimal] = {}
     for earlier in order.deliveries[:index]:
@@ -179,10 +180,10 @@ def delivery_content(
         title="Bon de livraison",
         reference=f"{delivery.delivery_id} · commande {reference}",
         file_name=f"BL-{reference}-{delivery.delivery_id}.pdf",
-        issued_on=delivery.at.date(),
+        issued_on=day,
         seller=head.seller,
         buyer=buyer,
-        facts=[("Date de livraison", fmt.long_date(delivery.at)), ("Commande", reference)],
+        facts=[("Date de livraison", fmt.long_date(day)), ("Commande", reference)],
         lines=rows,
         mentions=["Marchandises reçues en bon état — date, nom et signature du destinataire."],
         footer=head.footer,

@@ -187,7 +187,43 @@ def test_stored_orders_replay_to_their_snapshot_with_every_value_type() -> None:
     assert closed.line_affairs == {"L2": UUID(int=4)}
 
 
+STATED_DAYS = ("delivered_on", "returned_on", "delivery_days", "return_days")
+"""What deliveries and returns store since they carry the day the user states (issue 14):
+new keys of their events and of the order's state, absent from the events stored before."""
+
+
+def without_stated_days(record: tuple[str, int, dict[str, Any]]) -> tuple[str, int, dict[str, Any]]:
+    topic, version, state = record
+    inner = {k: v for k, v in state.get("state", {}).items() if k not in STATED_DAYS}
+    state = {k: v for k, v in state.items() if k not in STATED_DAYS}
+    return topic, version, {**state, "state": inner} if inner else state
+
+
 def test_the_same_commands_store_the_same_events_and_snapshot_as_before() -> None:
+    """The same events, but for the stated days deliveries and returns now carry."""
     for before, order in zip(fixture(), order_history(), strict=True):
-        now = stored(order)
-        assert [without_clock(r) for r in now] == [without_clock(r) for r in before]
+        now = [without_clock(r) for r in stored(order)]
+        assert [without_stated_days(r) for r in now] == [without_clock(r) for r in before]
+
+
+def test_deliveries_and_returns_stored_before_stated_days_are_dated_by_their_record() -> None:
+    closed, from_snapshot = replayed(fixture()[0])
+    for order in (closed, from_snapshot):
+        assert order.delivery_days is None
+        assert order.return_days is None
+        assert [order.delivered_on(d.delivery_id) for d in order.deliveries] == [
+            d.at.date() for d in order.deliveries
+        ]
+        assert [order.returned_on(r.return_id) for r in order.returns] == [
+            r.at.date() for r in order.returns
+        ]
+
+
+def test_new_deliveries_and_returns_store_the_day_stated() -> None:
+    closed, _ = order_history()
+    states = [json.loads(r.state) for r in stored(closed)]
+    kept = [s["delivered_on"] for s in states if "delivery" in s] + [
+        s["returned_on"] for s in states if "goods_return" in s
+    ]
+    recorded = [d.at.date() for d in closed.deliveries] + [r.at.date() for r in closed.returns]
+    assert kept == [{"_type_": "date_iso", "_data_": d.isoformat()} for d in recorded]

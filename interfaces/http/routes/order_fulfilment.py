@@ -44,7 +44,11 @@ def record_delivery(
     order_id: OrderId, body: DeliveryIn, ctx: Seller, services: ServicesDep, response: Response
 ) -> CommandAnswer[DeliveryResult]:
     outcome = services.app.orders.record_delivery(
-        replace(ctx, reason=body.reason), order_id, body.quantities, body.delivery_id
+        replace(ctx, reason=body.reason),
+        order_id,
+        body.quantities,
+        body.delivery_id,
+        body.delivered_on or ctx.at.date(),
     )
     return accepted(outcome, response, BASE, DeliveryResult)
 
@@ -64,6 +68,7 @@ def record_return(
         body.quantities,
         NonConformity(nc.description, nc.cause, nc.action),
         body.return_id,
+        body.returned_on or ctx.at.date(),
     )
     return accepted(outcome, response, BASE, ReturnResult)
 

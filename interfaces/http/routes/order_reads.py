@@ -112,13 +112,19 @@ class OrderView(InCurrency):
                 for n in order.credit_notes.values()
             ],
             deliveries=[
-                DeliveryView(delivery_id=d.delivery_id, at=d.at, quantities=d.quantities)
+                DeliveryView(
+                    delivery_id=d.delivery_id,
+                    at=d.at,
+                    delivered_on=order.delivered_on(d.delivery_id),
+                    quantities=d.quantities,
+                )
                 for d in order.deliveries
             ],
             returns=[
                 ReturnView(
                     return_id=r.return_id,
                     at=r.at,
+                    returned_on=order.returned_on(r.return_id),
                     quantities=r.quantities,
                     non_conformity=NonConformityIn(
                         description=r.non_conformity.description,

@@ -132,10 +132,12 @@ class ConfirmIn(Body):
 
 
 class DeliveryIn(Body):
-    """Quantities delivered per line (O3)."""
+    """Quantities delivered per line (O3), on `delivered_on` (today when absent; never
+    after today, never before the order's confirmation day)."""
 
     delivery_id: DocumentId | None = None
     quantities: Quantities
+    delivered_on: Day | None = Field(default=None, examples=["2026-11-02"])
 
 
 class NonConformityIn(BaseModel):
@@ -147,11 +149,13 @@ class NonConformityIn(BaseModel):
 
 
 class ReturnIn(Body):
-    """Goods sent back per line, with the non-conformity record (O7)."""
+    """Goods sent back per line, with the non-conformity record (O7), on `returned_on`
+    (today when absent; never after today, never before the order's confirmation day)."""
 
     return_id: DocumentId | None = None
     quantities: Quantities
     non_conformity: NonConformityIn
+    returned_on: Day | None = Field(default=None, examples=["2026-11-02"])
 
 
 class AddLineIn(BaseModel):

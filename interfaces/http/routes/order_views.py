@@ -86,12 +86,14 @@ class CreditNoteView(BaseModel):
 class DeliveryView(BaseModel):
     delivery_id: str
     at: datetime
+    delivered_on: date
     quantities: dict[str, NumberOut]
 
 
 class ReturnView(BaseModel):
     return_id: str
     at: datetime
+    returned_on: date
     quantities: dict[str, NumberOut]
     non_conformity: NonConformityIn
 
