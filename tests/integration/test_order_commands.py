@@ -292,7 +292,7 @@ def test_amendments_are_numbered_with_their_reason_and_two_versions_can_be_diffe
         [ChangeLine("L1", quantity=D(12)), AddLine(line("L3", "3", "9.90"))],
     )
     second = app.orders.amend(ctx(reason="dropped"), order_id, [RemoveLine("L2")])
-    assert (first.result, second.result) == ({"amendment": "1"}, {"amendment": "2"})
+    assert (first.result, second.result) == ({"amendment": 1}, {"amendment": 2})
     amended = app.orders.get(order_id)
     assert [a.reason for a in amended.amendments] == ["customer wants more", "dropped"]
     diff = app.orders.diff(order_id, confirmed_at, second.version)
