@@ -105,7 +105,7 @@ def test_chosen_entries_are_invoiced_to_the_affairs_customer_and_counted_once(
     )
     # 7.5 h × 95 = 712.50; 200 + 10 % = 220.00; 500 at cost: 1,432.50 net
     assert issued.result["invoice_number"] == "INV-2027-00001"
-    assert (issued.result["net"], issued.result["entry_ids"]) == ("1432.50", "2,4,6")
+    assert (issued.result["net"], issued.result["entry_ids"]) == ("1432.50", ["2", "4", "6"])
     invoice = app.invoices.by_number("INV-2027-00001")
     assert invoice.source == InvoiceSource(SourceKind.AFFAIR, affair_id, "2,4,6")
     assert invoice.customer_id == billable_customer(app)

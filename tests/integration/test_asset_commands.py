@@ -99,12 +99,12 @@ def test_configuration_changes_are_numbered_and_a_no_op_records_nothing(app: Com
     changed = app.assets.change_configuration(
         ctx(), asset_id, changes={"firmware": "2.0", "printer": "TM-30"}, reason="upgrade"
     )
-    assert changed.result == {"revision": "1"}
+    assert changed.result == {"changed": True, "revision": 1}
     before = app.log_position()
     same = app.assets.change_configuration(
         ctx(), asset_id, changes={"firmware": "2.0"}, reason="again"
     )
-    assert same.result == {"changed": "false"}
+    assert same.result["changed"] is False
     assert app.log_position() == before
     app.assets.change_configuration(ctx(), asset_id, changes={"printer": None}, reason="removed")
     asset = app.assets.get(asset_id)
@@ -161,7 +161,7 @@ def test_a_service_case_goes_back_only_with_its_checklist_checked(app: Comptoir)
         ctx(), asset_id, kind=WarrantyKind.CUSTOMER, start=date(2027, 1, 1), end=date(2027, 12, 31)
     )
     opened = app.assets.open_service_case(ctx(), asset_id, problem="drawer stuck")
-    assert opened.result["under_warranty"] == "true"
+    assert opened.result["under_warranty"] is True
     assert opened.result["warranty_kind"] == "customer"
     case_id = UUID(opened.result["case_id"])
     app.assets.diagnose(ctx(), asset_id, case_id, diagnosis="broken spring")
@@ -182,8 +182,8 @@ def test_a_service_case_goes_back_only_with_its_checklist_checked(app: Comptoir)
 
 def test_a_case_opened_without_a_warranty_is_billable(app: Comptoir) -> None:
     opened = app.assets.open_service_case(ctx(), register(app), problem="screen dark")
-    assert opened.result["under_warranty"] == "false"
-    assert "warranty_kind" not in opened.result
+    assert opened.result["under_warranty"] is False
+    assert opened.result["warranty_kind"] is None
 
 
 def test_a_retried_case_opening_returns_the_same_case(app: Comptoir) -> None:

@@ -76,7 +76,7 @@ def test_the_history_shows_who_changed_the_iban_when_and_why(app: Comptoir) -> N
         ctx(actor="maud", reason="bank moved to BNP"),
         SetCompanyDetails(replace(TYPED, iban=NEW_IBAN), date(2026, 12, 1)),
     )
-    assert amended.result == {"changed": "iban"}
+    assert amended.result == {"changed": ["iban"]}
     history = app.history(COMPANY_ID)
     assert [entry.type for entry in history] == ["Company.Established", "Company.Amended"]
     change = history[1]

@@ -145,13 +145,13 @@ def test_billing_a_period_records_its_totals(app: Comptoir) -> None:
     contract_id = sign(app)
     billed = app.contracts.bill(ctx(at(2027, 2, 1)), contract_id, 0, invoice_ref="INV-1")
     assert billed.result == {
-        "period_index": "0",
+        "period_index": 0,
         "period_start": "2027-01-31",
         "period_end": "2027-02-27",
         "net": "99.98",
         "vat": "20.00",
         "gross": "119.98",
-        "already_billed": "false",
+        "already_billed": False,
         "invoice_ref": "INV-1",
         "invoice_id": billed.result["invoice_id"],
         "invoice_number": "INV-2027-00001",
@@ -207,7 +207,7 @@ def test_billing_the_same_period_twice_records_one_period_billed(app: Comptoir) 
     first = app.contracts.bill(ctx(at(2027, 2, 1)), contract_id, 0)
     before = app.log_position()
     again = app.contracts.bill(ctx(at(2027, 2, 2)), contract_id, 0)
-    assert again.result["already_billed"] == "true"
+    assert again.result["already_billed"] is True
     assert again.result["net"] == first.result["net"]
     assert again.result["invoice_number"] == first.result["invoice_number"] == "INV-2027-00001"
     assert again.result["invoice_id"] == first.result["invoice_id"]
@@ -233,7 +233,7 @@ def test_billing_the_same_period_from_two_threads_records_one_period_billed(
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(o.result["already_billed"] for o in outcomes) == ["false", "true"]
+    assert sorted(o.result["already_billed"] for o in outcomes) == [False, True]
     assert event_types(app, contract_id).count("Contract.PeriodBilled") == 1
     assert app.contracts.get(contract_id).version == 2
     assert {o.result["invoice_number"] for o in outcomes} == {"INV-2027-00001"}
@@ -283,7 +283,7 @@ def test_bill_due_bills_each_due_period_as_its_own_command_and_then_nothing(
     contract_id = sign(app)
     today = at(2027, 4, 5)
     billed = app.contracts.bill_due(ctx(today, idempotency_key="run-1"), contract_id, today.date())
-    assert [b.result["period_index"] for b in billed] == ["0", "1", "2"]
+    assert [b.result["period_index"] for b in billed] == [0, 1, 2]
     assert [b.version for b in billed] == [2, 3, 4]
     commands = [e.journal.record for e in app.history(contract_id)[1:] if e.journal]
     assert [c.idempotency_key for c in commands] == [
@@ -321,12 +321,12 @@ def test_an_amendment_never_changes_a_billed_period(app: Comptoir) -> None:
         lines=PREMIUM,
         reason="upgrade",
     )
-    assert amended.result == {"amendment": "1"}
+    assert amended.result == {"amendment": 1}
     contract = app.contracts.get(contract_id)
     assert contract.billed["0"] == first
     assert contract.lines_at(date(2027, 2, 1)) == SUPPORT
     again = app.contracts.bill(ctx(at(2027, 3, 1)), contract_id, 0)
-    assert (again.result["already_billed"], again.result["net"]) == ("true", "99.98")
+    assert (again.result["already_billed"], again.result["net"]) == (True, "99.98")
     second = app.contracts.bill(ctx(at(2027, 3, 1)), contract_id, 1)
     assert second.result["net"] == "159.98"
 
@@ -425,9 +425,9 @@ def test_covering_an_asset_updates_both_documents_in_one_command(app: Comptoir) 
     assert covered.aggregate_id == contract_id
     assert covered.result == {
         "contract_id": str(contract_id),
-        "contract_version": "2",
+        "contract_version": 2,
         "asset_id": str(asset_id),
-        "asset_version": "2",
+        "asset_version": 2,
     }
     assert app.contracts.get(contract_id).covered_asset_ids == [asset_id]
     assert app.assets.get(asset_id).contract_id == contract_id
@@ -474,8 +474,8 @@ def test_uncovering_an_asset_unlinks_it_in_the_same_command(app: Comptoir) -> No
     asset_id = register_asset(app)
     app.contracts.cover_asset(ctx(), contract_id, asset_id)
     uncovered = app.contracts.uncover_asset(ctx(), contract_id, asset_id)
-    assert uncovered.result["contract_version"] == "3"
-    assert uncovered.result["asset_version"] == "3"
+    assert uncovered.result["contract_version"] == 3
+    assert uncovered.result["asset_version"] == 3
     assert app.contracts.get(contract_id).covered_asset_ids == []
     assert app.assets.get(asset_id).contract_id is None
     other = sign(app, kind=ContractKind.MAINTENANCE)

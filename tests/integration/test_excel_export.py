@@ -59,8 +59,9 @@ def test_every_formula_leading_character_is_written_as_text(text: str, tmp_path:
     con.execute("INSERT INTO names VALUES (?, ?)", [text, Decimal("-3.5")])
     path = write_workbook(con, ["names"], tmp_path / "names.xlsx")
     sheet = load_workbook(path)["names"]
-    read = text.replace("\r", "\n")  # XML reads a carriage return as a line feed
-    assert (sheet["A2"].value, sheet["A2"].data_type) == (read, "s")
+    # a carriage return reads back as a line feed, or as itself where lxml writes the cell
+    assert sheet["A2"].value in {text, text.replace("\r", "\n")}
+    assert sheet["A2"].data_type == "s"
     assert sheet["A2"].quotePrefix  # Excel keeps it text even when the cell is edited
     assert (sheet["B2"].value, sheet["B2"].data_type) == (-3.5, "n")  # numbers stay numbers
 

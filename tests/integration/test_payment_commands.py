@@ -95,7 +95,9 @@ def test_a_payment_settles_the_oldest_invoices_first_in_one_command(app: Comptoi
     older = invoice(app, customer_id, "500.00", date(2026, 9, 1))  # 600.00, due 1 October
     newer = invoice(app, customer_id, "1000.00", date(2026, 10, 1))  # 1200.00
     recorded = app.payments.record(ctx(), payment(customer_id, "1000.00", reference="VIR 1"))
-    assert recorded.result == {"INV-2026-00001": "600.00", "INV-2026-00002": "400.00"}
+    assert recorded.result == {
+        "allocations": {"INV-2026-00001": "600.00", "INV-2026-00002": "400.00"}
+    }
     settled = app.payments.get(recorded.aggregate_id)
     assert [(a.invoice_id, a.amount) for a in settled.allocations] == [
         (older, D("600.00")),

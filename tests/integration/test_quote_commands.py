@@ -357,7 +357,7 @@ def test_a_copy_is_a_new_draft_with_its_own_line_ids(app: Comptoir) -> None:
     copied = app.quotes.copy(ctx(), source, valid_until=date(2027, 2, 1))
     copy = app.quotes.get(copied.aggregate_id)
     assert copied.aggregate_id != source
-    assert copied.result == {"source_id": str(source), "source_revision": "2"}
+    assert copied.result == {"source_id": str(source), "source_revision": 2}
     assert (copy.status, copy.channel, copy.valid_until) == ("draft", "copy", date(2027, 2, 1))
     assert list(copy.lines) == ["1"]
     assert copy.lines["1"].description == "Drawer"

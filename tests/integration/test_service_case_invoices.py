@@ -66,7 +66,7 @@ def test_a_billable_case_issues_its_invoice_of_labour_and_parts_once(app: Compto
     labour = app.assets.record_labour(
         ctx(), asset_id, case_id, description="motor replacement", hours=D("1.5"), hourly_rate=D(60)
     )
-    assert labour.result["billable"] == "true"
+    assert labour.result["billable"] is True
     app.assets.record_part(
         ctx(), asset_id, case_id, description="drawer motor", quantity=D(1), unit_price=D("85.00")
     )
@@ -105,7 +105,7 @@ def test_a_case_under_warranty_bills_only_its_billable_parts(app: Comptoir) -> N
     free = app.assets.record_labour(
         ctx(), asset_id, case_id, description="diagnosis", hours=D(1), hourly_rate=D(60)
     )
-    assert free.result["billable"] == "false"
+    assert free.result["billable"] is False
     before = app.log_position()
     with pytest.raises(ServiceCaseNotBillable):
         app.assets.invoice_service_case(ctx(), asset_id, case_id, issue_date=date(2027, 3, 1))

@@ -98,7 +98,10 @@ def test_a_payment_by_voucher_settles_invoices_and_spends_the_voucher_in_one_com
     invoice_id = invoice(app, customer_id, "100.00", date(2026, 10, 1))  # 120.00
     voucher_id = voucher(app, "50.00", customer_id)
     recorded = app.payments.record(ctx(), by_voucher(customer_id, voucher_id, "30.00"))
-    assert recorded.result == {"INV-2026-00001": "30.00", "voucher_balance": "20.00"}
+    assert recorded.result == {
+        "allocations": {"INV-2026-00001": "30.00"},
+        "voucher_balance": "20.00",
+    }
     payment = app.payments.get(recorded.aggregate_id)
     assert (payment.means, payment.voucher_id) == (PaymentMeans.VOUCHER, voucher_id)
     spent = app.vouchers.get(voucher_id)

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 from decimal import Decimal
-from uuid import uuid4
+from uuid import UUID, uuid4
 
 import pytest
 
@@ -17,7 +17,7 @@ from domain.errors import (
     UnknownSaleUnit,
 )
 from domain.price_list import PriceBreak, PriceList, PriceRule, RuleKind
-from domain.pricing import price
+from domain.pricing import Price, price
 from domain.product import Product, SaleUnit
 from domain.values import DiscountKind
 
@@ -49,8 +49,8 @@ def price_list(
     default: bool = False,
     valid_from: date = date(2026, 1, 1),
     valid_to: date | None = None,
-    customers: tuple = (),
-    groups: tuple = (),
+    customers: tuple[UUID, ...] = (),
+    groups: tuple[str, ...] = (),
     rounding: Decimal | None = None,
 ) -> PriceList:
     made = PriceList.create(
@@ -77,7 +77,7 @@ def quote(
     on: date = date(2026, 3, 1),
     currency: str = "EUR",
     group: str | None = "resellers",
-):
+) -> Price:
     return price(
         product=item,
         quantity=D(quantity),

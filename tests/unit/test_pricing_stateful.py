@@ -64,7 +64,7 @@ def expected(lists: list[ModelList], day: date, quantity: Decimal, currency: str
             continue
         found.sort(key=lambda f: (-f[0].valid_from.toordinal(), f[0].code))
         for model, value in found:
-            if model.currency == currency:
+            if model.currency == currency and value is not None:
                 exponent = Decimal(1).scaleb(-MINOR_UNITS[currency])
                 return value.quantize(exponent, rounding=ROUND_HALF_UP), model.code
         return PriceCurrencyMismatch
@@ -85,7 +85,12 @@ class PricingMachine(RuleBasedStateMachine):
         breaks=st.dictionaries(minimums, values, min_size=1, max_size=3),
     )
     def create_list(
-        self, level: str, currency: str, start: int, length: int | None, breaks: dict
+        self,
+        level: str,
+        currency: str,
+        start: int,
+        length: int | None,
+        breaks: dict[Decimal, Decimal],
     ) -> None:
         code = f"L{len(self.lists)}"
         valid_from = START + timedelta(days=start)
@@ -119,7 +124,7 @@ class PricingMachine(RuleBasedStateMachine):
         day=days,
         breaks=st.none() | st.dictionaries(minimums, values, min_size=1, max_size=3),
     )
-    def amend(self, index: int, day: int, breaks: dict | None) -> None:
+    def amend(self, index: int, day: int, breaks: dict[Decimal, Decimal] | None) -> None:
         made, model = self.lists[index % len(self.lists)], self.models[index % len(self.models)]
         effective = START + timedelta(days=day)
         version = made.version
