@@ -84,6 +84,9 @@ def test_an_invoice_is_drafted_issued_and_read_by_number(
         "name": "Martin SA",
         "vat_number": "FR40303265045",
         "billing_address": None,
+        "siren": None,
+        "siret": None,
+        "delivery_address": None,
     }
     assert invoice["lines"][0]["unit"] == "DAY"
     totals = invoice["totals"]

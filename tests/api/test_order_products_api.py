@@ -55,7 +55,7 @@ def test_order_lines_from_products_take_the_group_prices_and_keep_what_was_given
     register, install = lines["L1"], lines["L2"]
     assert (register["unit_price"], register["unit_cost"], register["unit"]) == (
         "750.00",
-        "400",
+        "400.00",  # a unit cost is an amount: its currency's minor unit
         "C62",
     )
     assert (register["product_ref"], register["source"]["overridden"]) == ("CR-200", [])
@@ -64,7 +64,7 @@ def test_order_lines_from_products_take_the_group_prices_and_keep_what_was_given
     assert install["discount"] == {"kind": "percent", "value": "10"}
     assert install["source"]["overridden"] == ["description"]
     kit = [(lines[i]["unit_price"], lines[i]["quantity"]) for i in ("K", "K.1", "K.2")]
-    assert kit == [("0", "1"), ("750.00", "1"), ("60.00", "3")]
+    assert kit == [("0.00", "1"), ("750.00", "1"), ("60.00", "3")]
     assert lines["K.1"]["source"]["kit"] == "KIT-SHOP"
     assert lines["L4"]["source"] is None
 
@@ -86,7 +86,7 @@ def test_order_lines_from_products_take_the_group_prices_and_keep_what_was_given
     assert (lines["L1"]["quantity"], lines["L1"]["unit_price"]) == ("10", "700.00")
     assert "from 10" in lines["L1"]["source"]["rule"]
     # a price given by hand is named and not repriced by a later quantity
-    assert (lines["L2"]["quantity"], lines["L2"]["unit_price"]) == ("12", "55")
+    assert (lines["L2"]["quantity"], lines["L2"]["unit_price"]) == ("12", "55.00")
     assert lines["L2"]["source"]["overridden"] == ["description", "unit_price"]
     assert (lines["A"]["unit_price"], lines["A"]["source"]["product_id"]) == (
         "750.00",
@@ -122,4 +122,4 @@ def test_a_converted_quote_keeps_its_lines_sources(client: TestClient) -> None:
     assert converted.status_code == 201, converted.text
     lines = lines_of(client, converted.json()["id"])
     assert [line["source"] for line in lines.values()] == [line["source"] for line in quoted]
-    assert [line["unit_cost"] for line in lines.values()] == ["400", "30"]
+    assert [line["unit_cost"] for line in lines.values()] == ["400.00", "30.00"]
