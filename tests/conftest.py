@@ -84,9 +84,6 @@ def settings_for(store: str, tmp_path: Path, schema: str | None = None) -> Setti
         pg_dbname=dsn["dbname"],
         pg_schema=schema or "public",
         pg_pool_size=4,
-        # background work stays in-process unless a test asks for Redis explicitly
-        # (scripts/test exports COMPTOIR_REDIS_URL for the tests that do)
-        redis_url=None,
         # A loaded test machine can be slow without Postgres being down: the fast-failure
         # budgets are tested with their production values in tests/fault, not everywhere.
         pg_pool_timeout_s=10,
