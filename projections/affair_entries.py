@@ -37,7 +37,7 @@ TABLE = Table(
         ("employee", "text"),
         ("day", "date"),
         ("hours", "number"),
-        ("hourly_rate", "number"),
+        ("hourly_rate", "price"),
         ("amount", "money"),
         ("category", "text"),
         ("revenue_kind", "text"),

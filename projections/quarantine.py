@@ -180,7 +180,7 @@ class RowCheck:
         return rows
 
 
-_SCALES = {"money": 4, "number": 6}
+_SCALES = {"money": 4, "number": 6, "price": 6}
 
 
 def summary(quarantined: Sequence[Quarantined]) -> list[str]:

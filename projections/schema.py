@@ -14,6 +14,8 @@ _TYPES: dict[str, tuple[str, pa.DataType]] = {
     "int": ("BIGINT", pa.int64()),
     "money": ("DECIMAL(18,4)", pa.decimal128(18, 4)),
     "number": ("DECIMAL(18,6)", pa.decimal128(18, 6)),
+    # a unit price or hourly rate: six decimals like a number, written like money
+    "price": ("DECIMAL(18,6)", pa.decimal128(18, 6)),
     "date": ("DATE", pa.date32()),
     "timestamp": ("TIMESTAMP", pa.timestamp("us")),
     "bool": ("BOOLEAN", pa.bool_()),

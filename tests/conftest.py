@@ -76,6 +76,7 @@ def settings_for(store: str, tmp_path: Path, schema: str | None = None) -> Setti
         event_store=store,  # type: ignore[arg-type]
         sqlite_path=tmp_path / "events.sqlite",
         duckdb_path=tmp_path / "views.duckdb",
+        worker_duckdb_path=tmp_path / "worker-views.duckdb",
         signing_key_file=tmp_path / "signing.key",
         pg_host=dsn["host"],
         pg_port=int(dsn["port"]),

@@ -134,6 +134,9 @@ def test_the_affair_detail_gives_counts_hours_and_labour_per_employee(
         "costs": 2,
         "committed_costs": 1,
         "revenue_entries": 1,
+        "invoiced_entries": 0,
+        "revenue_ordered": "0.00",
+        "revenue_invoiced": "5000.00",
         "hours": "12.5",
         "billable_hours": "9.5",
         "non_billable_hours": "3",
@@ -186,7 +189,7 @@ def test_the_entries_view_lists_each_entry_in_log_order_in_the_affairs_currency(
     assert (first["employee"], first["day"], first["hours"], first["hourly_rate"]) == (
         "eve",
         DAY,
-        "7.50",
+        "7.5",
         "62.50",
     )
     assert (first["amount"], first["category"], first["billable"]) == ("468.75", "labour", True)

@@ -37,7 +37,10 @@ def mailbox() -> Iterator[Mailbox]:
 
 
 def configured(settings: Settings, tmp_path: Path, **smtp: object) -> Settings:
-    return settings.model_copy(update={"blob_dir": tmp_path / "blobs", **smtp})
+    """Blobs under the test's directory; deliveries on the in-process queue the tests join
+    (scripts/test exports COMPTOIR_REDIS_URL, where no worker of this test would read)."""
+    update = {"blob_dir": tmp_path / "blobs", "redis_url": None, **smtp}
+    return settings.model_copy(update=update)
 
 
 @pytest.fixture

@@ -148,9 +148,9 @@ def test_two_command_nodes_writing_one_document_in_turn_never_read_a_stale_copy(
 def test_one_command_node_runs_the_sealer_and_another_takes_over_when_it_stops(
     settings: Settings, clock: FrozenClock, tmp_path: Path
 ) -> None:
-    command = settings.model_copy(
-        update={"role": "command", "worker_duckdb_path": tmp_path / "jobs.duckdb"}
-    )
+    # without Redis a command node runs the scheduled jobs itself (with it, the worker does)
+    update = {"role": "command", "worker_duckdb_path": tmp_path / "jobs.duckdb", "redis_url": None}
+    command = settings.model_copy(update=update)
     first = Services.build(command, clock)
     second = Services.build(command, clock)
     with ExitStack() as stack:
