@@ -20,9 +20,11 @@ from benchmark.aggregates import measure_loads
 from benchmark.commands import measure_commands
 from benchmark.common import BENCH_DIR, LOAD_AT_START, ROOT, Run, admin_conn, say
 from benchmark.documents import measure_documents
+from benchmark.peer import child_closed_loop, measure_peer
 from benchmark.projection import bulk_load, child_rebuild, measure_projection, measure_view_lag
 from benchmark.queries import measure_queries
 from benchmark.report import judge, report
+from benchmark.scaling import measure_scaling
 from benchmark.web import child_http_load, measure_http
 
 # -- the run ------------------------------------------------------------------------------
@@ -62,6 +64,8 @@ def main(args: argparse.Namespace) -> int:
         measure_commands(run)
         measure_view_lag(run)
         measure_http(run)
+        measure_peer(run)
+        measure_scaling(run)
         measure_queries(run)
         measure_documents(run)
     finally:
@@ -113,5 +117,7 @@ if __name__ == "__main__":
         child_rebuild(arguments)
     elif arguments.child == "http-load":
         child_http_load(arguments)
+    elif arguments.child == "closed-loop":
+        child_closed_loop(arguments)
     else:
         sys.exit(main(arguments))
