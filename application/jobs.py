@@ -17,6 +17,7 @@ from application.app import Comptoir
 from application.journal import CommandContext
 from domain.errors import DomainError
 from domain.notice import NoticeKind
+from domain.printed_document import PrintedKind
 from domain.warranty import WarrantyStatus
 
 log = logging.getLogger(__name__)
@@ -147,4 +148,31 @@ def flag_warranty_expiries(app: Comptoir, now: datetime, assets: Iterable[UUID])
                 report.unchanged += 1
             else:
                 report.done += 1
+    return report
+
+
+def print_issued(app: Comptoir, now: datetime, issued: Iterable[tuple[UUID, str]]) -> JobReport:
+    """Store the PDF of each invoice and credit note issued lately and never printed,
+    recording its `Rendered` event (D3): the file is fixed soon after the issue, before
+    anyone asks for it. Rendering is slow, so the issuing command does not wait for it;
+    a PDF asked for before this job ran is stored by that request instead."""
+    report = JobReport("print-issued")
+    for invoice_id, kind in issued:
+        printed_kind = PrintedKind.CREDIT_NOTE if kind == "credit_note" else PrintedKind.INVOICE
+        printed = app.documents.printed(printed_kind, invoice_id)
+        if printed is not None and printed.editions:
+            report.unchanged += 1
+            continue
+        try:
+            app.documents.issued(
+                job_context(report.job, invoice_id, now), printed_kind, invoice_id, None
+            )
+        except DomainError as error:
+            report.refused.append(f"{invoice_id}: {error}")
+            continue
+        except Exception as error:  # a rendering failure: the first request tries again
+            log.exception("printing %s %s failed", kind, invoice_id)
+            report.refused.append(f"{invoice_id}: {error}")
+            continue
+        report.done += 1
     return report

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import logging
 import threading
-from datetime import UTC, datetime, time
+from datetime import UTC, datetime, time, timedelta
 
 from application.app import Comptoir
 from application.dunning import dun_overdue_invoices
@@ -19,14 +19,19 @@ from application.jobs import (
     flag_renewals,
     flag_warranty_expiries,
     mark_inactive_customers,
+    print_issued,
 )
 from domain.customer import months_before
 from interfaces.clock import Clock
 from projections.finders import documents_of_type, quiet_customers, quotes_past_validity
-from projections.invoices import overdue_invoices
+from projections.invoices import issued_since, overdue_invoices
 from projections.live import LiveViews
 
 log = logging.getLogger(__name__)
+
+# How far back the printing job looks for invoices issued and never printed: a week of
+# downtime; one issued earlier and never printed is printed on its first request.
+PRINT_LOOKBACK = timedelta(days=7)
 
 
 def run_due_jobs(app: Comptoir, views: LiveViews, now: datetime) -> list[JobReport]:
@@ -47,6 +52,7 @@ def run_due_jobs(app: Comptoir, views: LiveViews, now: datetime) -> list[JobRepo
         flag_warranty_expiries(app, now, documents_of_type(cursor, "Asset")),
         mark_inactive_customers(app, now, quiet_customers(cursor, quiet_since)),
         dun_overdue_invoices(app, now, overdue_invoices(cursor, today), app.policies.dunning_days),
+        print_issued(app, now, issued_since(cursor, now - PRINT_LOOKBACK)),
     ]
     for report in reports:
         log.info("%s", report)

@@ -26,7 +26,7 @@ from domain.invoice import DocumentKind, Invoice
 from domain.invoice_numbers import Series
 from domain.values import ZERO
 from projections.base import Folded
-from projections.schema import Table
+from projections.schema import Table, utc_naive
 from projections.snapshot import literal, table_at
 
 INVOICES = Table(
@@ -163,3 +163,13 @@ def overdue_invoices(cursor: duckdb.DuckDBPyConnection, day: date) -> list[UUID]
         [param],
     ).fetchall()
     return [UUID(invoice_id) for (invoice_id,) in found]
+
+
+def issued_since(cursor: duckdb.DuckDBPyConnection, since: datetime) -> list[tuple[UUID, str]]:
+    """Invoices and credit notes recorded as issued since `since`, with their kind, in
+    the order they were issued (the printing job's candidates)."""
+    found = cursor.execute(
+        "SELECT invoice_id, kind FROM invoices WHERE issued_at >= ? ORDER BY issued_at, invoice_id",
+        [utc_naive(since)],
+    ).fetchall()
+    return [(UUID(invoice_id), kind) for invoice_id, kind in found]

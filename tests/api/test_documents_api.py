@@ -14,12 +14,14 @@ from fastapi.testclient import TestClient
 from application.app import Comptoir
 from interfaces.document_jobs import in_process
 from interfaces.http.app import create_app
+from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
 from tests.api.support import as_role, assert_problem, issue_key
 from tests.conftest import FrozenClock
 from tests.integration.company_support import establish_company
 from tests.integration.document_support import (
     confirmed_order,
+    credit_note,
     customer,
     issued_invoice,
     pdf_text,
@@ -99,6 +101,36 @@ def test_an_invoice_pdf_is_its_issued_factur_x_found_again_by_its_hash(
     ]
     unknown = hashlib.sha256(b"a forged invoice").hexdigest()
     assert_problem(client.get(f"/documents/by-sha256/{unknown}"), 404, "not-found")
+
+
+def test_the_scheduled_jobs_store_each_issued_invoice_and_credit_note_before_any_request(
+    client: TestClient, clock: FrozenClock
+) -> None:
+    app = app_of(client)
+    invoice_id = issued_invoice(app, customer(app))
+    credit_id = credit_note(app, invoice_id)
+    services = client.app.state.services  # type: ignore[attr-defined]
+    services.views.wait_for(app.log_position(), timeout=30)
+    printed_at = clock()
+    reports = {r.job: r for r in run_due_jobs(app, services.views, printed_at)}
+    assert (reports["print-issued"].done, reports["print-issued"].refused) == (2, [])
+
+    for kind, document_id, edition in (
+        ("invoice", invoice_id, "INV-2026-00001"),
+        ("credit_note", credit_id, "CN-2026-00001"),
+    ):
+        record = client.get(f"/documents/{kind}/{document_id}").json()
+        [stored] = record["editions"]
+        assert stored["edition"] == edition
+        assert stored["rendered_at"] == printed_at.isoformat().replace("+00:00", "Z")
+        served = client.get(f"/invoices/{document_id}/pdf")  # a credit note's too
+        assert served.headers["X-Document-Rendering"] == "issued"
+        assert hashlib.sha256(served.content).hexdigest() == stored["sha256"]
+    # a second run finds both printed and records nothing
+    position = app.log_position()
+    again = {r.job: r for r in run_due_jobs(app, services.views, printed_at)}["print-issued"]
+    assert (again.done, again.unchanged) == (0, 2)
+    assert app.log_position() == position
 
 
 def test_a_draft_invoice_has_no_pdf_but_a_marked_pro_forma_on_request(
