@@ -11,6 +11,7 @@ from __future__ import annotations
 from fastapi import APIRouter, FastAPI
 
 from interfaces.console import audit, documents, exports, finance, operations, sales, signin
+from interfaces.console.nodes import ConsoleGate
 from interfaces.console.session import PREFIX
 
 
@@ -24,5 +25,7 @@ def console_router() -> APIRouter:
 
 
 def install_console(app: FastAPI) -> None:
-    """Serve the console from `app`."""
+    """Serve the console from `app`, behind the gate that refuses it on a node that is not
+    of role `all` (added as it is: `include_router` would copy it as a plain route)."""
+    app.router.routes.append(ConsoleGate())
     app.include_router(console_router())

@@ -3,16 +3,16 @@ state, and a button that runs the same check as `comptoir audit verify`.
 
 The chain's state and the check come from the application (there is no JSON route for
 them): the head of the chain (the last sealed position and its link), the log's end, and
-the result of the last check run here, kept in this process's memory with who ran it and
-when. Only auditors and managers see the chain and may run the check (`AUDITORS`, as for
-the audit log itself).
+the result of the last check run from the console with who ran it and when, kept on disk
+(`last_check`: it survives a restart). Only auditors and managers see the chain and may
+run the check (`AUDITORS`, as for the audit log itself).
 """
 
 from __future__ import annotations
 
 import threading
 from dataclasses import dataclass
-from datetime import datetime
+from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter
@@ -32,6 +32,7 @@ from interfaces.console.common import (
     page_route,
     view_page,
 )
+from interfaces.console.last_check import Checked, last_check_path, load_check, save_check
 from interfaces.console.rendering import render
 from interfaces.console.session import (
     PREFIX,
@@ -48,17 +49,6 @@ router = APIRouter()
 
 FILTERS = ("actor", "document_type", "document_id", "event_type")
 _running = threading.Lock()
-
-
-@dataclass(frozen=True)
-class Checked:
-    """The result of the last check run from the console."""
-
-    at: datetime
-    by: str
-    ok: bool
-    chain: str
-    rows: str
 
 
 @dataclass(frozen=True)
@@ -91,6 +81,11 @@ def check(services: Services, user: str) -> Checked:
     return Checked(services.clock(), user, report.ok and rows.ok, str(report), str(rows))
 
 
+def kept_at(services: Services) -> Path:
+    """The file that keeps the last check of this node (next to its views)."""
+    return last_check_path(services.settings.duckdb_path)
+
+
 @page_route(router, "/audit")
 async def audit_page(console: Console) -> Response:
     """The audit log filtered by actor, document, event type and days; the chain."""
@@ -104,13 +99,14 @@ async def audit_page(console: Console) -> Response:
     rows, pager = await view_page(console, "/views/audit", params)
     services: Services = console.request.app.state.services
     state = await run_in_threadpool(chain_state, services)
+    checked = await run_in_threadpool(load_check, kept_at(services))
     context = {
         "title": console.words.gettext("Audit"),
         "filters": {**filters, "since": since or "", "until": until or ""},
         "rows": rows["items"],
         "pager": pager,
         "chain": state,
-        "checked": getattr(console.request.app.state, "console_checked", None),
+        "checked": checked,
         "running": _running.locked(),
         "export": export_link("audit", {**params}),
     }
@@ -134,9 +130,9 @@ async def run_verify(request: Request) -> Response:
     try:
         services: Services = request.app.state.services
         checked = await run_in_threadpool(check, services, console.principal.user)
+        await run_in_threadpool(save_check, kept_at(services), checked)
     finally:
         _running.release()
-    request.app.state.console_checked = checked
     return RedirectResponse(f"{PREFIX}/audit", status_code=303)
 
 

@@ -96,3 +96,34 @@ def test_a_bad_as_of_day_or_export_is_a_page_saying_why(browser: TestClient) -> 
     assert refused.status_code == 422
     assert "format" in refused.text
     assert browser.get("/console/static/../../app.py").status_code == 404
+
+
+def test_the_last_check_survives_a_restart_of_the_app(
+    settings: Settings, clock: FrozenClock
+) -> None:
+    with TestClient(create_app(settings, clock), base_url="https://testserver") as first:
+        first.headers["Accept-Language"] = "en"
+        sign_in(first, issue_key(first, "audrey", "auditor"))
+        ran = first.post("/console/audit/verify", data={"csrf": token(first)})
+        assert "Last check: passed" in ran.text
+    with TestClient(create_app(settings, clock), base_url="https://testserver") as restarted:
+        restarted.headers["Accept-Language"] = "en"
+        sign_in(restarted, issue_key(restarted, "maud", "manager"))
+        page = restarted.get("/console/audit")
+        assert page.status_code == 200
+        assert "Last check: passed" in page.text
+        assert "audrey" in page.text
+
+
+def test_a_command_node_says_which_node_serves_the_console(
+    settings: Settings, clock: FrozenClock
+) -> None:
+    app = create_app(settings.model_copy(update={"role": "command"}), clock)
+    with TestClient(app, base_url="https://testserver") as command:
+        for path in ("/console", "/console/sign-in", "/console/pipeline?as_of=2026-11-01"):
+            refused = command.get(path, follow_redirects=False)
+            assert refused.status_code == 404
+            assert refused.json()["type"] == "/problems/console-not-served"
+            assert "role all" in refused.json()["detail"]
+        assert command.post("/console/audit/verify").status_code == 404
+        assert command.get("/consoles").json()["type"] != "/problems/console-not-served"
