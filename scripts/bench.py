@@ -19,6 +19,7 @@ import time
 from benchmark.aggregates import measure_loads
 from benchmark.commands import measure_commands
 from benchmark.common import BENCH_DIR, LOAD_AT_START, ROOT, Run, admin_conn, say
+from benchmark.console import measure_console
 from benchmark.documents import measure_documents
 from benchmark.peer import child_closed_loop, measure_peer
 from benchmark.projection import bulk_load, child_rebuild, measure_projection, measure_view_lag
@@ -67,6 +68,7 @@ def main(args: argparse.Namespace) -> int:
         measure_peer(run)
         measure_scaling(run)
         measure_queries(run)
+        measure_console(run)
         measure_documents(run)
     finally:
         server = run.server

@@ -41,6 +41,7 @@ def judge() -> None:
         "as_of_load_ms": lambda x: x.value <= 20,
         "query_p99_ms": lambda x: x.value <= 20,
         "as_of_query_p99_ms": lambda x: x.value <= 50,
+        "console_page_p95_ms": lambda x: x.value <= 300,
         "command_cost_growth": lambda x: x.value <= 1.2,
         "view_lag_p99_ms": lambda x: x.value <= 1000,
         "projector_peak_rss_mb": lambda x: x.value <= 512 and (x.ratio or 0) <= 1.5,
