@@ -123,7 +123,7 @@ def child_closed_loop(args: argparse.Namespace) -> None:
     command mix when given affairs, else the peer's lines. Prints the peak, the requests
     sent and this process's own wall and CPU seconds over both loops."""
     mix = HttpMix(args.key, args.affairs.split(",")) if args.affairs else PeerMix()
-    wall, cpu = time.perf_counter(), time.process_time()
+    wall, cpu, machine = time.perf_counter(), time.process_time(), machine_jiffies()
     asyncio.run(_closed_loop(args.port, mix, args.conns, 1.0))  # warm-up
     peak = asyncio.run(_closed_loop(args.port, mix, args.conns, args.seconds))
     answer = {
@@ -131,10 +131,24 @@ def child_closed_loop(args: argparse.Namespace) -> None:
         "requests": mix.i,
         "wall_s": time.perf_counter() - wall,
         "cpu_s": time.process_time() - cpu,
+        "machine_cores": busy_cores(machine, machine_jiffies()),
         "errors": mix.errors,
         "statuses": mix.statuses,
     }
     print(json.dumps(answer))
+
+
+def machine_jiffies() -> tuple[int, int]:
+    """(busy, total) clock ticks of all the machine's CPUs since boot, from /proc/stat."""
+    ticks = [int(t) for t in Path("/proc/stat").read_text().split("\n", 1)[0].split()[1:9]]
+    idle = ticks[3] + ticks[4]  # idle and iowait; guest time is counted in user already
+    return sum(ticks) - idle, sum(ticks)
+
+
+def busy_cores(before: tuple[int, int], after: tuple[int, int]) -> float:
+    """How many of the machine's cores were busy between two `machine_jiffies()`."""
+    total = after[1] - before[1]
+    return (os.cpu_count() or 1) * (after[0] - before[0]) / total if total else 0.0
 
 
 def closed_load(run: Run, port: int, pid: int, *product: str) -> dict[str, Any]:
@@ -248,7 +262,8 @@ def measure_peer(run: Run) -> None:
             peak,
             "requests/s",
             note=f"(closed loop, 16 connections; {load['errors']} errors; CPU per request: "
-            f"server {load['server_ms']:.2f} ms, load {load['loader_ms']:.2f} ms)",
+            f"server {load['server_ms']:.2f} ms, load {load['loader_ms']:.2f} ms; "
+            f"machine {load['machine_cores']:.1f} of {os.cpu_count()} cores busy)",
         ),
     )
     product = FIGURES.get("http_commands_per_s")

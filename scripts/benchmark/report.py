@@ -35,6 +35,8 @@ def judge() -> None:
         "commands_vs_bare_library": lambda x: x.value >= 3,
         "http_commands_per_s": lambda x: x.value >= 1000,
         "http_p99_ms": lambda x: x.value <= 25,
+        "http_vs_crud_peer": lambda x: x.value >= 0.6,
+        "http_scaling_2_workers": lambda x: x.value >= 1.3,
         "projection_events_per_s": lambda x: x.value >= 100_000 and (x.ratio or 0) >= 0.35,
         "rebuild_1m_s": lambda x: x.value <= 15,
         "aggregate_load_ms": lambda x: x.value <= 2,

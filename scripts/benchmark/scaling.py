@@ -95,8 +95,8 @@ def one_node(run: Run, workers: int, key: str, affairs: list[str]) -> dict[str, 
         stop(node)
     say(
         f"  {workers} worker(s): {load['peak']:,.0f} requests/s; server {load['server_cores']:.2f}"
-        f" cores ({load['server_ms']:.2f} ms/request), load {load['loader_cores']:.2f} cores; "
-        f"statuses {load['statuses']}"
+        f" cores ({load['server_ms']:.2f} ms/request), load {load['loader_cores']:.2f} cores, "
+        f"machine {load['machine_cores']:.2f} cores busy; statuses {load['statuses']}"
     )
     return load
 
@@ -131,6 +131,8 @@ def measure_scaling(run: Run) -> None:
             note=f"(2 workers {two:,.0f}/s, best of {reps}; server cores "
             f"{best[1]['server_cores']:.2f} → {best[2]['server_cores']:.2f}, ms/request "
             f"{best[1]['server_ms']:.2f} → {best[2]['server_ms']:.2f}; load cores "
-            f"{best[1]['loader_cores']:.2f} → {best[2]['loader_cores']:.2f}; {errors} errors)",
+            f"{best[1]['loader_cores']:.2f} → {best[2]['loader_cores']:.2f}; machine busy "
+            f"{best[1]['machine_cores']:.1f} → {best[2]['machine_cores']:.1f} of "
+            f"{os.cpu_count()} cores; {errors} errors)",
         ),
     )
