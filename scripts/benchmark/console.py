@@ -16,7 +16,7 @@ import os
 import re
 import time
 from dataclasses import dataclass
-from datetime import timedelta
+from datetime import date, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -49,7 +49,7 @@ def pages(document: str, as_of_day: str) -> list[Page]:
             "/views/pipeline",
             {**weighted, "as_of": as_of},
         ),
-        Page("forecast", "/console/forecast", "/views/forecast", {"group_by": "stage"}),
+        Page("forecast", "/console/forecast", "/views/forecast", forecast_months()),
         Page("quote validity", "/console/quotes", "/views/quote-validity", {}),
         Page("budget", "/console/budget", "/views/budget-vs-actual", ROWS),
         Page(
@@ -79,6 +79,17 @@ def pages(document: str, as_of_day: str) -> list[Page]:
             {},
         ),
     ]
+
+
+def forecast_months() -> dict[str, str]:
+    """The forecast page's window: five months back to six ahead of today (the server's)."""
+    today = date.today()
+    index = today.year * 12 + today.month - 1
+
+    def month(shift: int) -> str:
+        return f"{(index + shift) // 12:04d}-{(index + shift) % 12 + 1:02d}"
+
+    return {"from_month": month(-5), "to_month": month(6), "group_by": "stage"}
 
 
 def server_cpu_ms(pid: int) -> float:
@@ -120,15 +131,14 @@ def session_cookie(client: Any, key: str) -> str:
 
 
 def a_document(client: Any, key: str) -> str:
-    """An order of the dataset with a history of several events."""
-    items: list[dict[str, Any]] = []
-    for params in ({"limit": 1, "payment_status": "paid"}, {"limit": 1}):
-        items = items or client.get(
-            "/views/orders", params=params, headers={"X-API-Key": key}
-        ).json().get("items", [])
+    """An order of the dataset (its first in the log), whose timeline the page draws."""
+    found = client.get(
+        "/views/audit", params={"limit": 1, "document_type": "Order"}, headers={"X-API-Key": key}
+    )
+    items = found.json().get("items", []) if found.status_code == 200 else []
     if not items:
-        raise RuntimeError("no order in the views")
-    return str(items[0].get("order_id") or items[0]["id"])
+        raise RuntimeError(f"no order in the audit log: {found.status_code} {found.text[:300]}")
+    return str(items[0]["document_id"])
 
 
 def timed_get(client: Any, pid: int, path: str, **kw: Any) -> tuple[float, float]:
