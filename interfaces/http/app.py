@@ -59,7 +59,7 @@ from interfaces.http.routes.views import quote_validity as quote_validity_view
 from interfaces.http.routes.views import quotes as quotes_view
 from interfaces.http.routes.views import service as service_view
 from interfaces.http.security import authenticated
-from interfaces.http.text_rules import NoControlCharacters
+from interfaces.http.text_rules import install_text_rule
 from interfaces.roles import restrict_routes
 from interfaces.settings import Settings
 from interfaces.wiring import Clock, Services, utc_now
@@ -104,7 +104,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
     )
     install_docs_page(app)
     configure_request_log()
-    app.add_middleware(NoControlCharacters)  # inside the size limit: reads a bounded body
+    install_text_rule(app)  # inside the size limit: reads a bounded body
     app.add_middleware(BodySizeLimit)
     app.add_middleware(HeaderSizeLimit)
     app.add_middleware(RequestLog)  # inside RequestIds: logs the id the answer carries

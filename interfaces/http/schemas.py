@@ -34,6 +34,8 @@ from domain.bounds import (
     RATE_PLACES,
 )
 from interfaces.http.results import NoResult, ResultModel
+from interfaces.http.text_rules import NO_CONTROL
+from interfaces.http.text_rules import NO_NUL as NO_NUL  # where the header rules read it
 
 R = TypeVar("R", bound=ResultModel)
 
@@ -159,10 +161,9 @@ ExchangeRate = Annotated[
     _bounded(MAX_RATE, RATE_PLACES, True),
     decimal_schema(MAX_RATE, RATE_PLACES, True),
 ]
-# No NUL character: PostgreSQL text columns (the journal's reason and actor) refuse it.
-NO_NUL = r"^[^\x00]*$"
-Text = Annotated[str, Field(max_length=2000, pattern=NO_NUL)]
-ShortText = Annotated[str, Field(max_length=200, pattern=NO_NUL)]
+# Request text: no control character but tab and newlines (`text_rules`, which refuses it).
+Text = Annotated[str, Field(max_length=2000, pattern=NO_CONTROL)]
+ShortText = Annotated[str, Field(max_length=200, pattern=NO_CONTROL)]
 
 
 # The currency of the document being written, so that its nested lines and totals write

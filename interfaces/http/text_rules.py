@@ -5,7 +5,8 @@ part of a name, a description or a reason; stored, it breaks what reads the text
 (a worksheet refuses it, a PDF or an e-invoice cannot print it). So every string of a
 JSON request body, at any depth, is checked before any route sees it, and a body holding
 one is a 422 problem naming where it is. Tab, line feed and carriage return stay allowed
-(multi-line notes and descriptions).
+(multi-line notes and descriptions). The app's OpenAPI document states the rule as the
+pattern NO_CONTROL of each of those strings (`install_text_rule`).
 """
 
 from __future__ import annotations
@@ -14,13 +15,20 @@ import re
 from typing import Any
 
 import orjson
+from fastapi import FastAPI
 from starlette.datastructures import Headers
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from interfaces.http.limits import BodyTooLarge
 from interfaces.http.problems import problem
 
-FORBIDDEN = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+CONTROL = r"\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f"
+FORBIDDEN = re.compile(f"[{CONTROL}]")
+# The rule as the OpenAPI document states it, on each string a request body may hold.
+NO_CONTROL = f"^[^{CONTROL}]*$"
+# A weaker pattern some fields declare for themselves (and headers, which this rule does
+# not read, since PostgreSQL text columns refuse a NUL): stated as NO_CONTROL in bodies.
+NO_NUL = r"^[^\x00]*$"
 
 
 def first_control_character(value: Any, path: str = "body") -> tuple[str, str] | None:
@@ -91,3 +99,62 @@ class NoControlCharacters:
             return {"type": "http.request", "body": body, "more_body": False}
 
         await self.app(scope, replay, send)
+
+
+def install_text_rule(app: FastAPI) -> None:
+    """Refuse control characters in JSON bodies and state it in the app's OpenAPI document."""
+    app.add_middleware(NoControlCharacters)
+    build = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        fresh = app.openapi_schema is None  # FastAPI builds the document once, then keeps it
+        document = build()
+        if fresh:
+            state_text_rule(document)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
+def state_text_rule(document: dict[str, Any]) -> None:
+    """Give every string a JSON request body can hold, at any depth and as a key of a map,
+    the pattern NO_CONTROL, unless an enum or a stricter pattern of its own already
+    excludes control characters (decimals, references)."""
+    components: dict[str, Any] = document.get("components", {}).get("schemas", {})
+    visited: set[str] = set()
+
+    def state(node: Any) -> None:
+        if isinstance(node, list):
+            for item in node:
+                state(item)
+            return
+        if not isinstance(node, dict):
+            return
+        reference = node.get("$ref")
+        if isinstance(reference, str):
+            name = reference.rsplit("/", 1)[-1]
+            if name in components and name not in visited:
+                visited.add(name)
+                state(components[name])
+            return
+        free_text = node.get("type") == "string" and not {"enum", "const"} & node.keys()
+        if free_text and node.get("pattern") in (None, NO_NUL):
+            node["pattern"] = NO_CONTROL
+        if isinstance(node.get("additionalProperties"), dict):
+            node["propertyNames"] = {"type": "string", **node.get("propertyNames", {})}
+        for value in node.values():
+            state(value)
+
+    for operation in _operations(document):
+        for media_type, content in operation.get("requestBody", {}).get("content", {}).items():
+            if "json" in media_type:
+                state(content.get("schema"))
+
+
+def _operations(document: dict[str, Any]) -> list[dict[str, Any]]:
+    return [
+        operation
+        for item in document.get("paths", {}).values()
+        for operation in item.values()
+        if isinstance(operation, dict)
+    ]

@@ -8,7 +8,7 @@ from uuid import UUID
 from pydantic import BaseModel, Field
 
 from domain.printed_document import Rendition, Sending
-from interfaces.http.schemas import NO_NUL
+from interfaces.http.text_rules import NO_CONTROL
 
 
 class RenditionView(BaseModel):
@@ -79,8 +79,8 @@ class SendIn(BaseModel):
         pattern=r"^[A-Za-z0-9._-]+$",
         description="`r2` (quote revision), `a1` (after amendment 1), `D1` (delivery)",
     )
-    subject: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
-    reason: str | None = Field(default=None, max_length=500, pattern=NO_NUL)
+    subject: str | None = Field(default=None, max_length=200, pattern=NO_CONTROL)
+    reason: str | None = Field(default=None, max_length=500, pattern=NO_CONTROL)
 
 
 class ReminderMailIn(BaseModel):
@@ -88,6 +88,6 @@ class ReminderMailIn(BaseModel):
     default ones (`Relance : Devis …`)."""
 
     recipient: str = Field(max_length=254, description="One address: name@example.fr")
-    subject: str | None = Field(default=None, max_length=200, pattern=NO_NUL)
-    body: str | None = Field(default=None, max_length=5000, pattern=NO_NUL)
-    note: str = Field(default="", max_length=500, pattern=NO_NUL)
+    subject: str | None = Field(default=None, max_length=200, pattern=NO_CONTROL)
+    body: str | None = Field(default=None, max_length=5000, pattern=NO_CONTROL)
+    note: str = Field(default="", max_length=500, pattern=NO_CONTROL)
