@@ -185,14 +185,16 @@ def tree_cpu_s(pid: int) -> float:
     return total
 
 
-def wait_listening(port: int, path: str, timeout: float = 120) -> None:
-    """Wait until a GET of `path` answers 200."""
+def wait_listening(port: int, path: str, timeout: float = 300) -> None:
+    """Wait until a GET of `path` answers 200. A worker's first answer may take seconds on a
+    busy machine (imports, the services built), and uvicorn's supervisor respawns a worker
+    that misses its 5-s health check while it starts: hence the patience."""
     import httpx
 
     deadline = time.monotonic() + timeout
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=2).status_code == 200:
+            if httpx.get(f"http://127.0.0.1:{port}{path}", timeout=60).status_code == 200:
                 return
         except httpx.HTTPError:
             pass
