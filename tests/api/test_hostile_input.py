@@ -440,3 +440,74 @@ def test_every_operation_documents_its_error_problems(settings: Settings) -> Non
                 documented = operation["responses"].get(status)
                 assert documented is not None, f"{method.upper()} {path} misses {status}"
                 assert PROBLEM in documented["content"], f"{method.upper()} {path} {status}"
+
+
+# Issue 13's probes, replayed ---------------------------------------------------------
+
+LINE = {"description": "x", "quantity": "1", "unit_price": "1", "vat_rate": "20"}
+POISON = "99999999999999.999999"
+
+
+def refused_naming(client: TestClient, response: Any, before: int, *fields: str) -> None:
+    """A 422 problem naming exactly these body fields, and no event appended."""
+    problem = refused(client, response, before, 422)
+    assert {error["field"] for error in problem["errors"]} == {f"body.{f}" for f in fields}
+
+
+@pytest.mark.parametrize(
+    "fields", [("quantity",), ("unit_price",), ("quantity", "unit_price")], ids="+".join
+)
+def test_the_poison_line_is_refused_naming_its_field(
+    client: TestClient, fields: tuple[str, ...]
+) -> None:
+    """The line that froze every view: each value past its documented bound."""
+    quote = client.post("/quotes", json=QUOTE).json()["id"]
+    before = log_position(client)
+    line = {**LINE, **dict.fromkeys(fields, POISON)}
+    response = client.post(f"/quotes/{quote}/lines", json=line)
+    refused_naming(client, response, before, *fields)
+
+
+@pytest.mark.parametrize(
+    "headers",
+    [
+        {"X-API-Key": "x" * (1024 * 1024)},
+        {"X-API-Key": "cpt_" + "A" * (1024 * 1024)},
+        {"X-API-Key": "", "Authorization": "Bearer cpt_" + "A" * (1024 * 1024)},
+    ],
+    ids=["junk-key", "prefixed-key", "bearer"],
+)
+def test_a_one_mebibyte_key_is_a_problem_before_any_lookup(
+    client: TestClient, headers: dict[str, str]
+) -> None:
+    before = log_position(client)
+    for method, path in [("GET", "/views/quotes"), ("POST", "/quotes")]:
+        response = client.request(method, path, json=QUOTE, headers=headers)
+        refused(client, response, before, 401, 431)
+
+
+@pytest.mark.parametrize("decimal", ["٣", "1_000", "  1 ", "1e3", "0x10", "+1"])
+@pytest.mark.parametrize("field", ["quantity", "unit_price"])
+def test_a_decimal_in_another_form_than_ascii_digits_is_refused(
+    client: TestClient, field: str, decimal: str
+) -> None:
+    quote = client.post("/quotes", json=QUOTE).json()["id"]
+    before = log_position(client)
+    response = client.post(f"/quotes/{quote}/lines", json={**LINE, field: decimal})
+    refused_naming(client, response, before, field)
+
+
+def test_a_control_character_in_a_prospect_name_is_refused_naming_it(client: TestClient) -> None:
+    before = log_position(client)
+    response = client.post("/quotes", json={**QUOTE, "prospect": "Martin\x01"})
+    refused_naming(client, response, before, "prospect")
+
+
+@pytest.mark.parametrize("name", ['=HYPERLINK("http://x")', "+33 4 78 00 00 00", "-1", "@SUM(A1)"])
+def test_a_formula_looking_prospect_name_is_text_read_back_unchanged(
+    client: TestClient, name: str
+) -> None:
+    """Accepted: it is text. The Excel export writes it as text (test_excel_export.py)."""
+    created = client.post("/quotes", json={**QUOTE, "prospect": name})
+    assert created.status_code == 201, created.text
+    assert client.get(f"/quotes/{created.json()['id']}").json()["prospect"] == name
