@@ -1,10 +1,14 @@
 """The console's pure parts: the diff of two document states, the PDFs a history says
-were issued, the reader's language."""
+were issued, the reader's language, the last check kept on disk."""
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+from pathlib import Path
+
 from interfaces.console.diffing import changes, editions
 from interfaces.console.i18n import accepted
+from interfaces.console.last_check import Checked, last_check_path, load_check, save_check
 
 
 def test_a_diff_names_each_changed_field_and_keys_lines_by_their_id() -> None:
@@ -59,3 +63,16 @@ def test_the_language_is_the_browsers_best_of_french_and_english() -> None:
     assert accepted("de-DE") == "fr"
     assert accepted("") == "fr"
     assert accepted("en;q=0,fr;q=0.1") == "fr"
+
+
+def test_the_last_check_is_read_back_as_written_and_an_unreadable_file_is_no_check(
+    tmp_path: Path,
+) -> None:
+    kept = last_check_path(tmp_path / "views.duckdb")
+    assert load_check(kept) is None
+    checked = Checked(datetime(2026, 12, 4, 9, 30, tzinfo=UTC), "audrey", False, "x", "y")
+    save_check(kept, checked)
+    assert load_check(kept) == checked
+    assert [p.name for p in tmp_path.iterdir()] == [kept.name]  # no temporary file left
+    kept.write_text('{"at": "2026-12-04T09:30:00+00:00", "by": "aud')  # cut short
+    assert load_check(kept) is None
