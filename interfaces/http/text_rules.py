@@ -29,6 +29,10 @@ NO_CONTROL = f"^[^{CONTROL}]*$"
 # A weaker pattern some fields declare for themselves (and headers, which this rule does
 # not read, since PostgreSQL text columns refuse a NUL): stated as NO_CONTROL in bodies.
 NO_NUL = r"^[^\x00]*$"
+# What an object that ignores unknown keys takes as one: any JSON value under the rule.
+SAFE_VALUE = "TextSafeValue"
+SAFE_REF = f"#/components/schemas/{SAFE_VALUE}"
+_KEY = {"type": "string", "pattern": NO_CONTROL}
 
 
 def first_control_character(value: Any, path: str = "body") -> tuple[str, str] | None:
@@ -117,17 +121,23 @@ def install_text_rule(app: FastAPI) -> None:
 
 
 def state_text_rule(document: dict[str, Any]) -> None:
-    """Give every string a JSON request body can hold, at any depth and as a key of a map,
-    the pattern NO_CONTROL, unless an enum or a stricter pattern of its own already
-    excludes control characters (decimals, references)."""
-    components: dict[str, Any] = document.get("components", {}).get("schemas", {})
-    visited: set[str] = set()
+    """State the rule on everything a JSON request body can hold, at any depth: each free
+    string gets the pattern NO_CONTROL (unless an enum or a stricter pattern of its own
+    already excludes control characters: decimals, references), each map's keys too, and
+    an object that takes unknown keys (ignored by its route) takes them as `TextSafeValue`."""
+    components: dict[str, Any] = document.setdefault("components", {}).setdefault("schemas", {})
+    components[SAFE_VALUE] = {
+        "description": "Any JSON value whose strings, and keys, hold no control character",
+        "anyOf": [
+            {"type": "string", "pattern": NO_CONTROL},
+            {"type": ["number", "boolean", "null"]},
+            {"type": "array", "items": {"$ref": SAFE_REF}},
+            {"type": "object", "propertyNames": _KEY, "additionalProperties": {"$ref": SAFE_REF}},
+        ],
+    }
+    visited = {SAFE_VALUE}
 
     def state(node: Any) -> None:
-        if isinstance(node, list):
-            for item in node:
-                state(item)
-            return
         if not isinstance(node, dict):
             return
         reference = node.get("$ref")
@@ -137,13 +147,23 @@ def state_text_rule(document: dict[str, Any]) -> None:
                 visited.add(name)
                 state(components[name])
             return
+        for key in ("anyOf", "oneOf", "allOf", "prefixItems"):
+            for branch in node.get(key, []):
+                state(branch)
+        for schema in (node.get("items"), node.get("additionalProperties")):
+            state(schema)
+        for schema in node.get("properties", {}).values():
+            state(schema)
         free_text = node.get("type") == "string" and not {"enum", "const"} & node.keys()
         if free_text and node.get("pattern") in (None, NO_NUL):
             node["pattern"] = NO_CONTROL
-        if isinstance(node.get("additionalProperties"), dict):
-            node["propertyNames"] = {"type": "string", **node.get("propertyNames", {})}
-        for value in node.values():
-            state(value)
+        if node.get("type") == "object" or "properties" in node:
+            extra = node.get("additionalProperties", True)
+            if extra is True:
+                node["additionalProperties"] = {"$ref": SAFE_REF}
+            keys = node.get("propertyNames", {})
+            if extra is not False and not {"enum", "const", "pattern"} & keys.keys():
+                node["propertyNames"] = {"type": "string", **keys, "pattern": NO_CONTROL}
 
     for operation in _operations(document):
         for media_type, content in operation.get("requestBody", {}).get("content", {}).items():

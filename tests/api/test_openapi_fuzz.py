@@ -180,17 +180,21 @@ def _fits(case: schemathesis.Case[Any], where: str, name: str) -> bool:
 def _at(case: schemathesis.Case[Any], field: str) -> object:
     """The value a problem's `body.a.0.b` field names in the case's body."""
     where, *path = field.split(".")
-    value: object = case.body if where == "body" else None
-    for step in path:
-        if isinstance(value, dict) and step not in value:
-            continue  # a union's tag (`changes.0.add`), not a key of the body
-        if isinstance(value, dict):
-            value = value[step]
-        elif isinstance(value, list) and step.isdigit() and int(step) < len(value):
-            value = value[int(step)]
-        else:
-            return None
-    return value
+    return _walk(case.body if where == "body" else None, path)
+
+
+def _walk(value: object, path: list[str]) -> object:
+    if not path:
+        return value
+    if isinstance(value, dict):
+        for end in range(len(path), 0, -1):  # a generated key may hold dots itself
+            key = ".".join(path[:end])
+            if key in value:
+                return _walk(value[key], path[end:])
+        return _walk(value, path[1:])  # a union's tag (`changes.0.add`), not a key of the body
+    if isinstance(value, list) and path[0].isdigit() and int(path[0]) < len(value):
+        return _walk(value[int(path[0])], path[1:])
+    return None
 
 
 load_all_checks()

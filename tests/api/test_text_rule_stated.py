@@ -52,6 +52,18 @@ def test_plain_strings_and_the_keys_of_maps_carry_it_too() -> None:
     assert all(prop["propertyNames"]["pattern"] == NO_CONTROL for prop in maps)
 
 
+def test_an_object_that_ignores_unknown_keys_takes_them_under_the_rule() -> None:
+    discount = COMPONENTS["DiscountIn"]
+    assert discount["propertyNames"]["pattern"] == NO_CONTROL
+    assert discount["additionalProperties"] == {"$ref": "#/components/schemas/TextSafeValue"}
+    safe = jsonschema_rs.validator_for(
+        {**COMPONENTS["TextSafeValue"], "components": OPENAPI["components"]}
+    )
+    assert safe.is_valid({"note": ["tab\there", {"deep": "new\nline"}], "n": 1.5, "b": None})
+    assert not safe.is_valid({"note": ["fine", {"deep": "bell\x07"}]})
+    assert not safe.is_valid({"key\x1b": "value"})
+
+
 @pytest.mark.parametrize("code_point", range(0x100))
 def test_the_pattern_takes_exactly_the_characters_the_api_takes(code_point: int) -> None:
     char = chr(code_point)
