@@ -29,6 +29,9 @@ from projections.live import LiveViews, publish_handoff
 from projections.quarantine import Quarantined, summary
 from projections.rebuild import rebuild
 
+# seconds uvicorn waits for a worker's answer to its health check before restarting it
+WORKER_HEALTHCHECK_S = 60
+
 cli = typer.Typer(
     help="Comptoir: event-sourced quotes, orders, affairs, contracts and assets.",
     no_args_is_help=True,
@@ -101,6 +104,9 @@ def serve(
         port=port,
         workers=workers,
         log_level="warning",
+        # a worker opens its pools and signing keys before its first answer: on a busy
+        # machine that takes longer than uvicorn's 5 s, and a killed worker starts again
+        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
     )
 
 
