@@ -511,3 +511,14 @@ def test_a_formula_looking_prospect_name_is_text_read_back_unchanged(
     created = client.post("/quotes", json={**QUOTE, "prospect": name})
     assert created.status_code == 201, created.text
     assert client.get(f"/quotes/{created.json()['id']}").json()["prospect"] == name
+
+
+def test_an_entry_id_past_any_version_is_refused_naming_it(client: TestClient) -> None:
+    """Regression (fuzzer): 28401141916081049600 reached the journal's fingerprint, a 500."""
+    staff = as_role(client, "max", "manager", "accountant")
+    before = log_position(client)
+    response = client.post(
+        f"/affairs/{uuid4()}/invoices", json={"entry_ids": [3, 2**70]}, headers=staff
+    )
+    problem = refused(client, response, before, 422)
+    assert problem["errors"][0]["field"] == "body.entry_ids.1"

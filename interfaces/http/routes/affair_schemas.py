@@ -167,7 +167,7 @@ class EntriesInvoiceIn(Body):
     stated for its category (none: at cost). A committed cost is invoiced through the
     entry of its receipt."""
 
-    entry_ids: list[Annotated[int, Field(ge=1)]] = Field(
+    entry_ids: list[Annotated[int, Field(ge=1, le=2**31)]] = Field(
         min_length=1, max_length=1000, examples=[[3, 4, 7]]
     )
     hourly_rates: dict[ShortText, UnitPrice] = Field(
