@@ -183,8 +183,13 @@ class Gate(Route):
             return super().matches(scope)
         return Match.NONE, {}
 
-    async def refuse(self, _: Request) -> Response:
+    async def refuse(self, request: Request) -> Response:
         if self.role == "query":
+            # the console imports these services: imported when first refused
+            from interfaces.console.nodes import is_console, refuse_console
+
+            if is_console(request.url.path):
+                refuse_console(self.role)
             refuse_command(self.role)
         refuse_views(self.role)
 

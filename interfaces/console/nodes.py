@@ -3,8 +3,7 @@
 Every page reads views (a command node keeps none) and the document timeline reads a
 document's history (a query node serves none), so on a command node the console's paths
 answer a 404 problem `console-not-served` naming the node that serves it, before the
-sign-in page or any page is drawn; a query node's own gate already refuses them (404
-`commands-not-served`).
+sign-in page or any page is drawn; a query node's own gate answers them the same way.
 """
 
 from __future__ import annotations
@@ -50,8 +49,12 @@ class ConsoleGate(Route):
         return Match.NONE, {}
 
     async def refuse(self, request: Request) -> NoReturn:
-        role = role_of(request.scope)
-        raise ConsoleNotServed(
-            f"this is a {role} node: the console reads views and documents, so a node of "
-            "role all serves it (`comptoir serve --role all`, the default)"
-        )
+        refuse_console(role_of(request.scope))
+
+
+def refuse_console(role: str) -> NoReturn:
+    """The 404 problem of the console asked of a node of `role`."""
+    raise ConsoleNotServed(
+        f"this is a {role} node: the console reads views and documents, so a node of "
+        "role all serves it (`comptoir serve --role all`, the default)"
+    )

@@ -115,10 +115,11 @@ def test_the_last_check_survives_a_restart_of_the_app(
         assert "audrey" in page.text
 
 
-def test_a_command_node_says_which_node_serves_the_console(
-    settings: Settings, clock: FrozenClock
+@pytest.mark.parametrize("role", ["command", "query"])
+def test_a_command_or_query_node_says_which_node_serves_the_console(
+    settings: Settings, clock: FrozenClock, role: str
 ) -> None:
-    app = create_app(settings.model_copy(update={"role": "command"}), clock)
+    app = create_app(settings.model_copy(update={"role": role}), clock)
     with TestClient(app, base_url="https://testserver") as command:
         for path in ("/console", "/console/sign-in", "/console/pipeline?as_of=2026-11-01"):
             refused = command.get(path, follow_redirects=False)
