@@ -27,10 +27,10 @@ requests go in-process to one app started on the SQLite store for the whole modu
 of the generated document ids are swapped for ids of real documents seeded before the
 run, so the fuzzer reaches past the 404 into each document's own rules.
 
-Bounded for CI (about 2.5-3.5 minutes on 2 shared cores, all checks, both identities and the
-stateful phase): `COMPTOIR_FUZZ_EXAMPLES` (default 15 per operation, derandomized) and
-`COMPTOIR_FUZZ_STEPS` (default 10 stateful scenarios) raise it for long soak runs, which
-are then randomized.
+Bounded for CI (328 tests, all checks, both identities and the stateful phase: 7.5 minutes
+on 2 cores shared with other runs, 2026-12-04): `COMPTOIR_FUZZ_EXAMPLES` (default 15 per
+operation, derandomized) and `COMPTOIR_FUZZ_STEPS` (default 10 stateful scenarios) raise
+it for long soak runs, which are then randomized.
 """
 
 from __future__ import annotations
