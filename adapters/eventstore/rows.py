@@ -22,15 +22,19 @@ from psycopg.sql import SQL, Identifier
 
 @dataclass(frozen=True)
 class RowCounts:
-    """How many rows each table holds, and the events outside the log."""
+    """The events of the log up to a position, the events outside the log, and the
+    journal rows whose positions hold no event at all."""
 
     events: int
     events_outside_log: int
-    journal: int
+    journal_without_events: int
 
 
-def row_counts(app: Any) -> RowCounts:
-    """Count the rows of the events and journal tables as stored."""
+def row_counts(app: Any, end: int) -> RowCounts:
+    """Count the rows as stored: events with notification ids 1 to `end` (what a walk of
+    the log up to `end` must see), events at 0 or below, and journal rows covering no
+    event. A command records its journal row and its events in one transaction, so
+    commands recorded meanwhile count for nothing here."""
     recorder = app.recorder
     if isinstance(recorder, PostgresAggregateRecorder):
         events = SQL("{}.{}").format(
@@ -40,26 +44,34 @@ def row_counts(app: Any) -> RowCounts:
         with recorder.datastore.transaction(commit=False) as curs:
             curs.execute(
                 SQL(
-                    "SELECT (SELECT count(*) FROM {e}) AS events, "
+                    "SELECT (SELECT count(*) FROM {e} WHERE notification_id BETWEEN 1 AND %s)"
+                    " AS events, "
                     "(SELECT count(*) FROM {e} WHERE notification_id <= 0) AS outside, "
-                    "(SELECT count(*) FROM {j}) AS journal"
-                ).format(e=events, j=journal)
+                    "(SELECT count(*) FROM {j} c WHERE NOT EXISTS (SELECT 1 FROM {e} WHERE "
+                    "notification_id BETWEEN c.first_position AND c.last_position)) AS orphans"
+                ).format(e=events, j=journal),
+                (end,),
             )
             row = curs.fetchone()
         assert row is not None
-        return RowCounts(int(row["events"]), int(row["outside"]), int(row["journal"]))
+        return RowCounts(int(row["events"]), int(row["outside"]), int(row["orphans"]))
     if isinstance(recorder, SQLiteAggregateRecorder):
         table = recorder.events_table_name
         with recorder.datastore.transaction(commit=False) as c:
             c.execute(
-                f"SELECT (SELECT count(*) FROM {table}), "
+                f"SELECT (SELECT count(*) FROM {table} WHERE rowid BETWEEN 1 AND ?), "
                 f"(SELECT count(*) FROM {table} WHERE rowid <= 0), "
-                "(SELECT count(*) FROM command_journal)"
+                f"(SELECT count(*) FROM command_journal c WHERE NOT EXISTS (SELECT 1 FROM "
+                f"{table} WHERE rowid BETWEEN c.first_position AND c.last_position))",
+                (end,),
             )
             row = c.fetchone()
         return RowCounts(int(row[0]), int(row[1]), int(row[2]))
     if isinstance(recorder, POPOAggregateRecorder):
-        return RowCounts(len(recorder._stored_events), 0, len(recorder._journal))  # type: ignore[attr-defined]
+        stored = len(recorder._stored_events)
+        entries: list[Any] = recorder._journal  # type: ignore[attr-defined]
+        orphans = len([entry for entry in entries if entry.first_position > stored])
+        return RowCounts(min(stored, end), 0, orphans)
     raise TypeError(f"no row counts for {type(recorder).__name__}")
 
 

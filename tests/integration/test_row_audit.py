@@ -3,13 +3,14 @@ prints, not only rows that fail their MAC.
 
 The database is changed behind Comptoir's back, as in test_tamper_evidence.py: a journal
 row left without its event (the unsealed end of the log cut off), and an event table
-holding a row the walk did not see.
+holding a row the walk did not see; a command recorded while the audit runs is no problem.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
 from decimal import Decimal
+from typing import Any
 
 import pytest
 
@@ -82,30 +83,23 @@ def insert_after_the_walk_is_bounded(
 
 
 def test_an_event_the_log_walk_did_not_see_is_counted_and_named(
-    app: Comptoir, settings: Settings, monkeypatch: pytest.MonkeyPatch
+    app: Comptoir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     quote_with_lines(app, 3)
-    events = table(settings, "events")
-    copy = (
-        f"INSERT INTO {events} (originator_id, originator_version, topic, state) "
-        f"SELECT originator_id, 99, topic, state FROM {events} WHERE {event_id(settings)} = 2"
-    )
+    recorder = app.recorder
+    select = recorder.select_notifications
 
-    def insert() -> None:
-        assert run_sql(settings, copy) == 1
+    def skipping_the_second(*args: Any, **kwargs: Any) -> list[Any]:
+        page: list[Any] = select(*args, **kwargs)
+        return [n for n in page if n.id != 2]  # a walk that misses a row of its range
 
-    insert_after_the_walk_is_bounded(app, monkeypatch, insert)
+    monkeypatch.setattr(recorder, "select_notifications", skipping_the_second)
 
     audit = audit_rows(app)
 
-    assert audit.problems == ["the events table holds 5 rows, the log walk saw 4"]
+    assert "the events table holds 4 rows, the log walk saw 3" in audit.problems
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="row_audit counts the tables after it bounds the walk: a command recorded in "
-    "between is reported as an unwalked event and a journal row covering no event",
-)
 def test_a_command_recorded_while_the_audit_runs_is_not_a_problem(
     app: Comptoir, monkeypatch: pytest.MonkeyPatch
 ) -> None:
