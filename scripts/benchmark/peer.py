@@ -20,7 +20,6 @@ import asyncio
 import json
 import os
 import subprocess
-import sys
 import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
@@ -47,7 +46,7 @@ from benchmark.common import (
     say,
 )
 from benchmark.queries import projector_settled
-from benchmark.web import HttpMix, _closed_loop, free_port
+from benchmark.web import HttpMix, _closed_loop, free_port, uvicorn_server
 from interfaces.settings import Settings
 
 SCHEMA_ENV = "BENCH_PEER_SCHEMA"
@@ -206,28 +205,8 @@ def start_peer(schema: str, port: int, log: Path) -> subprocess.Popen[bytes]:
     """uvicorn serving the peer with the options `start_server` gives the product."""
     pool = Settings.model_fields["pg_pool_size"].default
     env = {**os.environ, SCHEMA_ENV: schema, POOL_ENV: str(pool)}
-    return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "benchmark.peer:create_peer_app",
-            "--factory",
-            "--app-dir",
-            str(ROOT / "scripts"),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-    )
+    factory = "benchmark.peer:create_peer_app"
+    return uvicorn_server(factory, port, log, env, "--app-dir", str(ROOT / "scripts"))
 
 
 def measure_peer(run: Run) -> None:

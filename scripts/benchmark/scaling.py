@@ -25,9 +25,9 @@ import sys
 from pathlib import Path
 from typing import Any
 
-from benchmark.common import ROOT, Figure, Run, comptoir, pg, record, say
+from benchmark.common import ROOT, Figure, Run, comptoir, record, say
 from benchmark.peer import closed_load, wait_listening
-from benchmark.web import free_port, issue_key, open_affairs
+from benchmark.web import free_port, issue_key, open_affairs, server_env
 
 WORKERS = (1, 2)
 
@@ -36,21 +36,7 @@ def start_command_node(
     schema: str, workers: int, port: int, run_dir: Path
 ) -> subprocess.Popen[bytes]:
     """`comptoir serve --role command --workers N` on `schema`, in its own process group."""
-    c = pg()
-    env = {
-        **os.environ,
-        "COMPTOIR_EVENT_STORE": "postgres",
-        "COMPTOIR_PG_HOST": c["host"],
-        "COMPTOIR_PG_PORT": str(c["port"]),
-        "COMPTOIR_PG_USER": c["user"],
-        "COMPTOIR_PG_PASSWORD": c["password"],
-        "COMPTOIR_PG_DBNAME": c["dbname"],
-        "COMPTOIR_PG_SCHEMA": schema,
-        "COMPTOIR_DUCKDB_PATH": str(run_dir / "command-node.duckdb"),
-        "COMPTOIR_SEALER": "off",
-        "COMPTOIR_JOBS_INTERVAL_S": "1000000",
-    }
-    env.pop("COMPTOIR_REDIS_URL", None)
+    env = server_env(schema, run_dir / "command-node.duckdb")
     command = Path(sys.executable).with_name("comptoir")
     log = run_dir / f"command-node-{workers}.log"
     return subprocess.Popen(

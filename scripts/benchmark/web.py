@@ -167,7 +167,9 @@ def child_http_load(args: argparse.Namespace) -> None:
     )
 
 
-def start_server(schema: str, duckdb_path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+def server_env(schema: str, duckdb_path: Path) -> dict[str, str]:
+    """A server's environment on the bench's Postgres `schema`: no sealer, no scheduled
+    jobs, no Redis (what the figures leave out)."""
     c = pg()
     env = {
         **os.environ,
@@ -183,26 +185,27 @@ def start_server(schema: str, duckdb_path: Path, port: int, log: Path) -> subpro
         "COMPTOIR_JOBS_INTERVAL_S": "1000000",
     }
     env.pop("COMPTOIR_REDIS_URL", None)
+    return env
+
+
+def uvicorn_server(
+    factory: str, port: int, log: Path, env: dict[str, str], *options: str
+) -> subprocess.Popen[bytes]:
+    """uvicorn serving the app `factory` makes on 127.0.0.1:`port`, its output in `log`."""
+    address = ["--host", "127.0.0.1", "--port", str(port)]
+    quiet = ["--log-level", "warning", "--no-access-log"]
     return subprocess.Popen(
-        [
-            sys.executable,
-            "-m",
-            "uvicorn",
-            "interfaces.http.app:create_app",
-            "--factory",
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-            "--log-level",
-            "warning",
-            "--no-access-log",
-        ],
+        [sys.executable, "-m", "uvicorn", factory, "--factory", *options, *address, *quiet],
         cwd=ROOT,
         env=env,
         stdout=log.open("wb"),
         stderr=subprocess.STDOUT,
     )
+
+
+def start_server(schema: str, duckdb_path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
+    env = server_env(schema, duckdb_path)
+    return uvicorn_server("interfaces.http.app:create_app", port, log, env)
 
 
 def wait_ready(port: int, key: str, timeout: float = 600) -> None:
