@@ -20,6 +20,7 @@ from application.sealing import Sealer
 from application.signing import Keyring
 from application.verification import verify
 from interfaces.settings import Settings
+from tests.integration.test_tamper_evidence import add_lines
 
 AT = datetime(2026, 3, 2, 8, 0, tzinfo=UTC)
 ALICE = CommandContext(actor="alice", at=AT)
@@ -31,18 +32,6 @@ ROTATED = Keyring(NEW.keys + OLD.keys)
 def opened(settings: Settings, ring: Keyring) -> Comptoir:
     """The store as a command node configured with `ring` (COMPTOIR_SIGNING_KEY) sees it."""
     return Comptoir(settings.model_copy(update={"signing_key": ring.text()}).eventstore_env())
-
-
-def add_lines(app: Comptoir, quote: UUID, count: int) -> None:
-    for i in range(count):
-        app.quotes.add_line(
-            ALICE,
-            quote,
-            description=f"Cash register {i}",
-            quantity=Decimal(1),
-            unit_price=Decimal("10.00"),
-            vat_rate=Decimal(20),
-        )
 
 
 def signed_by(app: Comptoir) -> dict[str, set[int]]:

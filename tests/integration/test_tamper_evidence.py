@@ -70,7 +70,12 @@ def table(settings: Settings, name: str) -> str:
 
 def quote_with_lines(app: Comptoir, lines: int) -> UUID:
     quote = app.quotes.draft(ALICE, currency="EUR", prospect="Boulangerie Martin").aggregate_id
-    for i in range(lines):
+    add_lines(app, quote, lines)
+    return quote
+
+
+def add_lines(app: Comptoir, quote: UUID, count: int) -> None:
+    for i in range(count):
         app.quotes.add_line(
             ALICE,
             quote,
@@ -79,7 +84,6 @@ def quote_with_lines(app: Comptoir, lines: int) -> UUID:
             unit_price=Decimal("10.00"),
             vat_rate=Decimal(20),
         )
-    return quote
 
 
 def test_an_untouched_store_passes_the_row_audit_with_its_snapshots_recomputed(
