@@ -42,17 +42,7 @@ class BlobStore:
         path = self.path_of(digest)
         if path.exists():
             return digest
-        path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=".incoming-")
-        try:
-            with os.fdopen(fd, "wb") as f:
-                f.write(data)
-                f.flush()
-                os.fsync(f.fileno())
-            os.replace(temporary, path)
-        except BaseException:
-            Path(temporary).unlink(missing_ok=True)
-            raise
+        write_atomically(path, data)
         return digest
 
     def get(self, digest: str) -> bytes:
@@ -67,3 +57,19 @@ class BlobStore:
 
     def __contains__(self, digest: str) -> bool:
         return self.path_of(digest).is_file()
+
+
+def write_atomically(path: Path, data: bytes) -> None:
+    """Write `data` to `path` all or nothing: a temporary file beside it, synced, then
+    renamed over it (a reader sees the old file or the new one, never a part)."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(temporary, path)
+    except BaseException:
+        Path(temporary).unlink(missing_ok=True)
+        raise

@@ -15,11 +15,11 @@ from __future__ import annotations
 
 import json
 import logging
-import os
-import tempfile
 from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
+
+from adapters.blobs import write_atomically
 
 log = logging.getLogger(__name__)
 
@@ -51,17 +51,7 @@ def save_check(path: Path, checked: Checked) -> None:
         "chain": checked.chain,
         "rows": checked.rows,
     }
-    path.parent.mkdir(parents=True, exist_ok=True)
-    handle, temporary = tempfile.mkstemp(prefix=f".{FILE_NAME}.", dir=path.parent)
-    try:
-        with os.fdopen(handle, "w", encoding="utf-8") as out:
-            json.dump(body, out)
-            out.flush()
-            os.fsync(out.fileno())
-        os.replace(temporary, path)
-    except BaseException:
-        Path(temporary).unlink(missing_ok=True)
-        raise
+    write_atomically(path, json.dumps(body).encode())
 
 
 def load_check(path: Path) -> Checked | None:
