@@ -20,6 +20,7 @@ from interfaces.accounting_cli import export_fec, export_sales_journal
 from interfaces.audit_cli import audit
 from interfaces.documents_cli import documents
 from interfaces.export import export_views
+from interfaces.runtime import tune_runtime
 from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
 from interfaces.standalone import follow_projection
@@ -95,6 +96,7 @@ def serve(
     typer.echo(f"Comptoir event store: {where}; views: {views}; role: {settings.role}")
     typer.echo(f"Comptoir API on http://{host}:{port}  (docs: http://{host}:{port}/docs)")
     if workers == 1:
+        tune_runtime()
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
     uvicorn.run(
@@ -134,6 +136,7 @@ def project(
 ) -> None:
     """Catch the DuckDB views up with the event log once, then exit (or follow it)."""
     if follow:
+        tune_runtime()
         follow_projection(load_settings())
         return
     services = open_services(load_settings())
@@ -221,6 +224,7 @@ def worker(
         typer.echo("comptoir: set COMPTOIR_REDIS_URL to run a worker", err=True)
         raise typer.Exit(2)
     typer.echo(f"Comptoir worker on {settings.redis_url} ({threads} threads)")
+    tune_runtime()
     run_worker(settings, threads)
 
 

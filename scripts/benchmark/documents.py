@@ -33,6 +33,7 @@ from application.app import Comptoir
 from domain.invoice_lines import InvoiceLine, VatCategory
 from domain.invoice_terms import InvoiceDetails, OperationCategory, PaymentTerms, TermsKind
 from domain.printed_document import PrintedKind
+from interfaces.runtime import tune_runtime
 from interfaces.settings import Settings
 from tests.integration.company_support import establish_company
 from tests.integration.document_support import ctx, customer
@@ -83,6 +84,8 @@ def p95(values: list[float]) -> float:
 def render_figures(iterations: int) -> dict[str, float]:
     """Render the invoice `iterations` times each way, alternating in rounds of five."""
     import weasyprint  # the product imports it on the first render too
+
+    tune_runtime()  # as `comptoir serve` and `comptoir worker` do: both sides alike
 
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)

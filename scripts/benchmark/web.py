@@ -205,7 +205,7 @@ def uvicorn_server(
 
 def start_server(schema: str, duckdb_path: Path, port: int, log: Path) -> subprocess.Popen[bytes]:
     env = server_env(schema, duckdb_path)
-    return uvicorn_server("interfaces.http.app:create_app", port, log, env)
+    return uvicorn_server("interfaces.asgi:create_app_from_env", port, log, env)
 
 
 def wait_ready(port: int, key: str, timeout: float = 600) -> None:
