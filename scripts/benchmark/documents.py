@@ -31,38 +31,30 @@ if __name__ == "__main__":  # run alone: the project root on sys.path
 
 from application.app import Comptoir
 from domain.invoice_lines import InvoiceLine, VatCategory
-from domain.invoice_terms import InvoiceDetails, OperationCategory, PaymentTerms, TermsKind
 from domain.printed_document import PrintedKind
 from interfaces.runtime import tune_runtime
 from interfaces.settings import Settings
 from tests.integration.company_support import establish_company
-from tests.integration.document_support import ctx, customer
+from tests.integration.document_support import customer, invoice_with
 
 LINES = 20
 DAY = date(2026, 10, 30)
 TARGET_P95_MS = 300.0
 
 
+def line(n: int) -> InvoiceLine:
+    """The invoice's line `n`: days of work, every fourth at the reduced rate."""
+    rate = Decimal(20) if n % 4 else Decimal("5.5")
+    description = f"Prestation {n} — pose et fournitures"
+    quantity = Decimal(n % 5 + 1)
+    price = Decimal("1234.56")
+    return InvoiceLine("", description, quantity, "DAY", price, VatCategory.STANDARD, rate)
+
+
 def twenty_line_invoice(app: Comptoir) -> UUID:
     """An issued invoice of 20 lines over two VAT rates, for one customer."""
-    details = InvoiceDetails(
-        OperationCategory.BOTH,
-        payment_terms=PaymentTerms(TermsKind.NET, 30),
-        order_reference="PO-118",
-        early_payment_discount=None,
-    )
-    invoice_id = app.invoices.draft(
-        ctx(actor="carla"), customer_id=customer(app), details=details
-    ).aggregate_id
-    for n in range(1, LINES + 1):
-        rate = Decimal(20) if n % 4 else Decimal("5.5")
-        line = InvoiceLine(
-            "", f"Prestation {n} — pose et fournitures", Decimal(n % 5 + 1), "DAY",
-            Decimal("1234.56"), VatCategory.STANDARD, rate,
-        )  # fmt: skip
-        app.invoices.add_line(ctx(actor="carla"), invoice_id, line)
-    app.invoices.issue(ctx(actor="carla"), invoice_id, issue_date=DAY)
-    return invoice_id
+    lines = [line(n) for n in range(1, LINES + 1)]
+    return invoice_with(app, customer(app), lines, DAY)
 
 
 def timed(fn: Callable[[], object], times: int, cpu: list[float]) -> list[float]:

@@ -4,6 +4,7 @@ invoice with three VAT breakdowns and its credit note, all for one customer."""
 from __future__ import annotations
 
 import io
+from collections.abc import Iterable
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from typing import Any
@@ -73,16 +74,7 @@ def confirmed_order(app: Comptoir, customer_id: UUID) -> UUID:
 
 
 def issued_invoice(app: Comptoir, customer_id: UUID, issue_date: date = date(2026, 10, 30)) -> UUID:
-    details = InvoiceDetails(
-        OperationCategory.BOTH,
-        payment_terms=PaymentTerms(TermsKind.NET, 30),
-        order_reference="PO-118",
-        early_payment_discount=None,
-    )
-    invoice_id = app.invoices.draft(
-        ctx(actor="carla"), customer_id=customer_id, details=details
-    ).aggregate_id
-    for line in (
+    lines = (
         InvoiceLine(
             "", "Audit de sécurité", D(3), "DAY", D("1234.56"), VatCategory.STANDARD, D(20)
         ),
@@ -97,7 +89,24 @@ def issued_invoice(app: Comptoir, customer_id: UUID, issue_date: date = date(202
             D(0),
             exemption_reason="Exonération de TVA, article 261-4-4° du CGI",
         ),
-    ):
+    )
+    return invoice_with(app, customer_id, lines, issue_date)
+
+
+def invoice_with(
+    app: Comptoir, customer_id: UUID, lines: Iterable[InvoiceLine], issue_date: date
+) -> UUID:
+    """An invoice of `lines` issued on `issue_date`: net 30 days, the order PO-118."""
+    details = InvoiceDetails(
+        OperationCategory.BOTH,
+        payment_terms=PaymentTerms(TermsKind.NET, 30),
+        order_reference="PO-118",
+        early_payment_discount=None,
+    )
+    invoice_id = app.invoices.draft(
+        ctx(actor="carla"), customer_id=customer_id, details=details
+    ).aggregate_id
+    for line in lines:
         app.invoices.add_line(ctx(actor="carla"), invoice_id, line)
     app.invoices.issue(ctx(actor="carla"), invoice_id, issue_date=issue_date)
     return invoice_id
