@@ -3,20 +3,10 @@ any time (V9); definitions in `projections.contracts`."""
 
 from __future__ import annotations
 
-from collections import defaultdict
-from collections.abc import Callable, Iterator
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 from typing import Any
-from uuid import UUID
 
-from eventsourcing.domain import Snapshot
-from eventsourcing.persistence import Transcoder
-from eventsourcing.utils import get_topic
-
-from domain.contract import Contract, revenue_between
-from domain.periods import add_months
-from domain.values import ZERO
 from projections.snapshot import table_at
 
 
@@ -129,56 +119,3 @@ def recurring_revenue(
         currency: {"contracts": int(count), "mrr": Decimal(mrr), "arr": Decimal(mrr) * 12}
         for currency, count, mrr in found
     }
-
-
-def contracts_of(cursor: Any, transcoder: Transcoder) -> Iterator[Contract]:
-    """Every contract as the projector last folded it (the `documents` table)."""
-    found = cursor.execute(
-        "SELECT document_id, version, topic, state FROM documents WHERE topic = ?",
-        [get_topic(Contract)],
-    ).fetchall()
-    for document_id, version, topic, state in found:
-        snapshot = Snapshot(
-            originator_id=UUID(document_id),
-            originator_version=version,
-            timestamp=Snapshot.create_timestamp(),
-            topic=topic,
-            state=transcoder.decode(state),
-        )
-        contract = snapshot.mutate(None)
-        assert isinstance(contract, Contract)
-        yield contract
-
-
-def contracts_as_of(
-    cursor: Any, as_of: datetime, load: Callable[[UUID, int], Contract]
-) -> Iterator[Contract]:
-    """Every contract as it stood at `as_of`: the version its history row names, loaded."""
-    found = cursor.execute(
-        f"SELECT contract_id, version FROM {table_at('contracts', as_of)} ORDER BY contract_id"
-    ).fetchall()
-    for contract_id, version in found:
-        yield load(UUID(contract_id), int(version))
-
-
-def revenue_next_year(
-    cursor: Any,
-    today: date,
-    transcoder: Transcoder,
-    as_of: datetime | None = None,
-    load: Callable[[UUID, int], Contract] | None = None,
-) -> dict[str, Decimal]:
-    """Per currency: net of the periods starting in [today, today + 1 year) (C5), of the
-    contracts as they stand, or as they stood at `as_of` (then `load` folds a version)."""
-    until = add_months(today, 12)
-    totals: dict[str, Decimal] = defaultdict(lambda: ZERO)
-    if as_of is not None and load is None:
-        raise ValueError("revenue as of a time needs a loader of contract versions")
-    contracts = (
-        contracts_of(cursor, transcoder)
-        if as_of is None or load is None
-        else contracts_as_of(cursor, as_of, load)
-    )
-    for contract in contracts:
-        totals[contract.currency] += revenue_between(contract, today, until)
-    return dict(totals)

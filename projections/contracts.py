@@ -13,14 +13,12 @@ exclusive, NULL when open), with the net per period and the monthly recurring re
 is then a query for any `today`: the term in force that day, of the contracts running
 that day and not suspended (the current status: a suspension's past is not stored here).
 
-Next year's revenue (C5) is the domain's own `revenue_between(contract, today, today + 1
-year)`, computed in Python from the contracts' states that the projector keeps in the
-`documents` table: it respects billed periods, amendments, terms, terminations and
-suspensions exactly, with no second copy of those rules.
+Next year's revenue (C5) is one query over these tables and the periods billed and
+suspensions of `projections.contract_revenue`, equal contract by contract to the domain's
+`revenue_between(contract, today, today + 1 year)`.
 
-Both tables keep their history (`contracts_history`, `contract_terms_history`), so every
-query reads the data as it stood at `as_of` (V9); next year's revenue as of then folds
-each contract at the version the history names (`load`, from the event store).
+Every table keeps its history (`contracts_history`, `contract_terms_history` …), so every
+query reads the data as it stood at `as_of` (V9), next year's revenue included.
 """
 
 from __future__ import annotations
@@ -37,15 +35,13 @@ from domain.values import ZERO, compute_totals
 from projections.base import Folded
 from projections.contract_queries import (
     ContractOrder,
-    contracts_as_of,
-    contracts_of,
     contracts_sql,
     count_contracts,
     query_contracts,
     recurring_revenue,
-    revenue_next_year,
     with_today,
 )
+from projections.contract_revenue import revenue_next_year
 from projections.schema import Table
 
 __all__ = [
@@ -54,8 +50,6 @@ __all__ = [
     "ContractOrder",
     "ContractTermsView",
     "ContractsView",
-    "contracts_as_of",
-    "contracts_of",
     "contracts_sql",
     "count_contracts",
     "query_contracts",

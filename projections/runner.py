@@ -23,6 +23,7 @@ from projections.affair_entries import AffairEntriesView
 from projections.audit import AuditView
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.budget import BudgetVsActualView
+from projections.contract_revenue import ContractBilledPeriodsView, ContractSuspensionsView
 from projections.contracts import ContractsView, ContractTermsView
 from projections.customers import CustomersView
 from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace
@@ -77,6 +78,8 @@ def default_views(
         ServiceCasesView(),
         ContractsView(),
         ContractTermsView(),
+        ContractBilledPeriodsView(),
+        ContractSuspensionsView(),
         PipelineAffairsView(risk_factors or RiskFactors(), base_currency),
         PipelineQuotesView(base_currency),
         StageHistoryView(base_currency),

@@ -72,7 +72,9 @@ def utc_naive(value: datetime | None) -> datetime | None:
 
 
 def outdated_table(cursor: Any, tables: Sequence[Table]) -> str | None:
-    """The first of `tables` the file holds with other columns than declared, if any."""
+    """The first of `tables` the file holds with other columns than declared, or lacks
+    while holding others (a view added since the file was folded), if any. A history
+    table alone may be missing: it fills from the next rebuild."""
     declared = {t.name: [(n, _TYPES[k][0]) for n, k in t.columns] for t in tables}
     found: dict[str, list[tuple[str, str]]] = {}
     for name, column, kind in cursor.execute(
@@ -81,4 +83,10 @@ def outdated_table(cursor: Any, tables: Sequence[Table]) -> str | None:
     ).fetchall():
         if name in declared:
             found.setdefault(name, []).append((column, kind))
-    return next((name for name, columns in found.items() if columns != declared[name]), None)
+    changed = next((name for name, columns in found.items() if columns != declared[name]), None)
+    if changed is not None or not found:
+        return changed
+    return next(
+        (t.name for t in tables if t.name not in found and not t.name.endswith("_history")),
+        None,
+    )

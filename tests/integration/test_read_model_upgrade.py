@@ -4,12 +4,16 @@ from the log when it is opened, instead of leaving the projector failing on ever
 from __future__ import annotations
 
 from collections.abc import Iterator
+from datetime import date
+from decimal import Decimal
 from pathlib import Path
 
 import duckdb
 import pytest
 
 from application.app import Comptoir
+from domain.contract import ContractLine
+from domain.periods import Frequency
 from interfaces.settings import Settings
 from projections.runner import ProjectionRunner
 from tests.integration.test_invoice_commands import ctx
@@ -62,3 +66,31 @@ def test_a_file_of_the_same_shape_keeps_its_position(app: Comptoir, tmp_path: Pa
     runner.cursor.close()
     reopened = ProjectionRunner(app, duckdb.connect(str(path)))
     assert reopened.position == app.log_position() > 0
+
+
+def test_a_file_without_a_view_added_since_is_rebuilt_with_it(
+    app: Comptoir, tmp_path: Path
+) -> None:
+    customer = app.customers.register(ctx(), name="Martin SA").aggregate_id
+    contract = app.contracts.sign(
+        ctx(),
+        customer_id=customer,
+        currency="EUR",
+        lines=[ContractLine("Maintenance", Decimal(1), Decimal("100.00"), Decimal(20))],
+        frequency=Frequency.MONTH,
+        start=date(2026, 1, 1),
+    ).aggregate_id
+    app.contracts.suspend(ctx(), contract, reason="works")
+    path = tmp_path / "views.duckdb"
+    runner = ProjectionRunner(app, duckdb.connect(str(path)))
+    runner.catch_up()
+    # as a version before the view existed left the file: folded, without its table
+    runner.cursor.execute("DROP TABLE contract_suspensions")
+    runner.cursor.execute("DROP TABLE contract_suspensions_history")
+    runner.cursor.close()
+
+    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
+    assert reopened.position == 0
+    reopened.catch_up()
+    found = reopened.cursor.execute("SELECT contract_id FROM contract_suspensions").fetchall()
+    assert found == [(str(contract),)]

@@ -176,7 +176,7 @@ def test_renewals_due_are_found_for_the_day_asked(book: Book) -> None:
 
 def test_next_years_revenue_is_the_periods_starting_within_a_year(book: Book) -> None:
     app, store, ids = book
-    revenue = revenue_next_year(store.reader(), TODAY, app.mapper.transcoder)
+    revenue = revenue_next_year(store.reader(), TODAY)
     # monthly: 1 Dec 2026 only (100.00); quarterly: Jan, Apr, Jul, Oct 2027 at 600.00;
     # suspended: nothing while suspended; terminated: nothing after 31 Oct 2026
     assert revenue["EUR"] == D("2500.00")

@@ -1,7 +1,8 @@
 """The `contracts` view and recurring revenue over HTTP (V7, C5, V9).
 
 MRR, `renewal_due` and days to renewal are computed for `today`; next year's revenue is
-the domain's `revenue_between` over the contracts the projector has folded. With `as_of`
+one query equal to the domain's `revenue_between` over the contracts the projector has
+folded (`projections.contract_revenue`). With `as_of`
 the contracts are those of that time (their history), and `today` defaults to its date:
 the answer is the data as it stood then, not today's data seen from another day. Each
 answer reads one snapshot, so the MRR and next year's revenue describe the same state.
@@ -11,12 +12,10 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any, Literal
-from uuid import UUID
 
 from fastapi import Depends, Query, Response
 from pydantic import BaseModel
 
-from domain.contract import Contract
 from interfaces.http.deps import ServicesDep
 from interfaces.http.routes.params import Today
 from interfaces.http.routes.views import (
@@ -111,14 +110,9 @@ def recurring_revenue_view(
     as_of: AsOf = None,
 ) -> RecurringRevenue:
     day = day_of(services, today, as_of)
-    app = services.app
-
-    def load(contract_id: UUID, version: int) -> Contract:
-        return app.runner.load_version(Contract, contract_id, version)
-
     with answer(services, min_position, response) as snapshot:
         monthly = recurring_revenue(snapshot, day, as_of)
-        next_year = revenue_next_year(snapshot, day, app.mapper.transcoder, as_of, load)
+        next_year = revenue_next_year(snapshot, day, as_of)
         position = snapshot.position
     items = []
     for currency in sorted(set(monthly) | set(next_year)):
