@@ -26,6 +26,7 @@ from benchmark.projection import bulk_load, child_rebuild, measure_projection, m
 from benchmark.queries import measure_queries
 from benchmark.report import judge, report
 from benchmark.scaling import measure_scaling
+from benchmark.split import child_split_load, measure_split
 from benchmark.web import child_http_load, measure_http
 
 # -- the run ------------------------------------------------------------------------------
@@ -70,6 +71,7 @@ def main(args: argparse.Namespace) -> int:
         measure_queries(run)
         measure_console(run)
         measure_documents(run)
+        measure_split(run)
     finally:
         server = run.server
         if server is not None:
@@ -106,6 +108,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--profile-out", help=argparse.SUPPRESS)
     p.add_argument("--until", type=int, help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--query-port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--key", help=argparse.SUPPRESS)
     p.add_argument("--affairs", help=argparse.SUPPRESS)
     p.add_argument("--seconds", type=float, default=5.0, help=argparse.SUPPRESS)
@@ -121,5 +124,7 @@ if __name__ == "__main__":
         child_http_load(arguments)
     elif arguments.child == "closed-loop":
         child_closed_loop(arguments)
+    elif arguments.child == "split-load":
+        child_split_load(arguments)
     else:
         sys.exit(main(arguments))

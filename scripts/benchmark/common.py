@@ -185,6 +185,7 @@ class Run:
     server: subprocess.Popen[bytes] | None = None
     port: int = 0
     key: str = ""
+    affairs: list[str] = field(default_factory=list)  # opened on the big store for HTTP
 
     def __post_init__(self) -> None:
         self.small_rss = self.n // 10

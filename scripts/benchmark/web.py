@@ -268,7 +268,7 @@ def measure_http(run: Run) -> None:
     """5. HTTP: the server started on the big store (left in `run.server`), its command load."""
     say("HTTP: uvicorn server, load from a separate process")
     run.key = issue_key(run.app_big)
-    affairs = open_affairs(run.app_big, 64)
+    affairs = run.affairs = open_affairs(run.app_big, 64)
     run.app_big.close()
     run.port = free_port()
     run.server = start_server(run.big, run.views_path, run.port, run.run_dir / "server.log")
