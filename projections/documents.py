@@ -59,6 +59,10 @@ class Fold:
     folded: dict[UUID, Folded] = field(default_factory=dict)
     failures: dict[UUID, FoldFailure] = field(default_factory=dict)
     skipped: list[LoggedEvent] = field(default_factory=list)
+    # The lowest log position of the rows the touched documents had in the views before
+    # the batch (rows carry their state's position), None when none had any: the writes
+    # that replace those rows need look no further back.
+    since: int | None = None
 
 
 class DocumentFolder:
@@ -68,6 +72,7 @@ class DocumentFolder:
         self.transcoder = transcoder
         self.keep = keep
         self._live: OrderedDict[UUID, Aggregate] = OrderedDict()
+        self._positions: dict[UUID, int] = {}  # each live document's last folded position
         self._unwritten: dict[UUID, Folded] = {}
 
     def fold(
@@ -82,11 +87,13 @@ class DocumentFolder:
         raises), stops there: its later events in `events` are skipped, and the failure
         is returned for the caller to quarantine (see `restore`).
         """
-        live = self._live
-        missing = [i for i in dict.fromkeys(e.aggregate_id for e in events) if i not in live]
+        live, positions = self._live, self._positions
+        touched = dict.fromkeys(e.aggregate_id for e in events)
+        missing = [i for i in touched if i not in live]
         if missing:
             live.update(self._load(cursor, missing))
         outcome = Fold()
+        outcome.since = min((positions[i] for i in touched if i in positions), default=None)
         folded = outcome.folded
         failed = outcome.failures
         for logged in events:
@@ -104,11 +111,13 @@ class DocumentFolder:
             except Exception as error:  # only this event's own computation runs in here
                 # The document may be half-mutated, in this batch or an earlier unwritten one.
                 live.pop(key, None)
+                positions.pop(key, None)
                 previous = folded.pop(key, None) or self._unwritten.pop(key, None)
                 failed[key] = FoldFailure(logged, error, previous)
                 continue
             live[key] = document
             live.move_to_end(key)
+            positions[key] = logged.position
             folded[key] = state
         self._unwritten.update(folded)
         return outcome
@@ -128,21 +137,24 @@ class DocumentFolder:
             replace(cursor, DOCUMENTS, "document_id", [str(i) for i in self._unwritten], rows)
             self._unwritten.clear()
         while len(self._live) > self.keep:
-            self._live.popitem(last=False)
+            dropped, _ = self._live.popitem(last=False)
+            self._positions.pop(dropped, None)
 
     def forget(self) -> None:
         """Drop every live document: after a rollback they may hold uncommitted events."""
         self._live.clear()
+        self._positions.clear()
         self._unwritten.clear()
 
     def _load(self, cursor: duckdb.DuckDBPyConnection, ids: Sequence[UUID]) -> dict[UUID, Any]:
         found = cursor.execute(
-            "SELECT document_id, version, topic, state FROM documents "
+            "SELECT document_id, version, topic, state, position FROM documents "
             "WHERE document_id IN (SELECT unnest($ids))",
             {"ids": [str(i) for i in ids]},
         ).fetchall()
         documents: dict[UUID, Any] = {}
-        for document_id, version, topic, state in found:
+        for document_id, version, topic, state, position in found:
+            self._positions[UUID(document_id)] = int(position)
             snapshot = Snapshot(
                 originator_id=UUID(document_id),
                 originator_version=version,
@@ -165,17 +177,28 @@ class DocumentFolder:
         }
 
 
+UNBOUNDED = 0
+"""A `since` that bounds nothing: any row may be a key's."""
+
+
 def replace(
     cursor: duckdb.DuckDBPyConnection,
     table: Table,
     key: str,
     keys: Iterable[str],
     rows: Sequence[dict[str, Any]],
+    since: int | None = UNBOUNDED,
 ) -> None:
-    """Set-based: delete the rows of these keys, then insert the new rows as one Arrow batch."""
-    cursor.execute(
-        f"DELETE FROM {table.name} WHERE {key} IN (SELECT unnest($keys))", {"keys": list(keys)}
-    )
+    """Set-based: delete the rows of these keys, then insert the new rows as one Arrow batch.
+
+    `since` is the lowest position the keys' rows can carry (None: the keys have no rows
+    yet); a table with a `position` column is then scanned from there only, its row
+    groups' zone maps skipping the older ones."""
+    if since is not None:
+        where = f"{key} IN (SELECT unnest($keys))"
+        if since > UNBOUNDED and "position" in table.column_names:
+            where += f" AND position >= {int(since)}"
+        cursor.execute(f"DELETE FROM {table.name} WHERE {where}", {"keys": list(keys)})
     append(cursor, table, rows)
 
 

@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from projections.base import DocumentView, Folded
-from projections.documents import insert
+from projections.documents import UNBOUNDED, insert
 from projections.quarantine import RowCheck
 from projections.schema import Table
 
@@ -106,9 +106,13 @@ class HistoryRecorder:
 
 
 def write_histories(
-    cursor: duckdb.DuckDBPyConnection, recorders: Sequence[HistoryRecorder]
+    cursor: duckdb.DuckDBPyConnection,
+    recorders: Sequence[HistoryRecorder],
+    since: int | None = UNBOUNDED,
 ) -> None:
-    """Close the open intervals and insert the new states: one statement of each per table."""
+    """Close the open intervals and insert the new states: one statement of each per table.
+
+    `since` bounds the open rows to close as in `projections.documents.replace`."""
     by_table: dict[str, list[HistoryRecorder]] = defaultdict(list)
     for recorder in recorders:
         by_table[recorder.table.name].append(recorder)
@@ -126,12 +130,16 @@ def write_histories(
                 "closed_at": _naive([t for _, t in closing]),
             }
         )
+        bound = ""
+        if since is not None and since > UNBOUNDED and "position" in group[0].table.column_names:
+            bound = f" AND h.position >= {int(since)}"
         cursor.register("closing_batch", batch)
         try:
-            cursor.execute(
-                f"UPDATE {name} AS h SET valid_to = c.closed_at "
-                f"FROM closing_batch AS c WHERE h.{key} = c.key AND h.valid_to IS NULL"
-            )
+            if since is not None:  # else no document of the batch had rows to close
+                cursor.execute(
+                    f"UPDATE {name} AS h SET valid_to = c.closed_at FROM closing_batch AS c "
+                    f"WHERE h.{key} = c.key AND h.valid_to IS NULL{bound}"
+                )
         finally:
             cursor.unregister("closing_batch")
         rows: list[dict[str, Any]] = []

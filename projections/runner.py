@@ -224,13 +224,15 @@ class ProjectionRunner:
             stopped = [self._quarantine(failure) for failure in outcome.failures.values()]
             append(cursor, QUARANTINE, stopped)
             append(cursor, SKIPPED, [skipped_row(e) for e in skipped])
-            write_histories(cursor, [r for r in recorders if r.view.history])
+            since = outcome.since
+            write_histories(cursor, [r for r in recorders if r.view.history], since)
             for recorder in recorders:
                 current = recorder.current
                 recorder.clear()
                 if current:
                     rows = [row for state in current.values() for row in state]
-                    replace(cursor, recorder.view.table, recorder.view.key, current, rows)
+                    table, key = recorder.view.table, recorder.view.key
+                    replace(cursor, table, key, current, rows, since)
             for (event_view, _), rows in zip(event_views, appended, strict=True):
                 append(cursor, event_view.table, rows)
         except BaseException:

@@ -66,6 +66,19 @@ def test_a_follower_fed_in_small_batches_ends_equal_to_a_rebuild(
     assert differences == []
 
 
+def test_a_follower_that_keeps_few_documents_in_memory_ends_equal_to_a_rebuild(
+    app: Comptoir, tmp_path: Path
+) -> None:
+    # Each batch replaces rows from the lowest position the touched documents' rows
+    # carry: documents dropped from memory bring theirs back from the stored states.
+    store = DuckStore(tmp_path / "few.duckdb")
+    runner = ProjectionRunner(app, store.writer(), page_size=17, keep_documents=3)
+    runner.catch_up()
+    built = rebuild(app, tmp_path / "rebuilt.duckdb")
+    assert compare(store.writer(), built.path) == []
+    store.close()
+
+
 def test_projecting_twice_over_the_same_events_changes_nothing(
     app: Comptoir, tmp_path: Path
 ) -> None:
