@@ -33,10 +33,11 @@ from benchmark.peer import wait_listening
 from benchmark.scaling import stop
 from benchmark.web import (
     HttpMix,
-    _closed_loop,
     _open_loop,
     _request,
+    closed_peak,
     free_port,
+    load_summary,
     server_env,
     wait_ready,
 )
@@ -118,30 +119,15 @@ async def _open_loop_watched(
 
 
 def child_split_load(args: argparse.Namespace) -> None:
-    affairs = args.affairs.split(",")
-    mix = WatchedMix(args.key, affairs, None)
-    asyncio.run(_closed_loop(args.port, mix, args.conns, 1.0))  # warm-up
-    peak = asyncio.run(_closed_loop(args.port, mix, args.conns, args.seconds))
+    mix = WatchedMix(args.key, args.affairs.split(","), None)
+    peak = closed_peak(args.port, mix, args.conns, args.seconds)
     rate = 0.7 * peak
-    mix.watch = LagWatch()
+    watch = mix.watch = LagWatch()
     latencies = asyncio.run(
         _open_loop_watched(args.port, args.query_port, mix, rate, args.seconds, args.conns * 2)
     )
-    print(
-        json.dumps(
-            {
-                "peak": peak,
-                "rate": rate,
-                "p50": pct(latencies, 50),
-                "p99": pct(latencies, 99),
-                "lag_p50": pct(mix.watch.lags, 50),
-                "lag_p99": pct(mix.watch.lags, 99),
-                "lags": len(mix.watch.lags),
-                "errors": mix.errors,
-                "statuses": mix.statuses,
-            }
-        )
-    )
+    lags = {"lag_p50": pct(watch.lags, 50), "lag_p99": pct(watch.lags, 99), "lags": len(watch.lags)}
+    print(json.dumps(load_summary(peak, rate, latencies, mix) | lags))
 
 
 def measure_split(run: Run) -> None:

@@ -14,6 +14,7 @@ from collections import deque
 from datetime import UTC, date, datetime
 from decimal import Decimal
 from pathlib import Path
+from typing import Any
 
 from application.app import Comptoir
 from application.journal import CommandContext
@@ -145,26 +146,31 @@ async def _open_loop(
     return latencies
 
 
+def closed_peak(port: int, mix: HttpMix, conns: int, seconds: float) -> float:
+    """A warm-up second, then the closed loop's requests/s."""
+    asyncio.run(_closed_loop(port, mix, conns, 1.0))
+    return asyncio.run(_closed_loop(port, mix, conns, seconds))
+
+
+def load_summary(peak: float, rate: float, latencies: list[float], mix: HttpMix) -> dict[str, Any]:
+    """What a load child prints: the peak, the open loop's rate and latencies, the answers."""
+    return {
+        "peak": peak,
+        "rate": rate,
+        "p50": pct(latencies, 50),
+        "p99": pct(latencies, 99),
+        "requests": len(latencies),
+        "errors": mix.errors,
+        "statuses": mix.statuses,
+    }
+
+
 def child_http_load(args: argparse.Namespace) -> None:
-    affairs = args.affairs.split(",")
-    mix = HttpMix(args.key, affairs)
-    asyncio.run(_closed_loop(args.port, mix, args.conns, 1.0))  # warm-up
-    peak = asyncio.run(_closed_loop(args.port, mix, args.conns, args.seconds))
+    mix = HttpMix(args.key, args.affairs.split(","))
+    peak = closed_peak(args.port, mix, args.conns, args.seconds)
     rate = 0.7 * peak
     latencies = asyncio.run(_open_loop(args.port, mix, rate, args.seconds, args.conns * 2))
-    print(
-        json.dumps(
-            {
-                "peak": peak,
-                "rate": rate,
-                "p50": pct(latencies, 50),
-                "p99": pct(latencies, 99),
-                "requests": len(latencies),
-                "errors": mix.errors,
-                "statuses": mix.statuses,
-            }
-        )
-    )
+    print(json.dumps(load_summary(peak, rate, latencies, mix)))
 
 
 def server_env(schema: str, duckdb_path: Path) -> dict[str, str]:
