@@ -318,13 +318,20 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         return None if row is None else row_to_entry(row)
 
     def journal_between(self, first: int, last: int) -> list[JournalEntry]:
+        # Journal rows never overlap: the ones that meet [first, last] end from `first` up
+        # to the end of the first row ending at or after `last` (or `last` when none does),
+        # one range of the last_position index (a condition on first_position as well let
+        # the planner scan every earlier row: O(log) per page, not O(journal)).
         query = SQL(
-            "SELECT " + _JOURNAL_COLUMNS + " FROM {} "
-            "WHERE last_position >= %s AND first_position <= %s ORDER BY first_position"
+            "SELECT " + _JOURNAL_COLUMNS + " FROM {j} WHERE last_position >= %s "
+            "AND last_position <= coalesce("
+            "(SELECT min(last_position) FROM {j} WHERE last_position >= %s), %s) "
+            "ORDER BY last_position"
         )
         with self.datastore.get_connection() as conn, conn.cursor() as curs:
-            curs.execute(query.format(self.journal), (first, last))
-            return [row_to_entry(row) for row in curs.fetchall()]
+            curs.execute(query.format(j=self.journal), (first, last, last))
+            entries = [row_to_entry(row) for row in curs.fetchall()]
+        return [e for e in entries if e.first_position <= last]
 
     def history_of(self, aggregate_id: UUID) -> list[HistoryRow]:
         query = SQL(

@@ -234,3 +234,40 @@ def test_a_command_of_several_events_journals_its_first_and_last_positions(
         if h.journal and h.journal.record.command_id == entry.record.command_id
     ]
     assert positions == list(range(entry.first_position, entry.last_position + 1))
+
+
+def test_the_journal_rows_meeting_a_range_of_positions_are_found_whatever_their_span(
+    app: Comptoir,
+) -> None:
+    from application.journal import JournalRecord, fingerprint
+    from domain.quote import Quote
+
+    app.quotes.draft(ctx(), currency="EUR", prospect="Alone")
+    first = app.log_position()
+    pair = [Quote.draft(at=AT, currency="EUR", prospect=name) for name in ("One", "Two")]
+    record = JournalRecord(
+        command_id=uuid4(),
+        command="quote.draft",
+        actor="alice",
+        reason=None,
+        idempotency_key=None,
+        fingerprint=fingerprint("quote.draft", {}),
+        issued_at=AT,
+        aggregate_id=pair[0].id,
+        version=1,
+        result={},
+    )
+    app.save(*pair, journal=record)  # one journal row over two positions
+    app.quotes.draft(ctx(), currency="EUR", prospect="After")
+    last = app.log_position()
+    assert last == first + 3
+
+    def spans(lo: int, hi: int) -> list[tuple[int, int]]:
+        return [(e.first_position, e.last_position) for e in app.journal.journal_between(lo, hi)]
+
+    both = (first + 1, first + 2)
+    assert spans(first, first + 1) == [(first, first), both]  # the pair runs past the range
+    assert spans(first + 2, first + 2) == [both]  # a range inside one command
+    assert spans(first + 1, last) == [both, (last, last)]
+    assert spans(1, last + 100) == [*spans(1, first - 1), (first, first), both, (last, last)]
+    assert spans(last + 1, last + 10) == []
