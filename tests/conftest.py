@@ -85,9 +85,11 @@ def settings_for(store: str, tmp_path: Path, schema: str | None = None) -> Setti
         pg_dbname=dsn["dbname"],
         pg_schema=schema or "public",
         pg_pool_size=4,
-        # A loaded test machine can be slow without Postgres being down: the fast-failure
-        # budgets are tested with their production values in tests/fault, not everywhere.
-        pg_pool_timeout_s=10,
+        # A loaded test machine can be slow without Postgres being down (a new pool's
+        # first connection once took over 10 s while the topology test ran beside it):
+        # the fast-failure budgets are tested with their production values in
+        # tests/fault, not everywhere.
+        pg_pool_timeout_s=30,
         pg_statement_timeout_s=30,
         projector_poll_s=0.05,
     )
