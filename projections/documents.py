@@ -198,11 +198,16 @@ def replace(
     yet); a table with a `position` column is then scanned from there only, its row
     groups' zone maps skipping the older ones."""
     if since is not None:
-        where = f"{key} IN (SELECT unnest($keys))"
-        if since > UNBOUNDED and "position" in table.column_names:
-            where += f" AND position >= {int(since)}"
+        where = f"{key} IN (SELECT unnest($keys)){position_bound(table, since)}"
         cursor.execute(f"DELETE FROM {table.name} WHERE {where}", {"keys": list(keys)})
     append(cursor, table, rows)
+
+
+def position_bound(table: Table, since: int, alias: str = "") -> str:
+    """` AND position >= since` for a table whose rows carry their state's position."""
+    if since > UNBOUNDED and "position" in table.column_names:
+        return f" AND {alias}position >= {int(since)}"
+    return ""
 
 
 def append(cursor: duckdb.DuckDBPyConnection, table: Table, rows: Sequence[dict[str, Any]]) -> None:

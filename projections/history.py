@@ -17,7 +17,7 @@ import duckdb
 import pyarrow as pa
 
 from projections.base import DocumentView, Folded
-from projections.documents import UNBOUNDED, insert
+from projections.documents import UNBOUNDED, insert, position_bound
 from projections.quarantine import RowCheck
 from projections.schema import Table
 
@@ -150,9 +150,7 @@ def _close(
     since: int,
 ) -> None:
     """End the open intervals of the `closing` keys at their instants, in one UPDATE."""
-    bound = ""
-    if since > UNBOUNDED and "position" in table.column_names:
-        bound = f" AND h.position >= {int(since)}"
+    bound = position_bound(table, since, "h.")
     # read by name in the query (DuckDB's replacement scan, as in `documents.insert`)
     closing_batch = pa.table(  # noqa: F841
         {

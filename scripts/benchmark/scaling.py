@@ -32,32 +32,29 @@ from benchmark.web import free_port, issue_key, open_affairs, server_env
 WORKERS = (1, 2)
 
 
+def start_node(
+    schema: str, role: str, workers: int, port: int, views: Path, log: Path
+) -> subprocess.Popen[bytes]:
+    """`comptoir serve --role <role> --workers N` on `schema` with `views` as its DuckDB
+    file, in its own process group (its workers are in it: stopped with it)."""
+    command = Path(sys.executable).with_name("comptoir")
+    address = ["--host", "127.0.0.1", "--port", str(port)]
+    return subprocess.Popen(
+        [str(command), "serve", "--role", role, "--workers", str(workers), *address],
+        cwd=ROOT,
+        env=server_env(schema, views),
+        stdout=log.open("wb"),
+        stderr=subprocess.STDOUT,
+        start_new_session=True,
+    )
+
+
 def start_command_node(
     schema: str, workers: int, port: int, run_dir: Path
 ) -> subprocess.Popen[bytes]:
-    """`comptoir serve --role command --workers N` on `schema`, in its own process group."""
-    env = server_env(schema, run_dir / "command-node.duckdb")
-    command = Path(sys.executable).with_name("comptoir")
-    log = run_dir / f"command-node-{workers}.log"
-    return subprocess.Popen(
-        [
-            str(command),
-            "serve",
-            "--role",
-            "command",
-            "--workers",
-            str(workers),
-            "--host",
-            "127.0.0.1",
-            "--port",
-            str(port),
-        ],
-        cwd=ROOT,
-        env=env,
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,  # its workers are in its group: stopped with it
-    )
+    """`comptoir serve --role command --workers N` on `schema`."""
+    views, log = run_dir / "command-node.duckdb", run_dir / f"command-node-{workers}.log"
+    return start_node(schema, "command", workers, port, views, log)
 
 
 def stop(node: subprocess.Popen[bytes]) -> None:

@@ -23,14 +23,12 @@ import argparse
 import asyncio
 import json
 import shutil
-import subprocess
-import sys
 import time
 from pathlib import Path
 
-from benchmark.common import FIGURES, ROOT, Figure, Run, pct, record, run_child, say
+from benchmark.common import FIGURES, Figure, Run, pct, record, run_child, say
 from benchmark.peer import wait_listening
-from benchmark.scaling import stop
+from benchmark.scaling import start_node, stop
 from benchmark.web import (
     HttpMix,
     _open_loop,
@@ -38,27 +36,10 @@ from benchmark.web import (
     closed_peak,
     free_port,
     load_summary,
-    server_env,
     wait_ready,
 )
 
 POLL_S = 0.005
-
-
-def start_node(
-    schema: str, role: str, port: int, views: Path, log: Path
-) -> subprocess.Popen[bytes]:
-    """`comptoir serve --role <role>` on `schema` with `views` as its DuckDB file."""
-    command = Path(sys.executable).with_name("comptoir")
-    address = ["--host", "127.0.0.1", "--port", str(port)]
-    return subprocess.Popen(
-        [str(command), "serve", "--role", role, "--workers", "1", *address],
-        cwd=ROOT,
-        env=server_env(schema, views),
-        stdout=log.open("wb"),
-        stderr=subprocess.STDOUT,
-        start_new_session=True,
-    )
 
 
 class LagWatch:
@@ -142,10 +123,11 @@ def measure_split(run: Run) -> None:
         if Path(f"{run.views_path}{suffix}").exists():
             shutil.copy(f"{run.views_path}{suffix}", f"{views}{suffix}")
     command_port, query_port = free_port(), free_port()
-    query = start_node(run.big, "query", query_port, views, run.run_dir / "query-node.log")
+    query = start_node(run.big, "query", 1, query_port, views, run.run_dir / "query-node.log")
     command = start_node(
         run.big,
         "command",
+        1,
         command_port,
         run.run_dir / "command-split.duckdb",
         run.run_dir / "command-split.log",
