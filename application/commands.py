@@ -24,7 +24,6 @@ from application.errors import (
     IdempotencyKeyReused,
     KeyRevoked,
     NotAssigned,
-    RequestInFlight,
     StaleVersion,
 )
 from application.journal import (
@@ -35,7 +34,7 @@ from application.journal import (
     Result,
     fingerprint,
 )
-from domain.errors import InvalidInput, NotFound
+from domain.errors import DomainError, InvalidInput, NotFound
 
 A = TypeVar("A", bound=Aggregate)
 
@@ -140,25 +139,36 @@ class CommandRunner:
         payload: dict[str, Any],
         build: Callable[[], Outcome],
     ) -> CommandResult:
-        """Execute `build` once (or again after a lost sequence claim) and record it."""
+        """Execute `build` once (or again after a lost sequence claim) and record it.
+
+        An idempotency key is not looked up first: the journal's unique (actor, key) index
+        refuses a second recording, and only then, or when `build` refuses the command (a
+        retry of a command that went through may no longer apply), is the first one read
+        and answered again (also when it would record nothing). A first attempt costs no
+        extra statement."""
         print_ = fingerprint(command, payload)
-        if ctx.idempotency_key is not None:
-            prior = self.journal.journal_by_key(ctx.actor, ctx.idempotency_key)
-            if prior is not None:
-                self._check_owner(prior.record.aggregate_id, ctx)
-                if prior.record.fingerprint != print_:
-                    raise IdempotencyKeyReused(
-                        f"idempotency key {ctx.idempotency_key!r} was used for another request"
-                    )
-                return CommandResult.from_journal(prior)
         for attempt in range(CLAIM_ATTEMPTS):
-            outcome = build()
+            try:
+                outcome = build()
+            except DomainError:
+                prior = self._recorded(ctx)
+                if prior is None:
+                    raise
+                return self._replay(prior, ctx, print_)
+            if not any(a.pending_events for a in outcome.aggregates):
+                # nothing to record, so nothing the index could refuse: a retry of a
+                # command that changed the document then finds it done already
+                prior = self._recorded(ctx)
+                if prior is not None:
+                    return self._replay(prior, ctx, print_)
             primary = outcome.aggregates[0]
             loaded = primary.version - len(primary.pending_events)
             try:
                 return self._record(ctx, command, print_, outcome)
             except IntegrityError:
-                self._refuse_if_in_flight(ctx)
+                prior = self._recorded(ctx)
+                if prior is not None:
+                    return self._replay(prior, ctx, print_)
                 if attempt < CLAIM_ATTEMPTS - 1 and (
                     (outcome.claims and self._claims_lost(outcome))
                     or (len(outcome.aggregates) > 1 and self._version_of(primary.id) == loaded)
@@ -167,6 +177,21 @@ class CommandRunner:
                 self._explain_conflict(ctx, outcome)
                 raise
         raise AssertionError("unreachable")  # pragma: no cover
+
+    def _recorded(self, ctx: CommandContext) -> JournalEntry | None:
+        """The journal entry of the command recorded with this request's key, if any."""
+        if ctx.idempotency_key is None:
+            return None
+        return self.journal.journal_by_key(ctx.actor, ctx.idempotency_key)
+
+    def _replay(self, prior: JournalEntry, ctx: CommandContext, print_: str) -> CommandResult:
+        """The first answer to this key, to the same request from who may still act."""
+        self._check_owner(prior.record.aggregate_id, ctx)
+        if prior.record.fingerprint != print_:
+            raise IdempotencyKeyReused(
+                f"idempotency key {ctx.idempotency_key!r} was used for another request"
+            )
+        return CommandResult.from_journal(prior)
 
     def _check_owner(self, aggregate_id: UUID, ctx: CommandContext) -> None:
         """A replay is answered only to who may still act on the document."""
@@ -217,14 +242,6 @@ class CommandRunner:
     def _claims_lost(self, outcome: Outcome) -> bool:
         recorder: Any = self.app.recorder
         return any(recorder.sequence_value(c.name) >= c.value for c in outcome.claims)
-
-    def _refuse_if_in_flight(self, ctx: CommandContext) -> None:
-        if ctx.idempotency_key is not None and self.journal.journal_by_key(
-            ctx.actor, ctx.idempotency_key
-        ):
-            raise RequestInFlight(
-                f"a request with idempotency key {ctx.idempotency_key!r} was recorded meanwhile"
-            ) from None
 
     def _explain_conflict(self, ctx: CommandContext, outcome: Outcome) -> None:
         raise ConcurrentUpdate(self._version_of(outcome.aggregates[0].id)) from None

@@ -32,12 +32,6 @@ class ConcurrentUpdate(Conflict):
         self.current = current
 
 
-class RequestInFlight(Conflict):
-    """A request with the same idempotency key was recorded while this one ran."""
-
-    code = "idempotency-key-in-flight"
-
-
 class NotAssigned(DomainError):
     """A salesperson acting on a document assigned to someone else."""
 
