@@ -19,6 +19,7 @@ from domain.affair import Affair
 from projections.base import Folded
 from projections.schema import Table
 from projections.snapshot import literal, table_at
+from projections.unmoved import AFFAIR_FIGURES
 
 TABLE = Table(
     "actions",
@@ -51,6 +52,7 @@ class ActionsView:
     key: str = "affair_id"
     document: type[Aggregate] = Affair
     history: bool = True
+    unmoved_by: frozenset[type] = AFFAIR_FIGURES
 
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         affair = folded.aggregate

@@ -26,6 +26,7 @@ from domain.quote import Quote
 from projections.base import Folded
 from projections.schema import Table
 from projections.snapshot import table_at
+from projections.unmoved import AFFAIR_FIGURES_AND_ACTIONS
 
 TABLE = Table(
     "customers",
@@ -127,6 +128,7 @@ class AffairSalespeopleView(_Salespeople):
 
     document: type[Aggregate] = Affair
     kind = "affair"
+    unmoved_by: frozenset[type] = AFFAIR_FIGURES_AND_ACTIONS
 
 
 class QuoteSalespeopleView(_Salespeople):

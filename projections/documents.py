@@ -68,11 +68,17 @@ class Fold:
 class DocumentFolder:
     """Folds batches into documents kept live in memory, and writes their states back."""
 
-    def __init__(self, transcoder: Transcoder, keep: int = 2000) -> None:
+    def __init__(
+        self, transcoder: Transcoder, keep: int = 2000, partial: frozenset[type] = frozenset()
+    ) -> None:
         self.transcoder = transcoder
         self.keep = keep
+        # Events some view skips (`projections.unmoved`): its rows keep an older position.
+        self.partial = partial
         self._live: OrderedDict[UUID, Aggregate] = OrderedDict()
-        self._positions: dict[UUID, int] = {}  # each live document's last folded position
+        # Each live document's bound: the position of its last event no view skipped,
+        # the lowest position its rows carry in any view (stored as `documents.position`).
+        self._positions: dict[UUID, int] = {}
         self._unwritten: dict[UUID, Folded] = {}
 
     def fold(
@@ -87,7 +93,7 @@ class DocumentFolder:
         raises), stops there: its later events in `events` are skipped, and the failure
         is returned for the caller to quarantine (see `restore`).
         """
-        live, positions = self._live, self._positions
+        live, positions, partial = self._live, self._positions, self.partial
         touched: dict[UUID, int] = {}  # each document's first version in the batch
         for e in events:
             touched.setdefault(e.aggregate_id, e.version)
@@ -114,13 +120,13 @@ class DocumentFolder:
             except Exception as error:  # only this event's own computation runs in here
                 # The document may be half-mutated, in this batch or an earlier unwritten one.
                 live.pop(key, None)
-                positions.pop(key, None)
                 previous = folded.pop(key, None) or self._unwritten.pop(key, None)
                 failed[key] = FoldFailure(logged, error, previous)
                 continue
             live[key] = document
             live.move_to_end(key)
-            positions[key] = logged.position
+            if logged.version == 1 or type(logged.event) not in partial:
+                positions[key] = logged.position
             folded[key] = state
         self._unwritten.update(folded)
         return outcome
@@ -174,7 +180,7 @@ class DocumentFolder:
             "document_id": str(folded.aggregate.id),
             "document_type": type(folded.aggregate).__name__,
             "version": folded.aggregate.version,
-            "position": folded.position,
+            "position": self._positions.get(folded.aggregate.id, folded.position),
             "topic": get_topic(type(folded.aggregate)),
             "state": self.transcoder.encode(snapshot.state),
         }

@@ -53,6 +53,7 @@ from projections.quarantine import (
 from projections.quotes import QuotesView
 from projections.schema import Table, outdated_table
 from projections.stages import StageHistoryView
+from projections.unmoved import skipped_by_some, unmoved_by
 from projections.warranty import ServiceCasesView, WarrantyView
 
 log = logging.getLogger(__name__)
@@ -111,10 +112,14 @@ class ProjectionRunner:
         self.document_views, self.event_views = views or default_views(
             app.policies.risk_factors, reporting_currency(app)
         )
-        self.folder = DocumentFolder(app.mapper.transcoder, keep=keep_documents)
+        self.folder = DocumentFolder(
+            app.mapper.transcoder,
+            keep=keep_documents,
+            partial=skipped_by_some(self.document_views),
+        )
         # One recorder per document view: with history it keeps every state, else the last.
         self._recorders = [HistoryRecorder(v) for v in self.document_views]
-        self._recorders_by_type: dict[type, list[HistoryRecorder]] = {}
+        self._recorders_by_type: dict[type, list[tuple[HistoryRecorder, frozenset[type]]]] = {}
         self.event_views_checked = [(v, RowCheck(v.table)) for v in self.event_views]
         self._quarantined: dict[UUID, int] = {}
         self._quarantined_committed = 0
@@ -202,11 +207,18 @@ class ProjectionRunner:
                 # Every row of the state is computed before any is kept: a state that
                 # fails leaves nothing behind (the document is quarantined at it).
                 kind = type(state.aggregate)
-                interested = by_type.get(kind)
-                if interested is None:
-                    interested = by_type[kind] = [
-                        r for r in recorders if issubclass(kind, r.view.document)
+                views_of = by_type.get(kind)
+                if views_of is None:
+                    views_of = by_type[kind] = [
+                        (r, unmoved_by(r.view))
+                        for r in recorders
+                        if issubclass(kind, r.view.document)
                     ]
+                # a view whose rows this event cannot change keeps them (`projections.unmoved`)
+                event_type = type(logged.event)
+                interested = [
+                    r for r, unmoved in views_of if event_type not in unmoved or logged.version == 1
+                ]
                 computed = [recorder.rows(state) for recorder in interested]
                 extra = [check(view.rows([logged])) for view, check in event_views]
                 key = str(state.aggregate.id)

@@ -43,6 +43,7 @@ from projections.pipeline import BASE_CURRENCY
 from projections.pipeline_reports import dicts, forecast, in_base, rate
 from projections.schema import Table, utc_naive
 from projections.snapshot import table_at
+from projections.unmoved import AFFAIR_FIGURES_AND_ACTIONS
 
 __all__ = ["TABLE", "StageHistoryView", "forecast", "forecast_accuracy", "kpis"]
 
@@ -87,6 +88,7 @@ class StageHistoryView:
     key: str = "affair_id"
     document: type[Aggregate] = Affair
     history: bool = True
+    unmoved_by: frozenset[type] = AFFAIR_FIGURES_AND_ACTIONS
 
     def __init__(self, base_currency: str = BASE_CURRENCY) -> None:
         self.base_currency = base_currency
