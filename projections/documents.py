@@ -79,6 +79,8 @@ class DocumentFolder:
         # Each live document's bound: the position of its last event no view skipped,
         # the lowest position its rows carry in any view (stored as `documents.position`).
         self._positions: dict[UUID, int] = {}
+        # The position each document's row in `documents` carries, for those that have one.
+        self._stored: dict[UUID, int] = {}
         self._unwritten: dict[UUID, Folded] = {}
 
     def fold(
@@ -142,17 +144,25 @@ class DocumentFolder:
     def store(self, cursor: duckdb.DuckDBPyConnection) -> None:
         """Write the states folded since the last store, then let go of the oldest documents."""
         if self._unwritten:
+            stored = self._stored
+            # the rows to replace carry no lower position than this (None: there are none)
+            since = min((stored[i] for i in self._unwritten if i in stored), default=None)
             rows = [self._row(f) for f in self._unwritten.values()]
-            replace(cursor, DOCUMENTS, "document_id", [str(i) for i in self._unwritten], rows)
+            ids = [str(i) for i in self._unwritten]
+            replace(cursor, DOCUMENTS, "document_id", ids, rows, since)
+            for key, row in zip(self._unwritten, rows, strict=True):
+                stored[key] = row["position"]
             self._unwritten.clear()
         while len(self._live) > self.keep:
             dropped, _ = self._live.popitem(last=False)
             self._positions.pop(dropped, None)
+            self._stored.pop(dropped, None)
 
     def forget(self) -> None:
         """Drop every live document: after a rollback they may hold uncommitted events."""
         self._live.clear()
         self._positions.clear()
+        self._stored.clear()
         self._unwritten.clear()
 
     def _load(self, cursor: duckdb.DuckDBPyConnection, ids: Sequence[UUID]) -> dict[UUID, Any]:
@@ -163,7 +173,7 @@ class DocumentFolder:
         ).fetchall()
         documents: dict[UUID, Any] = {}
         for document_id, version, topic, state, position in found:
-            self._positions[UUID(document_id)] = int(position)
+            self._positions[UUID(document_id)] = self._stored[UUID(document_id)] = int(position)
             snapshot = Snapshot(
                 originator_id=UUID(document_id),
                 originator_version=version,
