@@ -213,10 +213,23 @@ def replace(
     `since` is the lowest position the keys' rows can carry (None: the keys have no rows
     yet); a table with a `position` column is then scanned from there only, its row
     groups' zone maps skipping the older ones."""
+    replace_batch(cursor, table, key, keys, table.arrow(rows) if rows else None, since)
+
+
+def replace_batch(
+    cursor: duckdb.DuckDBPyConnection,
+    table: Table,
+    key: str,
+    keys: Iterable[str],
+    batch: pa.Table | None,
+    since: int | None = UNBOUNDED,
+) -> None:
+    """`replace` with the new rows already an Arrow batch (None or empty: no rows)."""
     if since is not None:
         where = f"{key} IN (SELECT unnest($keys)){position_bound(table, since)}"
         cursor.execute(f"DELETE FROM {table.name} WHERE {where}", {"keys": list(keys)})
-    append(cursor, table, rows)
+    if batch is not None and batch.num_rows:
+        insert(cursor, table.name, batch)
 
 
 def position_bound(table: Table, since: int, alias: str = "") -> str:

@@ -109,10 +109,13 @@ def write_histories(
     cursor: duckdb.DuckDBPyConnection,
     recorders: Sequence[HistoryRecorder],
     since: int | None = UNBOUNDED,
-) -> None:
+) -> dict[str, pa.Table]:
     """Close the open intervals and insert the new states: one statement of each per table.
 
-    `since` bounds the open rows to close as in `projections.documents.replace`."""
+    `since` bounds the open rows to close as in `projections.documents.replace`. Returns,
+    by view table, the rows left open (each document's latest state, its current rows)
+    as an Arrow batch of the view's columns: converted once for both tables."""
+    current: dict[str, pa.Table] = {}
     by_table: dict[str, list[HistoryRecorder]] = defaultdict(list)
     for recorder in recorders:
         by_table[recorder.table.name].append(recorder)
@@ -135,10 +138,14 @@ def write_histories(
             starts += more[1]
             ends += more[2]
         if rows:
-            states = group[0].view.table.arrow(rows)
+            view_table = group[0].view.table
+            states = view_table.arrow(rows)
+            open_now = states.filter(pa.array([end is None for end in ends], pa.bool_()))
+            current[view_table.name] = open_now
             states = states.append_column("valid_from", _naive(starts))
             states = states.append_column("valid_to", _naive(ends))
             insert(cursor, name, states)
+    return current
 
 
 def _close(

@@ -26,7 +26,7 @@ from projections.budget import BudgetVsActualView
 from projections.contract_revenue import ContractBilledPeriodsView, ContractSuspensionsView
 from projections.contracts import ContractsView, ContractTermsView
 from projections.customers import CustomersView
-from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace
+from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace_batch
 from projections.history import HistoryRecorder, history_table, write_histories
 from projections.invoices import InvoicesView
 from projections.lists import list_views
@@ -119,6 +119,8 @@ class ProjectionRunner:
         )
         # One recorder per document view: with history it keeps every state, else the last.
         self._recorders = [HistoryRecorder(v) for v in self.document_views]
+        # Views sharing a table (the pipeline's affairs and quotes) replace their rows at once.
+        self._recorders_by_table = _by_table(self._recorders)
         self._recorders_by_type: dict[type, list[tuple[HistoryRecorder, frozenset[type]]]] = {}
         self.event_views_checked = [(v, RowCheck(v.table)) for v in self.event_views]
         self._quarantined: dict[UUID, int] = {}
@@ -237,14 +239,18 @@ class ProjectionRunner:
             append(cursor, QUARANTINE, stopped)
             append(cursor, SKIPPED, [skipped_row(e) for e in skipped])
             since = outcome.since
-            write_histories(cursor, [r for r in recorders if r.view.history], since)
-            for recorder in recorders:
-                current = recorder.current
-                recorder.clear()
-                if current:
-                    rows = [row for state in current.values() for row in state]
-                    table, key = recorder.view.table, recorder.view.key
-                    replace(cursor, table, key, current, rows, since)
+            opened = write_histories(cursor, [r for r in recorders if r.view.history], since)
+            for group in self._recorders_by_table:
+                keys = [key for recorder in group for key in recorder.current]
+                if keys:
+                    table, key = group[0].view.table, group[0].view.key
+                    batch = opened.get(table.name) if group[0].view.history else None
+                    if batch is None:
+                        rows = [row for r in group for state in r.current.values() for row in state]
+                        batch = table.arrow(rows) if rows else None
+                    replace_batch(cursor, table, key, keys, batch, since)
+                for recorder in group:
+                    recorder.clear()
             for (event_view, _), rows in zip(event_views, appended, strict=True):
                 append(cursor, event_view.table, rows)
         except BaseException:
@@ -367,3 +373,14 @@ class ProjectionRunner:
                 on_idle()
             self._wake.wait(poll_s)
             self._wake.clear()
+
+
+def _by_table(recorders: Sequence[HistoryRecorder]) -> list[list[HistoryRecorder]]:
+    """The recorders grouped by view table; views sharing one share its key and history."""
+    groups: dict[str, list[HistoryRecorder]] = {}
+    for recorder in recorders:
+        groups.setdefault(recorder.view.table.name, []).append(recorder)
+    for name, group in groups.items():
+        if len({(r.view.key, r.view.history) for r in group}) != 1:
+            raise ValueError(f"views sharing {name} must share their key and history")
+    return list(groups.values())
