@@ -18,12 +18,13 @@ from __future__ import annotations
 
 import json
 from datetime import datetime
+from decimal import Decimal
 from typing import Any
 
 from eventsourcing.domain import Aggregate
 
 from domain.affair import Affair
-from domain.budget import RevenueKind, budget_vs_actual
+from domain.budget import BudgetCategory, RevenueKind, budget_vs_actual
 from domain.values import ZERO, round_money
 from projections.base import Folded
 from projections.schema import Table
@@ -68,12 +69,18 @@ class BudgetVsActualView:
     document: type[Aggregate] = Affair
     history: bool = True
 
+    def __init__(self) -> None:
+        # Each affair's baseline columns by category, for the baselines it had: a baseline
+        # never changes once taken, and most events leave the affair's baselines as they are.
+        self._frozen: dict[tuple[object, ...], dict[str, tuple[str, Decimal | None]]] = {}
+
     def rows(self, folded: Folded) -> list[dict[str, Any]]:
         affair = folded.aggregate
         assert isinstance(affair, Affair)
         report = budget_vs_actual(affair)
         zero = round_money(ZERO, affair.currency)
-        baselines = sorted(affair.baselines.values(), key=lambda b: b.number)
+        frozen = self._baseline_columns(affair, zero)
+        baseline_count = len(affair.baselines)
         common = {
             "affair_id": str(affair.id),
             "name": affair.name,
@@ -87,21 +94,21 @@ class BudgetVsActualView:
             "forecast_revenue": report.forecast_revenue,
             "forecast_margin": report.forecast_margin,
             "open_alerts": len(affair.open_alerts),
-            "baseline_count": len(baselines),
+            "baseline_count": baseline_count,
             "updated_at": affair.modified_on,
             "position": folded.position,
         }
         rows = []
         for line, row in enumerate(report.rows, start=1):
-            frozen = [b.amounts.get(row.category, zero) for b in baselines]
+            text, last = frozen[row.category]
             rows.append(
                 {
                     **common,
                     "line": line,
                     "category": str(row.category),
                     "budget": row.budget,
-                    "baselines": _baselines_text(baselines, frozen),
-                    "last_baseline": frozen[-1] if frozen else None,
+                    "baselines": text,
+                    "last_baseline": last,
                     "actual": row.actual,
                     "committed": row.committed,
                     "variance": row.variance,
@@ -109,6 +116,30 @@ class BudgetVsActualView:
                 }
             )
         return rows
+
+    def _baseline_columns(
+        self, affair: Affair, zero: Decimal
+    ) -> dict[str, tuple[str, Decimal | None]]:
+        """Per category: the `baselines` JSON text and the last baseline's amount."""
+        key = (affair.id, affair.currency, *affair.baselines)
+        found = self._frozen.get(key)
+        if found is None:
+            baselines = sorted(affair.baselines.values(), key=lambda b: b.number)
+            found = {}
+            for category in BudgetCategory:
+                amounts = [b.amounts.get(category, zero) for b in baselines]
+                found[category] = (
+                    _baselines_text(baselines, amounts),
+                    amounts[-1] if amounts else None,
+                )
+            if len(self._frozen) >= _FROZEN_KEPT:
+                self._frozen.clear()
+            self._frozen[key] = found
+        return found
+
+
+# Affairs whose baseline columns are remembered, at most.
+_FROZEN_KEPT = 10_000
 
 
 def _baselines_text(baselines: list[Any], amounts: list[Any]) -> str:
