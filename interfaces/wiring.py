@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from uuid import UUID
@@ -123,9 +124,10 @@ class Services:
         return [s.name for s in self.singletons if s.leading]
 
     def node_state(self) -> dict[str, int | str]:
-        """What `/health` tells a user about this node: its role, views and jobs."""
+        """What `/health` tells a user about this node: its role, process, views and jobs."""
         state: dict[str, int | str] = {
             "role": self.settings.role,
+            "process": os.getpid(),  # which of a node's workers answered
             "runs": ",".join(self.runs()),
         }
         if self.read_model is not None:

@@ -138,8 +138,8 @@ class BudgetVsActualView:
         return found
 
 
-# Affairs whose baseline columns are remembered, at most.
-_FROZEN_KEPT = 10_000
+# Affairs whose baseline columns are remembered, at most (a rebuild keeps 2,000 live).
+_FROZEN_KEPT = 2_000
 
 
 def _baselines_text(baselines: list[Any], amounts: list[Any]) -> str:

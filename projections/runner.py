@@ -18,29 +18,10 @@ from typing import Any
 from uuid import UUID
 
 from application.app import Comptoir
-from domain.stages import RiskFactors
-from projections.affair_entries import AffairEntriesView
-from projections.audit import AuditView
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
-from projections.budget import BudgetVsActualView
-from projections.contract_revenue import ContractBilledPeriodsView, ContractSuspensionsView
-from projections.contracts import ContractsView, ContractTermsView
-from projections.customers import CustomersView
 from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace_batch
 from projections.history import HistoryRecorder, history_table, write_histories
-from projections.invoices import InvoicesView
-from projections.lists import list_views
-from projections.margins import margin_views
-from projections.notices import NoticesView
-from projections.orders import OrderInvoicesView, OrderLinesView, OrdersView
-from projections.pipeline import (
-    BASE_CURRENCY,
-    PipelineAffairsView,
-    PipelineQuotesView,
-    reporting_currency,
-)
-from projections.price_history import PriceHistoryView
-from projections.products import ProductsView
+from projections.pipeline import reporting_currency
 from projections.quarantine import (
     QUARANTINE,
     SKIPPED,
@@ -50,46 +31,14 @@ from projections.quarantine import (
     quarantine_row,
     skipped_row,
 )
-from projections.quotes import QuotesView
+from projections.registry import default_views
 from projections.schema import Table, outdated_table
-from projections.stages import StageHistoryView
 from projections.unmoved import skipped_by_some, unmoved_by
-from projections.warranty import ServiceCasesView, WarrantyView
 
 log = logging.getLogger(__name__)
 
 TRACKING = Table("projection_tracking", [("name", "text"), ("position", "int")])
 TRACKING_NAME = "views"
-
-
-def default_views(
-    risk_factors: RiskFactors | None = None, base_currency: str = BASE_CURRENCY
-) -> tuple[list[DocumentView], list[EventView]]:
-    """Every view the product serves, weighting the pipeline with the company's risk factors
-    and converting its amounts to the company's reporting currency."""
-    return [
-        QuotesView(),
-        CustomersView(),
-        NoticesView(),
-        OrdersView(),
-        OrderLinesView(),
-        OrderInvoicesView(),
-        InvoicesView(),
-        WarrantyView(),
-        ServiceCasesView(),
-        ContractsView(),
-        ContractTermsView(),
-        ContractBilledPeriodsView(),
-        ContractSuspensionsView(),
-        PipelineAffairsView(risk_factors or RiskFactors(), base_currency),
-        PipelineQuotesView(base_currency),
-        StageHistoryView(base_currency),
-        BudgetVsActualView(),
-        ProductsView(),
-        PriceHistoryView(),
-        *list_views(),
-        *margin_views(),
-    ], [AuditView(), AffairEntriesView()]
 
 
 class ProjectionRunner:

@@ -18,7 +18,8 @@ from application.journal import CommandContext
 from interfaces.settings import Settings
 from projections.base import LoggedEvent
 from projections.rebuild import compare, rebuild
-from projections.runner import ProjectionRunner, default_views
+from projections.registry import default_views
+from projections.runner import ProjectionRunner
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 HOUR = timedelta(hours=1)

@@ -15,7 +15,8 @@ from application.app import Comptoir
 from application.journal import CommandContext
 from interfaces.settings import Settings
 from projections.base import LoggedEvent
-from projections.runner import ProjectionRunner, default_views
+from projections.registry import default_views
+from projections.runner import ProjectionRunner
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

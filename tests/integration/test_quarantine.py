@@ -33,7 +33,8 @@ from projections.live import LiveViews
 from projections.quarantine import quarantined_documents
 from projections.quotes import QuotesView
 from projections.rebuild import rebuild
-from projections.runner import ProjectionRunner, default_views
+from projections.registry import default_views
+from projections.runner import ProjectionRunner
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 

@@ -21,7 +21,7 @@ from adapters.transcoding import domain_transcoder
 from domain.affair import Affair
 from domain.affair_invoicing import AffairEntry, EntryKind, InvoicedDocument
 from projections.base import DocumentView, Folded
-from projections.runner import default_views
+from projections.registry import default_views
 from projections.unmoved import skipped_by_some, unmoved_by
 
 AT = datetime(2026, 3, 2, 9, tzinfo=UTC)
