@@ -59,10 +59,16 @@ class Fold:
     folded: dict[UUID, Folded] = field(default_factory=dict)
     failures: dict[UUID, FoldFailure] = field(default_factory=dict)
     skipped: list[LoggedEvent] = field(default_factory=list)
-    # The lowest log position of the rows the touched documents had in the views before
-    # the batch (rows carry their state's position), None when none had any: the writes
-    # that replace those rows need look no further back.
-    since: int | None = None
+    # The touched documents that had rows before the batch, with the lowest position
+    # their rows carry (rows carry their state's position) in any view, and in views
+    # that skip no state: the writes replacing those rows need look no further back.
+    bounds: dict[str, tuple[int, int]] = field(default_factory=dict)
+
+    def since(self, keys: Iterable[str], skipping: bool) -> int | None:
+        """The lowest position the rows of `keys` carry in a table of views that skip
+        states (`skipping`) or not; None when none of them had rows."""
+        bounds = self.bounds
+        return min((bounds[k][0 if skipping else 1] for k in keys if k in bounds), default=None)
 
 
 class DocumentFolder:
@@ -77,8 +83,10 @@ class DocumentFolder:
         self.partial = partial
         self._live: OrderedDict[UUID, Aggregate] = OrderedDict()
         # Each live document's bound: the position of its last event no view skipped,
-        # the lowest position its rows carry in any view (stored as `documents.position`).
+        # the lowest position its rows carry in any view (stored as `documents.position`),
+        # and its last event's, which the rows of views that skip nothing carry.
         self._positions: dict[UUID, int] = {}
+        self._latest: dict[UUID, int] = {}
         # The position each document's row in `documents` carries, for those that have one.
         self._stored: dict[UUID, int] = {}
         self._unwritten: dict[UUID, Folded] = {}
@@ -104,7 +112,10 @@ class DocumentFolder:
         if missing:
             live.update(self._load(cursor, missing))
         outcome = Fold()
-        outcome.since = min((positions[i] for i in touched if i in positions), default=None)
+        latest = self._latest
+        outcome.bounds = {
+            str(i): (positions[i], latest.get(i, positions[i])) for i in touched if i in positions
+        }
         folded = outcome.folded
         failed = outcome.failures
         for logged in events:
@@ -129,6 +140,7 @@ class DocumentFolder:
             live.move_to_end(key)
             if logged.version == 1 or type(logged.event) not in partial:
                 positions[key] = logged.position
+            latest[key] = logged.position
             folded[key] = state
         self._unwritten.update(folded)
         return outcome
@@ -156,12 +168,14 @@ class DocumentFolder:
         while len(self._live) > self.keep:
             dropped, _ = self._live.popitem(last=False)
             self._positions.pop(dropped, None)
+            self._latest.pop(dropped, None)
             self._stored.pop(dropped, None)
 
     def forget(self) -> None:
         """Drop every live document: after a rollback they may hold uncommitted events."""
         self._live.clear()
         self._positions.clear()
+        self._latest.clear()
         self._stored.clear()
         self._unwritten.clear()
 
@@ -173,7 +187,9 @@ class DocumentFolder:
         ).fetchall()
         documents: dict[UUID, Any] = {}
         for document_id, version, topic, state, position in found:
-            self._positions[UUID(document_id)] = self._stored[UUID(document_id)] = int(position)
+            key = UUID(document_id)
+            self._positions[key] = self._stored[key] = int(position)
+            self._latest.pop(key, None)  # its views' rows carry no lower position than that
             snapshot = Snapshot(
                 originator_id=UUID(document_id),
                 originator_version=version,

@@ -9,7 +9,7 @@ except a state without rows after a state without rows: it would show the same n
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -108,11 +108,12 @@ class HistoryRecorder:
 def write_histories(
     cursor: duckdb.DuckDBPyConnection,
     recorders: Sequence[HistoryRecorder],
-    since: int | None = UNBOUNDED,
+    since: Mapping[str, int | None],
 ) -> dict[str, pa.Table]:
     """Close the open intervals and insert the new states: one statement of each per table.
 
-    `since` bounds the open rows to close as in `projections.documents.replace`. Returns,
+    `since`, by view table, bounds the open rows to close as in
+    `projections.documents.replace` (None: none of its documents had rows). Returns,
     by view table, the rows left open (each document's latest state, its current rows)
     as an Arrow batch of the view's columns: converted once for both tables."""
     current: dict[str, pa.Table] = {}
@@ -127,8 +128,9 @@ def write_histories(
         if len(keys) != 1:
             raise ValueError(f"views sharing {name} must share their key")
         (key,) = keys
-        if since is not None:  # else no document of the batch had rows to close
-            _close(cursor, name, key, closing, group[0].table, since)
+        bound = since.get(group[0].view.table.name, UNBOUNDED)
+        if bound is not None:  # else no document of the batch had rows to close
+            _close(cursor, name, key, closing, group[0].table, bound)
         rows: list[dict[str, Any]] = []
         starts: list[datetime] = []
         ends: list[datetime | None] = []

@@ -187,7 +187,14 @@ class ProjectionRunner:
             stopped = [self._quarantine(failure) for failure in outcome.failures.values()]
             append(cursor, QUARANTINE, stopped)
             append(cursor, SKIPPED, [skipped_row(e) for e in skipped])
-            since = outcome.since
+            # each table's writes look back only as far as its own documents' rows go
+            since = {
+                group[0].view.table.name: outcome.since(
+                    [key for recorder in group for key in recorder.current],
+                    any(unmoved_by(recorder.view) for recorder in group),
+                )
+                for group in self._recorders_by_table
+            }
             opened = write_histories(cursor, [r for r in recorders if r.view.history], since)
             for group in self._recorders_by_table:
                 keys = [key for recorder in group for key in recorder.current]
@@ -197,7 +204,7 @@ class ProjectionRunner:
                     if batch is None:
                         rows = [row for r in group for state in r.current.values() for row in state]
                         batch = table.arrow(rows) if rows else None
-                    replace_batch(cursor, table, key, keys, batch, since)
+                    replace_batch(cursor, table, key, keys, batch, since[table.name])
                 for recorder in group:
                     recorder.clear()
             for (event_view, _), rows in zip(event_views, appended, strict=True):

@@ -15,7 +15,7 @@ from application.app import Comptoir
 from application.journal import CommandContext
 from application.signing import Keyring
 from tests.conftest import settings_for
-from tests.fault.topology_support import Node, clean_environment
+from tests.fault.topology_support import Node, postgres_environment
 from tests.load.harness import NOW
 
 CONNECTIONS = 16
@@ -57,13 +57,8 @@ def test_two_workers_each_accept_part_of_a_burst_of_connections(
     pg_schema: str, tmp_path: Path
 ) -> None:
     settings = settings_for("postgres", tmp_path, pg_schema)
-    env = clean_environment(
-        event_store="postgres",
-        pg_host=settings.pg_host,
-        pg_port=str(settings.pg_port),
-        pg_user=settings.pg_user,
-        pg_dbname=settings.pg_dbname,
-        pg_schema=pg_schema,
+    env = postgres_environment(
+        settings,
         pg_pool_size="2",
         signing_key=Keyring.generate().text(),
     )

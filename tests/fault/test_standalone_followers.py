@@ -21,7 +21,7 @@ from application.app import Comptoir
 from interfaces.cli import cli
 from interfaces.settings import Settings
 from tests.conftest import settings_for
-from tests.fault.topology_support import ROOT, START_S, clean_environment, log_end
+from tests.fault.topology_support import ROOT, START_S, log_end, postgres_environment
 from tests.fault.workload import business_round
 
 
@@ -29,14 +29,8 @@ class Follower:
     """A `comptoir … --follow` process whose `at P` lines are collected by a thread."""
 
     def __init__(self, settings: Settings, *args: str) -> None:
-        env = clean_environment(
-            event_store="postgres",
-            pg_host=settings.pg_host,
-            pg_port=str(settings.pg_port),
-            pg_user=settings.pg_user,
-            pg_password=settings.pg_password,
-            pg_dbname=settings.pg_dbname,
-            pg_schema=settings.pg_schema,
+        env = postgres_environment(
+            settings,
             signing_key_file=str(settings.signing_key_file),
             duckdb_path=str(settings.duckdb_path),
             projector_poll_s="0.1",

@@ -74,6 +74,20 @@ def clean_environment(**settings: str) -> dict[str, str]:
     return env | {f"COMPTOIR_{name.upper()}": value for name, value in settings.items()}
 
 
+def postgres_environment(settings: Settings, **more: str) -> dict[str, str]:
+    """The environment of a process on the Postgres database and schema of `settings`."""
+    return clean_environment(
+        event_store="postgres",
+        pg_host=settings.pg_host,
+        pg_port=str(settings.pg_port),
+        pg_user=settings.pg_user,
+        pg_password=settings.pg_password,
+        pg_dbname=settings.pg_dbname,
+        pg_schema=settings.pg_schema,
+        **more,
+    )
+
+
 class Node:
     """One `comptoir` process: started, waited for, stopped or killed by the test."""
 
