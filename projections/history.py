@@ -105,29 +105,35 @@ class HistoryRecorder:
         self._empty.clear()
 
 
+def by_table(recorders: Sequence[HistoryRecorder]) -> list[list[HistoryRecorder]]:
+    """The recorders grouped by view table; views sharing one share its key and history."""
+    groups: dict[str, list[HistoryRecorder]] = defaultdict(list)
+    for recorder in recorders:
+        groups[recorder.view.table.name].append(recorder)
+    for name, group in groups.items():
+        if len({(r.view.key, r.view.history) for r in group}) != 1:
+            raise ValueError(f"views sharing {name} must share their key and history")
+    return list(groups.values())
+
+
 def write_histories(
     cursor: duckdb.DuckDBPyConnection,
-    recorders: Sequence[HistoryRecorder],
+    groups: Sequence[Sequence[HistoryRecorder]],
     since: Mapping[str, int | None],
 ) -> dict[str, pa.Table]:
     """Close the open intervals and insert the new states: one statement of each per table.
 
-    `since`, by view table, bounds the open rows to close as in
-    `projections.documents.replace` (None: none of its documents had rows). Returns,
-    by view table, the rows left open (each document's latest state, its current rows)
-    as an Arrow batch of the view's columns: converted once for both tables."""
+    `groups` are the recorders of views with history, by table (`by_table`). `since`,
+    by view table, bounds the open rows to close as in `projections.documents.replace`
+    (None: none of its documents had rows). Returns, by view table, the rows left open
+    (each document's latest state, its current rows) as an Arrow batch of the view's
+    columns: converted once for both tables."""
     current: dict[str, pa.Table] = {}
-    by_table: dict[str, list[HistoryRecorder]] = defaultdict(list)
-    for recorder in recorders:
-        by_table[recorder.table.name].append(recorder)
-    for name, group in by_table.items():
+    for group in groups:
         closing = [c for recorder in group for c in recorder.closing()]
         if not closing:
             continue
-        keys = {recorder.view.key for recorder in group}
-        if len(keys) != 1:
-            raise ValueError(f"views sharing {name} must share their key")
-        (key,) = keys
+        name, key = group[0].table.name, group[0].view.key
         bound = since.get(group[0].view.table.name, UNBOUNDED)
         if bound is not None:  # else no document of the batch had rows to close
             _close(cursor, name, key, closing, group[0].table, bound)

@@ -20,7 +20,7 @@ from uuid import UUID
 from application.app import Comptoir
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace_batch
-from projections.history import HistoryRecorder, history_table, write_histories
+from projections.history import HistoryRecorder, by_table, history_table, write_histories
 from projections.pipeline import reporting_currency
 from projections.quarantine import (
     QUARANTINE,
@@ -68,8 +68,12 @@ class ProjectionRunner:
         )
         # One recorder per document view: with history it keeps every state, else the last.
         self._recorders = [HistoryRecorder(v) for v in self.document_views]
-        # Views sharing a table (the pipeline's affairs and quotes) replace their rows at once.
-        self._recorders_by_table = _by_table(self._recorders)
+        # Views sharing a table (the pipeline's affairs and quotes) write it at once; a
+        # table of views that skip states is bounded by its documents' conservative bound.
+        self._tables = [
+            (group, any(unmoved_by(r.view) for r in group)) for group in by_table(self._recorders)
+        ]
+        self._history_tables = [group for group, _ in self._tables if group[0].view.history]
         self._recorders_by_type: dict[type, list[tuple[HistoryRecorder, frozenset[type]]]] = {}
         self.event_views_checked = [(v, RowCheck(v.table)) for v in self.event_views]
         self._quarantined: dict[UUID, int] = {}
@@ -188,23 +192,23 @@ class ProjectionRunner:
             append(cursor, QUARANTINE, stopped)
             append(cursor, SKIPPED, [skipped_row(e) for e in skipped])
             # each table's writes look back only as far as its own documents' rows go
-            since = {
-                group[0].view.table.name: outcome.since(
-                    [key for recorder in group for key in recorder.current],
-                    any(unmoved_by(recorder.view) for recorder in group),
-                )
-                for group in self._recorders_by_table
+            keys = {
+                group[0].view.table.name: [key for r in group for key in r.current]
+                for group, _ in self._tables
             }
-            opened = write_histories(cursor, [r for r in recorders if r.view.history], since)
-            for group in self._recorders_by_table:
-                keys = [key for recorder in group for key in recorder.current]
-                if keys:
-                    table, key = group[0].view.table, group[0].view.key
-                    batch = opened.get(table.name) if group[0].view.history else None
-                    if batch is None:
+            since = {
+                group[0].view.table.name: outcome.since(keys[group[0].view.table.name], skipping)
+                for group, skipping in self._tables
+            }
+            opened = write_histories(cursor, self._history_tables, since)
+            for group, _ in self._tables:
+                table, key = group[0].view.table, group[0].view.key
+                if keys[table.name]:
+                    batch = opened.get(table.name)
+                    if batch is None and not group[0].view.history:
                         rows = [row for r in group for state in r.current.values() for row in state]
                         batch = table.arrow(rows) if rows else None
-                    replace_batch(cursor, table, key, keys, batch, since[table.name])
+                    replace_batch(cursor, table, key, keys[table.name], batch, since[table.name])
                 for recorder in group:
                     recorder.clear()
             for (event_view, _), rows in zip(event_views, appended, strict=True):
@@ -329,14 +333,3 @@ class ProjectionRunner:
                 on_idle()
             self._wake.wait(poll_s)
             self._wake.clear()
-
-
-def _by_table(recorders: Sequence[HistoryRecorder]) -> list[list[HistoryRecorder]]:
-    """The recorders grouped by view table; views sharing one share its key and history."""
-    groups: dict[str, list[HistoryRecorder]] = {}
-    for recorder in recorders:
-        groups.setdefault(recorder.view.table.name, []).append(recorder)
-    for name, group in groups.items():
-        if len({(r.view.key, r.view.history) for r in group}) != 1:
-            raise ValueError(f"views sharing {name} must share their key and history")
-    return list(groups.values())
