@@ -159,9 +159,13 @@ def rebuild_views(
     """Rebuild every view from the event log into a fresh file (H4)."""
     settings = load_settings()
     if handoff:
-        with Comptoir(settings.eventstore_env()) as app:
+        with Comptoir(settings.eventstore_env(), policies=settings.policies()) as app:
             base = settings.duckdb_path
-            built = rebuild(app, base.with_name(f"{base.name}.{time.time_ns()}"))
+            built = rebuild(
+                app,
+                base.with_name(f"{base.name}.{time.time_ns()}"),
+                workers=settings.rebuild_workers,
+            )
         publish_handoff(settings.duckdb_path, built)
         echo_quarantine(built.quarantined)
         typer.echo(f"rebuilt {built.events} events into {built.path}; the server switches to it")

@@ -144,7 +144,12 @@ class PollingLiveViews(LiveViews):
 def follower_views(app: Comptoir, settings: Settings) -> LiveViews:
     """The read model a query node or a lone projector keeps in its own DuckDB file."""
     kind = PollingLiveViews if reads_standby(settings) else LiveViews
-    return kind(app, settings.duckdb_path, page_size=settings.projector_page_size)
+    return kind(
+        app,
+        settings.duckdb_path,
+        page_size=settings.projector_page_size,
+        rebuild_workers=settings.rebuild_workers,
+    )
 
 
 def refuse_command(role: str) -> NoReturn:

@@ -78,6 +78,8 @@ class Settings(BaseSettings):
     sealer: Literal["inprocess", "off"] = "inprocess"
     sealer_poll_s: float = Field(default=1.0, gt=0)
     projector_page_size: int = Field(default=5000, ge=1)
+    # Processes a full rebuild folds the documents in (`projections.parallel`).
+    rebuild_workers: int = Field(default_factory=lambda: min(os.cpu_count() or 1, 8), ge=1, le=64)
     projector_poll_s: float = Field(default=0.2, gt=0)
     view_wait_timeout_s: float = Field(default=5.0, ge=0)
     # This process's part (README "Running on several machines"): "all" serves commands

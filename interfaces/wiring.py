@@ -56,7 +56,12 @@ class Services:
         )
         views = None
         if settings.role == "all":
-            views = LiveViews(app, settings.duckdb_path, page_size=settings.projector_page_size)
+            views = LiveViews(
+                app,
+                settings.duckdb_path,
+                page_size=settings.projector_page_size,
+                rebuild_workers=settings.rebuild_workers,
+            )
             woken.append(views)
         services = cls(settings, app, views, clock)
         if settings.sealer == "inprocess":

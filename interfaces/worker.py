@@ -102,7 +102,11 @@ def declare_actors(broker: dramatiq.Broker, state: WorkerState) -> Actors:
     def rebuild_views() -> None:
         with state as (app, _):
             base = state.settings.duckdb_path
-            built = rebuild(app, base.with_name(f"{base.name}.{time.time_ns()}"))
+            built = rebuild(
+                app,
+                base.with_name(f"{base.name}.{time.time_ns()}"),
+                workers=state.settings.rebuild_workers,
+            )
         publish_handoff(base, built)
         log.info("rebuilt %s events into %s for the server", built.events, built.path)
         for line in summary(built.quarantined):

@@ -34,10 +34,13 @@ log = logging.getLogger(__name__)
 class LiveViews:
     """One live read-model file with its projector; can switch to a rebuilt file."""
 
-    def __init__(self, app: Comptoir, base: Path, page_size: int = 5000) -> None:
+    def __init__(
+        self, app: Comptoir, base: Path, page_size: int = 5000, rebuild_workers: int = 1
+    ) -> None:
         self.app = app
         self.base = base
         self.page_size = page_size
+        self.rebuild_workers = rebuild_workers
         self.pointer = base.with_name(base.name + ".current")
         self.handoff = base.with_name(base.name + ".next")
         self._lock = threading.RLock()
@@ -163,7 +166,7 @@ class LiveViews:
 
     def rebuild_and_switch(self) -> Rebuilt:
         """Rebuild every view from the log into a fresh file and serve from it."""
-        built = rebuild(self.app, self.next_path(), self.page_size)
+        built = rebuild(self.app, self.next_path(), self.page_size, workers=self.rebuild_workers)
         self.switch_to(built.path)
         return built
 
@@ -175,7 +178,9 @@ class LiveViews:
                 self.runner.catch_up()
                 position = self.runner.position
                 scratch = self.base.with_name(f"{self.base.name}.verify.{time.time_ns()}")
-                built = rebuild(self.app, scratch, self.page_size, until=position)
+                built = rebuild(
+                    self.app, scratch, self.page_size, until=position, workers=self.rebuild_workers
+                )
                 try:
                     differences = compare(self.store.writer(), built.path)
                 finally:

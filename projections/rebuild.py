@@ -10,12 +10,9 @@ import duckdb
 
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
+from projections.parallel import fold_in_parallel, fold_share, shareable
 from projections.quarantine import Quarantined, quarantined_documents
-from projections.runner import ProjectionRunner
-
-# A rebuild commits every few pages and keeps more documents live than a follower.
-COMMIT_EVERY = 2
-KEEP_DOCUMENTS = 2000
+from projections.runner import TRACKING_NAME
 
 # The projector's own bookkeeping differs legitimately between two files.
 NOT_COMPARED = {"projection_tracking"}
@@ -32,27 +29,33 @@ class Rebuilt:
 
 
 def rebuild(
-    app: Comptoir, target: Path, page_size: int = 5000, until: int | None = None
+    app: Comptoir,
+    target: Path,
+    page_size: int = 5000,
+    until: int | None = None,
+    workers: int = 1,
 ) -> Rebuilt:
     """Project the log (up to `until`) into a new file at `target`; close it checkpointed.
 
-    Documents quarantined on the way (see `projections.quarantine`) are listed in the
-    result; they never stop the rebuild."""
+    With `workers` above one, and a store other processes can read, the documents are
+    folded in that many processes (`projections.parallel`). Documents quarantined on the
+    way (see `projections.quarantine`) are listed in the result; they never stop the
+    rebuild."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
+    if workers > 1 and shareable(app):
+        end = app.log_position() if until is None else until
+        events = fold_in_parallel(app, target, page_size, end, workers)
+    else:
+        events = fold_share(app, target, page_size, until, None)
     store = DuckStore(target, REBUILD_CONFIG)
     try:
-        runner = ProjectionRunner(
-            app,
-            store.writer(),
-            page_size=page_size,
-            commit_every=COMMIT_EVERY,
-            keep_documents=KEEP_DOCUMENTS,
-        )
-        events = runner.catch_up(until)
-        store.writer().execute("CHECKPOINT")
-        quarantined = tuple(quarantined_documents(store.writer()))
-        return Rebuilt(target, runner.position, events, quarantined)
+        cursor = store.writer()
+        position = cursor.execute(
+            "SELECT position FROM projection_tracking WHERE name = ?", [TRACKING_NAME]
+        ).fetchone()
+        quarantined = tuple(quarantined_documents(cursor))
+        return Rebuilt(target, 0 if position is None else int(position[0]), events, quarantined)
     finally:
         store.close()
 

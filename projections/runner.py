@@ -21,13 +21,13 @@ from application.app import Comptoir
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace_batch
 from projections.history import HistoryRecorder, by_table, history_table, write_histories
+from projections.pages import in_share, logged_events
 from projections.pipeline import reporting_currency
 from projections.quarantine import (
     QUARANTINE,
     SKIPPED,
     QuarantineNotifier,
     RowCheck,
-    Undecodable,
     quarantine_row,
     skipped_row,
 )
@@ -53,8 +53,13 @@ class ProjectionRunner:
         views: tuple[Sequence[DocumentView], Sequence[EventView]] | None = None,
         commit_every: int = 1,
         keep_documents: int = 2000,
+        share: tuple[int, int] | None = None,
     ) -> None:
         self.app = app
+        # (index, count): fold only the documents whose id falls in this share (a rebuild
+        # split across processes, `projections.parallel`); every other event is skipped
+        # undecoded.
+        self.share = share
         self.cursor = cursor
         self.page_size = page_size
         self.commit_every = commit_every
@@ -119,34 +124,18 @@ class ProjectionRunner:
         if until is not None and self._applied >= until:
             self._commit()
             return 0
-        notifications = self.app.recorder.select_notifications(
+        page = self.app.recorder.select_notifications(
             start=self._applied, limit=self.page_size, stop=until, inclusive_of_start=False
         )
-        if not notifications:
+        if not page:
             self._commit()
             return 0
-        first, last = notifications[0].id, notifications[-1].id
-        journal = self.app.journal.journal_between(first, last)
-        events = []
-        cursor_j = 0
-        for n in notifications:
-            while cursor_j < len(journal) and journal[cursor_j].last_position < n.id:
-                cursor_j += 1
-            entry = journal[cursor_j] if cursor_j < len(journal) else None
-            if entry is not None and entry.first_position > n.id:
-                entry = None
-            try:
-                event: Any = self.app.mapper.to_domain_event(n)
-            except MemoryError:
-                raise
-            except Exception as error:  # decoding is pure: this event's own fault
-                event = Undecodable(n.topic, error)
-            events.append(LoggedEvent(n.id, n.originator_id, n.originator_version, event, entry))  # type: ignore[arg-type]
-        self._apply(events, last)
+        events = logged_events(self.app, in_share(page, self.share))
+        self._apply(events, page[-1].id)
         # A short page means the log's end is near: make it visible now.
-        if len(notifications) < self.page_size or self._pages >= self.commit_every:
+        if len(page) < self.page_size or self._pages >= self.commit_every:
             self._commit()
-        return len(events)
+        return len(page)
 
     def _apply(self, events: list[LoggedEvent], last: int) -> None:
         cursor = self.cursor

@@ -1,0 +1,136 @@
+"""A rebuild split across processes: each folds a share of the documents, then one file.
+
+Every view's rows derive from one document's events (or, for the event views, from one
+event), so documents can be folded apart: process `i` of `n` folds the documents whose id
+is `i` modulo `n` into a file of its own, reading the whole log up to the same position
+and skipping the other events undecoded. The shares are then appended, table by table,
+into the first one's file. The result equals a one-process rebuild row for row
+(`tests/integration/test_parallel_rebuild.py`).
+
+Processes are spawned, never forked: the parent may hold threads, pools and DuckDB
+handles. A store only one process can read (the in-memory ones) folds in one process.
+"""
+
+from __future__ import annotations
+
+import multiprocessing
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
+from typing import Any
+
+from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
+from application.app import Comptoir
+from application.policies import Policies
+from projections.runner import TRACKING, ProjectionRunner
+
+# A rebuild commits every few pages and keeps more documents live than a follower.
+COMMIT_EVERY = 2
+KEEP_DOCUMENTS = 2000
+
+
+def shareable(app: Comptoir) -> bool:
+    """Whether other processes can read the log `app` reads (not an in-memory store)."""
+    module = str(app.env.get("PERSISTENCE_MODULE", ""))
+    if "memory" in module:
+        return False
+    if "sqlite" in module:
+        name = str(app.env.get("SQLITE_DBNAME", ""))
+        return bool(name) and ":memory:" not in name and "mode=memory" not in name
+    return bool(module)
+
+
+def fold_share(
+    app: Comptoir, target: Path, page_size: int, until: int | None, share: tuple[int, int] | None
+) -> int:
+    """Fold the log up to `until` (the documents of `share` only) into a new file at `target`;
+    return how many events were read."""
+    config = {**REBUILD_CONFIG, "threads": "1"}
+    store = DuckStore(target, config)
+    try:
+        runner = ProjectionRunner(
+            app,
+            store.writer(),
+            page_size=page_size,
+            commit_every=COMMIT_EVERY,
+            keep_documents=KEEP_DOCUMENTS,
+            share=share,
+        )
+        events = runner.catch_up(until)
+        store.writer().execute("CHECKPOINT")
+        return events
+    finally:
+        store.close()
+
+
+def _fold_in_child(
+    env: dict[str, str], policies: Policies, target: str, page_size: int, until: int, share: Any
+) -> int:
+    app = Comptoir(env, policies=policies)
+    try:
+        return fold_share(app, Path(target), page_size, until, share)
+    finally:
+        app.close()
+
+
+def fold_in_parallel(app: Comptoir, target: Path, page_size: int, until: int, workers: int) -> int:
+    """Fold share 0 here and shares 1 … `workers - 1` in spawned processes, then append
+    theirs into `target`; return how many events were read. Each reads pages `workers`
+    times longer, so that it folds about `page_size` events a page."""
+    page_size *= workers
+    parts = [target.with_name(f"{target.name}.share{i}") for i in range(1, workers)]
+    env = {str(k): str(v) for k, v in app.env.items()}
+    context = multiprocessing.get_context("spawn")
+    try:
+        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
+            futures = [
+                pool.submit(
+                    _fold_in_child, env, app.policies, str(part), page_size, until, (i, workers)
+                )
+                for i, part in enumerate(parts, start=1)
+            ]
+            events = fold_share(app, target, page_size, until, (0, workers))
+            for future in futures:
+                future.result()
+        append_shares(target, parts)
+        return events
+    except BaseException:
+        _remove(target)
+        raise
+    finally:
+        for part in parts:
+            _remove(part)
+
+
+def _remove(database: Path) -> None:
+    for path in (database, database.with_name(database.name + ".wal")):
+        if path.is_file():
+            path.unlink()
+
+
+def append_shares(target: Path, parts: list[Path]) -> None:
+    """Append every table of each file in `parts` into the file at `target`, in one
+    transaction; the tracking position is the same in all of them and stays."""
+    store = DuckStore(target, REBUILD_CONFIG)
+    try:
+        cursor = store.writer()
+        tables = [
+            str(name)
+            for (name,) in cursor.execute(
+                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+                "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
+                "AND table_name <> ?",
+                [TRACKING.name],
+            ).fetchall()
+        ]
+        for i, part in enumerate(parts):
+            cursor.execute(f"ATTACH '{part}' AS share{i} (READ_ONLY)")
+        cursor.begin()
+        for i in range(len(parts)):
+            for table in tables:
+                cursor.execute(f"INSERT INTO main.{table} SELECT * FROM share{i}.main.{table}")
+        cursor.commit()
+        for i in range(len(parts)):
+            cursor.execute(f"DETACH share{i}")
+        cursor.execute("CHECKPOINT")
+    finally:
+        store.close()

@@ -1,0 +1,119 @@
+"""A rebuild split across processes equals the one-process rebuild, row for row."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from adapters.bulk.generator import DatasetGenerator
+from adapters.bulk.importer import import_events
+from adapters.duckdb_store import DuckStore
+from application.app import Comptoir
+from interfaces.settings import Settings
+from projections.live import LiveViews
+from projections.parallel import shareable
+from projections.rebuild import Rebuilt, compare, rebuild, tables_of
+from tests.conftest import settings_for
+from tests.integration.test_quarantine import sell, write_poison, write_undecodable
+
+EVENTS = 1500
+
+
+@pytest.fixture
+def generated(pg_schema: str, tmp_path: Path) -> Iterator[Comptoir]:
+    app = Comptoir(settings_for("postgres", tmp_path, pg_schema).eventstore_env())
+    generator = DatasetGenerator(seed=23, mapper=app.mapper)
+    import_events(
+        app, list(generator.events(EVENTS)), batch_size=1000, sequences=generator.sequences
+    )
+    yield app
+    app.close()
+
+
+def equal(one: Rebuilt, other: Rebuilt) -> None:
+    store = DuckStore(one.path)
+    try:
+        populated = [
+            t
+            for t in tables_of(store.writer())
+            if store.writer().execute(f"SELECT count(*) FROM {t}").fetchone() != (0,)
+        ]
+        assert {"quotes", "pipeline", "budget_vs_actual", "audit_log", "documents"} <= set(
+            populated
+        )
+        assert compare(store.writer(), other.path) == []
+    finally:
+        store.close()
+
+
+def test_three_processes_fold_the_same_views_as_one(generated: Comptoir, tmp_path: Path) -> None:
+    assert shareable(generated)
+    one = rebuild(generated, tmp_path / "one.duckdb", page_size=997)
+    three = rebuild(generated, tmp_path / "three.duckdb", page_size=7, workers=3)
+    assert (one.position, one.events) == (three.position, three.events) == (EVENTS, EVENTS)
+    equal(one, three)
+    assert not list(tmp_path.glob("*.share*"))  # the shares' files are gone
+
+
+def test_a_parallel_rebuild_stops_where_it_is_told(generated: Comptoir, tmp_path: Path) -> None:
+    one = rebuild(generated, tmp_path / "one.duckdb", until=700)
+    two = rebuild(generated, tmp_path / "two.duckdb", page_size=50, until=700, workers=2)
+    assert one.position == two.position == 700
+    equal(one, two)
+
+
+def test_a_parallel_rebuild_quarantines_the_same_documents(
+    settings: Settings, tmp_path: Path
+) -> None:
+    app = Comptoir(settings.eventstore_env())
+    martin = sell(app, "Martin")
+    write_poison(app, martin)
+    leroy = sell(app, "Leroy")
+    write_undecodable(app, leroy)
+    for prospect in ("Dupont", "Moreau", "Petit"):
+        sell(app, prospect)
+    assert shareable(app)
+    one = rebuild(app, tmp_path / "one.duckdb", page_size=3)
+    two = rebuild(app, tmp_path / "two.duckdb", page_size=3, workers=2)
+    assert sorted(e.document_id for e in two.quarantined) == sorted([str(martin), str(leroy)])
+    assert set(two.quarantined) == set(one.quarantined)
+    store = DuckStore(two.path)
+    assert compare(store.writer(), one.path) == []
+    store.close()
+    app.close()
+
+
+def test_the_server_rebuilds_in_parallel_and_switches(settings: Settings, tmp_path: Path) -> None:
+    app = Comptoir(settings.eventstore_env())
+    for prospect in ("Martin", "Dupont"):
+        sell(app, prospect)
+    views = LiveViews(app, tmp_path / "views.duckdb", rebuild_workers=2)
+    views.runner.catch_up()
+    built = views.rebuild_and_switch()
+    assert views.path == built.path
+    assert built.position == app.log_position()
+    rows = views.reader().execute("SELECT prospect FROM quotes ORDER BY prospect").fetchall()
+    assert rows == [("Dupont",), ("Martin",)]
+    _, differences = views.verify()
+    assert differences == []
+    views.close()
+    app.close()
+
+
+def test_a_store_in_memory_folds_in_one_process(memory_settings: Settings, tmp_path: Path) -> None:
+    app = Comptoir(memory_settings.eventstore_env())
+    sell(app, "Martin")
+    assert not shareable(app)
+    built = rebuild(app, tmp_path / "views.duckdb", workers=4)
+    assert built.position == app.log_position()
+    assert not list(tmp_path.glob("*.share*"))
+    app.close()
+
+
+def test_a_share_that_fails_leaves_no_file_behind(generated: Comptoir, tmp_path: Path) -> None:
+    (tmp_path / "views.duckdb.share1").mkdir()  # the second process cannot open its file
+    with pytest.raises(Exception, match="share1"):
+        rebuild(generated, tmp_path / "views.duckdb", workers=2)
+    assert [p.name for p in tmp_path.glob("views.duckdb*")] == ["views.duckdb.share1"]
