@@ -138,7 +138,7 @@ class PollingLiveViews(LiveViews):
         # refuses LISTEN, so the runner is started on its own, polling every `poll_s`.
         self._poll_s = poll_s
         self._following = True
-        self.runner.start(poll_s, on_idle=self.take_handoff)
+        self.follow()
 
 
 def follower_views(app: Comptoir, settings: Settings) -> LiveViews:

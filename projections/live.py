@@ -23,12 +23,16 @@ import duckdb
 from adapters.duckdb_store import DuckStore
 from adapters.eventstore.listen import EventListener
 from application.app import Comptoir
+from projections.parallel import shareable
 from projections.pipeline import BASE_CURRENCY, PipelineAffairsView
 from projections.rebuild import Difference, Rebuilt, compare, rebuild
 from projections.runner import ProjectionRunner
 from projections.snapshot import Snapshot, read_snapshot
 
 log = logging.getLogger(__name__)
+
+# A read model still empty before a log this long is rebuilt in parallel, then followed.
+BACKLOG_REBUILD = 50_000
 
 
 class LiveViews:
@@ -41,6 +45,8 @@ class LiveViews:
         self.base = base
         self.page_size = page_size
         self.rebuild_workers = rebuild_workers
+        # how long a log must be for an empty read model to be rebuilt before it follows
+        self.backlog_rebuild = BACKLOG_REBUILD
         self.pointer = base.with_name(base.name + ".current")
         self.handoff = base.with_name(base.name + ".next")
         self._lock = threading.RLock()
@@ -121,10 +127,36 @@ class LiveViews:
     def start(self, poll_s: float) -> None:
         self._poll_s = poll_s
         self._following = True
-        self.runner.start(poll_s, on_idle=self.take_handoff)
+        self.follow()
         if EventListener.supported(self.app.recorder):
             self._listener = EventListener(self.app.recorder, self.wake)
             self._listener.start()
+
+    def follow(self) -> None:
+        """Start following the log. A read model still empty before a long log (a new node)
+        is first rebuilt in parallel and switched to: `rebuild_workers` processes fold a
+        backlog faster than one batch after another."""
+        if (
+            self.rebuild_workers > 1
+            and self.runner.position == 0
+            and self.app.log_position() >= self.backlog_rebuild
+            and shareable(self.app)
+        ):
+            threading.Thread(target=self._rebuild_backlog, daemon=True).start()
+        else:
+            self.runner.start(self._poll_s, on_idle=self.take_handoff)
+
+    def _rebuild_backlog(self) -> None:
+        try:
+            built = rebuild(
+                self.app, self.next_path(), self.page_size, workers=self.rebuild_workers
+            )
+        except Exception:  # the batch-by-batch catch-up gets there too
+            log.exception("the parallel rebuild of the backlog failed; catching up in batches")
+            self.runner.start(self._poll_s, on_idle=self.take_handoff)
+            return
+        log.info("the backlog's %s events rebuilt in parallel", built.events)
+        self.switch_to(built.path)
 
     def close(self) -> None:
         if self._listener is not None:

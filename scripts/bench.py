@@ -107,6 +107,7 @@ def parse() -> argparse.Namespace:
     p.add_argument("--target", help=argparse.SUPPRESS)
     p.add_argument("--profile-out", help=argparse.SUPPRESS)
     p.add_argument("--until", type=int, help=argparse.SUPPRESS)
+    p.add_argument("--workers", type=int, help=argparse.SUPPRESS)
     p.add_argument("--port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--query-port", type=int, help=argparse.SUPPRESS)
     p.add_argument("--key", help=argparse.SUPPRESS)

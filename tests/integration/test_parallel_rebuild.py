@@ -117,3 +117,29 @@ def test_a_share_that_fails_leaves_no_file_behind(generated: Comptoir, tmp_path:
     with pytest.raises(Exception, match="share1"):
         rebuild(generated, tmp_path / "views.duckdb", workers=2)
     assert [p.name for p in tmp_path.glob("views.duckdb*")] == ["views.duckdb.share1"]
+
+
+def test_a_new_read_model_rebuilds_a_long_backlog_in_parallel_then_follows(
+    generated: Comptoir, tmp_path: Path
+) -> None:
+    views = LiveViews(generated, tmp_path / "views.duckdb", rebuild_workers=2)
+    views.backlog_rebuild = EVENTS  # the log is that long: rebuilt, then followed
+    views.start(0.05)
+    assert views.wait_for(EVENTS, timeout=120)
+    assert views.path.name.startswith("views.duckdb.")  # the rebuilt file, switched to
+    martin = sell(generated, "Martin")
+    assert views.wait_for(generated.log_position(), timeout=30)
+    found = views.reader().execute("SELECT prospect FROM quotes WHERE quote_id = ?", [str(martin)])
+    assert found.fetchall() == [("Martin",)]
+    _, differences = views.verify()
+    assert differences == []
+    views.close()
+
+
+def test_a_shorter_backlog_is_caught_up_batch_by_batch(generated: Comptoir, tmp_path: Path) -> None:
+    views = LiveViews(generated, tmp_path / "views.duckdb", rebuild_workers=2)
+    views.backlog_rebuild = EVENTS + 1
+    views.start(0.05)
+    assert views.wait_for(EVENTS, timeout=120)
+    assert views.path == tmp_path / "views.duckdb"
+    views.close()
