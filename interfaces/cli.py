@@ -285,8 +285,8 @@ def export(
         typer.echo("comptoir: export needs --to DIR, or fec / sales-journal", err=True)
         raise typer.Exit(2)
     settings = load_settings()
-    with Comptoir(settings.eventstore_env()) as app:
-        written = export_views(app, to, excel=excel)
+    with Comptoir(settings.eventstore_env(), policies=settings.policies()) as app:
+        written = export_views(app, to, excel=excel, workers=settings.rebuild_workers)
     typer.echo(f"snapshot at log position {written.position}: {written.snapshot}")
     for table, path in sorted(written.parquet.items()):
         typer.echo(f"  {table}: {path}")

@@ -34,16 +34,19 @@ class Export:
     quarantined: tuple[Quarantined, ...] = ()
 
 
-def export_views(app: Comptoir, target: Path, *, excel: bool = False) -> Export:
+def export_views(
+    app: Comptoir, target: Path, *, excel: bool = False, workers: int = 1
+) -> Export:
     """Write `comptoir-<position>.duckdb`, `parquet/<table>.parquet` and, asked, an Excel
-    workbook with one sheet per view into `target`."""
+    workbook with one sheet per view into `target`; the snapshot is rebuilt in `workers`
+    processes."""
     target.mkdir(parents=True, exist_ok=True)
     position = app.log_position()
     snapshot = target / f"comptoir-{position}.duckdb"
     if not snapshot.exists():
         scratch = target / f".comptoir-{position}.building"
         scratch.unlink(missing_ok=True)
-        rebuild(app, scratch, until=position)
+        rebuild(app, scratch, until=position, workers=workers)
         scratch.replace(snapshot)
     parquet_dir = target / "parquet"
     parquet_dir.mkdir(exist_ok=True)

@@ -114,7 +114,7 @@ def declare_actors(broker: dramatiq.Broker, state: WorkerState) -> Actors:
 
     def export(target: str) -> None:
         with state as (app, _):
-            written = export_views(app, Path(target))
+            written = export_views(app, Path(target), workers=state.settings.rebuild_workers)
         for line in summary(written.quarantined):
             log.warning("%s", line)
 

@@ -10,11 +10,13 @@ from typing import Any
 from uuid import UUID
 
 import pytest
+from typer.testing import CliRunner
 
 from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from application.journal import CommandContext
 from domain.stages import DEFAULT_LADDER, RiskFactors, conversion_rates
+from interfaces.cli import cli
 from interfaces.settings import Settings
 from projections import stages
 from projections.base import DocumentView
@@ -137,6 +139,35 @@ def test_the_risk_factors_in_use_are_the_ones_the_view_is_given(
     views: list[DocumentView] = [PipelineAffairsView(factors), PipelineQuotesView()]
     ProjectionRunner(app, store.writer(), views=(views, [])).catch_up()
     assert pipeline(store)["Boiler"]["weighted_amount"] == Decimal("3000.00")  # × 50 % × 0.6
+
+
+def test_an_export_and_a_handed_over_rebuild_weigh_with_the_configured_risk_factors(
+    settings: Settings, app: Comptoir, tmp_path: Path
+) -> None:
+    affair = open_affair(app, "Boiler", "10000.00")
+    move(app, affair, "M")
+    env = {
+        "COMPTOIR_EVENT_STORE": settings.event_store,
+        "COMPTOIR_SQLITE_PATH": str(settings.sqlite_path),
+        "COMPTOIR_DUCKDB_PATH": str(tmp_path / "views.duckdb"),
+        "COMPTOIR_PG_HOST": settings.pg_host,
+        "COMPTOIR_PG_PORT": str(settings.pg_port),
+        "COMPTOIR_PG_USER": settings.pg_user,
+        "COMPTOIR_PG_PASSWORD": settings.pg_password,
+        "COMPTOIR_PG_DBNAME": settings.pg_dbname,
+        "COMPTOIR_PG_SCHEMA": settings.pg_schema,
+        "COMPTOIR_RISK_FACTOR_MEDIUM": "0.6",
+    }
+    runner = CliRunner()
+    for args in (["export", "--to", str(tmp_path / "x")], ["rebuild", "--handoff"]):
+        result = runner.invoke(cli, args, env=env)
+        assert result.exit_code == 0, result.output
+    exported = DuckStore(next((tmp_path / "x").glob("comptoir-*.duckdb")))
+    handed = (tmp_path / "views.duckdb.next").read_text().strip()
+    rebuilt = DuckStore(tmp_path / handed)
+    for store in (exported, rebuilt):
+        assert pipeline(store)["Boiler"]["weighted_amount"] == Decimal("3000.00")  # × 0.6
+        store.close()
 
 
 def test_open_quotes_outside_affairs_are_in_the_pipeline_weighted_by_their_status(
