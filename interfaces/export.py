@@ -34,9 +34,7 @@ class Export:
     quarantined: tuple[Quarantined, ...] = ()
 
 
-def export_views(
-    app: Comptoir, target: Path, *, excel: bool = False, workers: int = 1
-) -> Export:
+def export_views(app: Comptoir, target: Path, *, excel: bool = False, workers: int = 1) -> Export:
     """Write `comptoir-<position>.duckdb`, `parquet/<table>.parquet` and, asked, an Excel
     workbook with one sheet per view into `target`; the snapshot is rebuilt in `workers`
     processes."""
