@@ -23,6 +23,10 @@ from application.app import Comptoir
 from application.policies import Policies
 from projections.runner import TRACKING, ProjectionRunner
 
+# Below this many events, starting the processes (about a second each) costs more than
+# they save: one process folds them in a few seconds.
+PARALLEL_FROM = 20_000
+
 # A rebuild commits every few pages and keeps more documents live than a follower.
 COMMIT_EVERY = 2
 KEEP_DOCUMENTS = 2000

@@ -10,6 +10,7 @@ import duckdb
 
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
+from projections import parallel
 from projections.parallel import fold_in_parallel, fold_share, shareable
 from projections.quarantine import Quarantined, quarantined_documents
 from projections.runner import TRACKING_NAME
@@ -34,17 +35,20 @@ def rebuild(
     page_size: int = 5000,
     until: int | None = None,
     workers: int = 1,
+    parallel_from: int | None = None,
 ) -> Rebuilt:
     """Project the log (up to `until`) into a new file at `target`; close it checkpointed.
 
-    With `workers` above one, and a store other processes can read, the documents are
-    folded in that many processes (`projections.parallel`). Documents quarantined on the
-    way (see `projections.quarantine`) are listed in the result; they never stop the
+    With `workers` above one, a store other processes can read, and at least
+    `parallel_from` events to fold (`parallel.PARALLEL_FROM` by default), the documents
+    are folded in that many processes (`projections.parallel`). Documents quarantined on
+    the way (see `projections.quarantine`) are listed in the result; they never stop the
     rebuild."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
-    if workers > 1 and shareable(app):
-        end = app.log_position() if until is None else until
+    end = (app.log_position() if until is None else until) if workers > 1 else 0
+    least = parallel.PARALLEL_FROM if parallel_from is None else parallel_from
+    if workers > 1 and end > 0 and end >= least and shareable(app):
         events = fold_in_parallel(app, target, page_size, end, workers)
     else:
         events = fold_share(app, target, page_size, until, None)

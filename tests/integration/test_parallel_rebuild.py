@@ -12,6 +12,7 @@ from adapters.bulk.importer import import_events
 from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from interfaces.settings import Settings
+from projections import parallel
 from projections.live import LiveViews
 from projections.parallel import shareable
 from projections.rebuild import Rebuilt, compare, rebuild, tables_of
@@ -51,7 +52,7 @@ def equal(one: Rebuilt, other: Rebuilt) -> None:
 def test_three_processes_fold_the_same_views_as_one(generated: Comptoir, tmp_path: Path) -> None:
     assert shareable(generated)
     one = rebuild(generated, tmp_path / "one.duckdb", page_size=997)
-    three = rebuild(generated, tmp_path / "three.duckdb", page_size=7, workers=3)
+    three = rebuild(generated, tmp_path / "three.duckdb", page_size=7, workers=3, parallel_from=0)
     assert (one.position, one.events) == (three.position, three.events) == (EVENTS, EVENTS)
     equal(one, three)
     assert not list(tmp_path.glob("*.share*"))  # the shares' files are gone
@@ -59,7 +60,9 @@ def test_three_processes_fold_the_same_views_as_one(generated: Comptoir, tmp_pat
 
 def test_a_parallel_rebuild_stops_where_it_is_told(generated: Comptoir, tmp_path: Path) -> None:
     one = rebuild(generated, tmp_path / "one.duckdb", until=700)
-    two = rebuild(generated, tmp_path / "two.duckdb", page_size=50, until=700, workers=2)
+    two = rebuild(
+        generated, tmp_path / "two.duckdb", page_size=50, until=700, workers=2, parallel_from=0
+    )
     assert one.position == two.position == 700
     equal(one, two)
 
@@ -76,7 +79,7 @@ def test_a_parallel_rebuild_quarantines_the_same_documents(
         sell(app, prospect)
     assert shareable(app)
     one = rebuild(app, tmp_path / "one.duckdb", page_size=3)
-    two = rebuild(app, tmp_path / "two.duckdb", page_size=3, workers=2)
+    two = rebuild(app, tmp_path / "two.duckdb", page_size=3, workers=2, parallel_from=0)
     assert sorted(e.document_id for e in two.quarantined) == sorted([str(martin), str(leroy)])
     assert set(two.quarantined) == set(one.quarantined)
     store = DuckStore(two.path)
@@ -85,7 +88,10 @@ def test_a_parallel_rebuild_quarantines_the_same_documents(
     app.close()
 
 
-def test_the_server_rebuilds_in_parallel_and_switches(settings: Settings, tmp_path: Path) -> None:
+def test_the_server_rebuilds_in_parallel_and_switches(
+    settings: Settings, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
     app = Comptoir(settings.eventstore_env())
     for prospect in ("Martin", "Dupont"):
         sell(app, prospect)
@@ -106,7 +112,7 @@ def test_a_store_in_memory_folds_in_one_process(memory_settings: Settings, tmp_p
     app = Comptoir(memory_settings.eventstore_env())
     sell(app, "Martin")
     assert not shareable(app)
-    built = rebuild(app, tmp_path / "views.duckdb", workers=4)
+    built = rebuild(app, tmp_path / "views.duckdb", workers=4, parallel_from=0)
     assert built.position == app.log_position()
     assert not list(tmp_path.glob("*.share*"))
     app.close()
@@ -115,13 +121,14 @@ def test_a_store_in_memory_folds_in_one_process(memory_settings: Settings, tmp_p
 def test_a_share_that_fails_leaves_no_file_behind(generated: Comptoir, tmp_path: Path) -> None:
     (tmp_path / "views.duckdb.share1").mkdir()  # the second process cannot open its file
     with pytest.raises(Exception, match="share1"):
-        rebuild(generated, tmp_path / "views.duckdb", workers=2)
+        rebuild(generated, tmp_path / "views.duckdb", workers=2, parallel_from=0)
     assert [p.name for p in tmp_path.glob("views.duckdb*")] == ["views.duckdb.share1"]
 
 
 def test_a_new_read_model_rebuilds_a_long_backlog_in_parallel_then_follows(
-    generated: Comptoir, tmp_path: Path
+    generated: Comptoir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
+    monkeypatch.setattr(parallel, "PARALLEL_FROM", 0)
     views = LiveViews(generated, tmp_path / "views.duckdb", rebuild_workers=2)
     views.backlog_rebuild = EVENTS  # the log is that long: rebuilt, then followed
     views.start(0.05)
@@ -143,3 +150,16 @@ def test_a_shorter_backlog_is_caught_up_batch_by_batch(generated: Comptoir, tmp_
     assert views.wait_for(EVENTS, timeout=120)
     assert views.path == tmp_path / "views.duckdb"
     views.close()
+
+
+def test_a_short_log_or_an_empty_one_is_folded_in_one_process(
+    generated: Comptoir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    def refuse(*_: object) -> int:
+        raise AssertionError("folded in parallel")
+
+    monkeypatch.setattr("projections.rebuild.fold_in_parallel", refuse)
+    built = rebuild(generated, tmp_path / "short.duckdb", workers=2)  # 1,500 < 20,000
+    assert built.position == EVENTS
+    empty = rebuild(generated, tmp_path / "empty.duckdb", until=0, workers=2, parallel_from=0)
+    assert (empty.position, empty.events) == (0, 0)
