@@ -43,6 +43,12 @@ def shareable(app: Comptoir) -> bool:
     return bool(module)
 
 
+def readable_end(app: Comptoir) -> int:
+    """The last position of the log as the store `app` reads holds it (a query node's
+    `log_position()` may be the primary's, ahead of the standby it reads)."""
+    return int(app.recorder.max_notification_id() or 0)
+
+
 def fold_share(
     app: Comptoir, target: Path, page_size: int, until: int | None, share: tuple[int, int] | None
 ) -> int:

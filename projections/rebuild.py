@@ -11,7 +11,7 @@ import duckdb
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
 from projections import parallel
-from projections.parallel import fold_in_parallel, fold_share, shareable
+from projections.parallel import fold_in_parallel, fold_share, readable_end, shareable
 from projections.quarantine import Quarantined, quarantined_documents
 from projections.runner import TRACKING_NAME
 
@@ -46,7 +46,9 @@ def rebuild(
     rebuild."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
-    end = (app.log_position() if until is None else until) if workers > 1 else 0
+    # the end of the log this store holds (on a standby, what it has replayed): every
+    # process can read that far, so all stop at the same position
+    end = (readable_end(app) if until is None else until) if workers > 1 else 0
     least = parallel.PARALLEL_FROM if parallel_from is None else parallel_from
     if workers > 1 and end > 0 and end >= least and shareable(app):
         events = fold_in_parallel(app, target, page_size, end, workers)

@@ -163,3 +163,30 @@ def test_a_short_log_or_an_empty_one_is_folded_in_one_process(
     assert built.position == EVENTS
     empty = rebuild(generated, tmp_path / "empty.duckdb", until=0, workers=2, parallel_from=0)
     assert (empty.position, empty.events) == (0, 0)
+
+
+class AheadComptoir(Comptoir):
+    """Like a query node on a standby: `log_position()` is the primary's, ahead."""
+
+    name = Comptoir.name  # the same tables
+
+    def log_position(self) -> int:
+        return super().log_position() + 1000
+
+
+def test_every_process_stops_where_the_store_it_reads_ends(
+    generated: Comptoir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    ahead = AheadComptoir(dict(generated.env))
+    ends: list[int] = []
+
+    def fold(app: Comptoir, target: Path, page_size: int, until: int, workers: int) -> int:
+        ends.append(until)
+        return parallel.fold_in_parallel(app, target, page_size, until, workers)
+
+    monkeypatch.setattr("projections.rebuild.fold_in_parallel", fold)
+    two = rebuild(ahead, tmp_path / "two.duckdb", workers=2, parallel_from=0)
+    assert ends == [EVENTS]  # not the primary's 2,500, which the standby may not hold yet
+    assert two.position == EVENTS
+    equal(two, rebuild(generated, tmp_path / "one.duckdb"))
+    ahead.close()
