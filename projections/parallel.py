@@ -8,15 +8,16 @@ into the first one's file. The result equals a one-process rebuild row for row
 (`tests/integration/test_parallel_rebuild.py`).
 
 Processes are spawned, never forked: the parent may hold threads, pools and DuckDB
-handles. A store only one process can read (the in-memory ones) folds in one process.
+handles; they are daemonic, so they end with the process that started them. A store
+only one process can read (the in-memory ones) folds in one process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from concurrent.futures import ProcessPoolExecutor
+from multiprocessing.connection import Connection
+from multiprocessing.context import SpawnProcess
 from pathlib import Path
-from typing import Any
 
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
@@ -73,40 +74,67 @@ def fold_share(
 
 
 def _fold_in_child(
-    env: dict[str, str], policies: Policies, target: str, page_size: int, until: int, share: Any
-) -> int:
-    app = Comptoir(env, policies=policies)
+    env: dict[str, str],
+    policies: Policies,
+    target: str,
+    page_size: int,
+    until: int,
+    share: tuple[int, int],
+    answer: Connection,
+) -> None:
     try:
-        return fold_share(app, Path(target), page_size, until, share)
-    finally:
-        app.close()
+        app = Comptoir(env, policies=policies)
+        try:
+            fold_share(app, Path(target), page_size, until, share)
+        finally:
+            app.close()
+    except BaseException as error:
+        answer.send(f"{type(error).__name__}: {error}")
+        raise
+    answer.send(None)
+
+
+class ShareFailed(RuntimeError):
+    """A process folding a share of the documents failed: the rebuild fails with it."""
 
 
 def fold_in_parallel(app: Comptoir, target: Path, page_size: int, until: int, workers: int) -> int:
     """Fold share 0 here and shares 1 … `workers - 1` in spawned processes, then append
     theirs into `target`; return how many events were read. Each reads pages `workers`
-    times longer, so that it folds about `page_size` events a page."""
+    times longer, so that it folds about `page_size` events a page.
+
+    The processes are daemonic: they end with this process (a server stopped during a
+    rebuild does not wait for it)."""
     page_size *= workers
     parts = [target.with_name(f"{target.name}.share{i}") for i in range(1, workers)]
     env = {str(k): str(v) for k, v in app.env.items()}
     context = multiprocessing.get_context("spawn")
+    children: list[tuple[Path, SpawnProcess, Connection]] = []
     try:
-        with ProcessPoolExecutor(max_workers=workers - 1, mp_context=context) as pool:
-            futures = [
-                pool.submit(
-                    _fold_in_child, env, app.policies, str(part), page_size, until, (i, workers)
-                )
-                for i, part in enumerate(parts, start=1)
-            ]
-            events = fold_share(app, target, page_size, until, (0, workers))
-            for future in futures:
-                future.result()
+        for i, part in enumerate(parts, start=1):
+            receiver, sender = context.Pipe(duplex=False)
+            arguments = (env, app.policies, str(part), page_size, until, (i, workers), sender)
+            process = context.Process(target=_fold_in_child, args=arguments, daemon=True)
+            process.start()
+            sender.close()
+            children.append((part, process, receiver))
+        events = fold_share(app, target, page_size, until, (0, workers))
+        for part, process, receiver in children:
+            process.join()
+            failure = receiver.recv() if receiver.poll() else f"exit code {process.exitcode}"
+            if failure is not None or process.exitcode != 0:
+                raise ShareFailed(f"the process folding {part.name} failed: {failure}")
         append_shares(target, parts)
         return events
     except BaseException:
         _remove(target)
         raise
     finally:
+        for _, running, receiver in children:
+            if running.is_alive():
+                running.terminate()
+                running.join()
+            receiver.close()
         for part in parts:
             _remove(part)
 
