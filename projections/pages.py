@@ -45,5 +45,16 @@ def logged_events(app: Comptoir, notifications: Sequence[Any]) -> list[LoggedEve
     return events
 
 
+def fold_stored(app: Comptoir, document: UUID, version: int) -> Any:
+    """The document after its events up to `version`, folded afresh from the store."""
+    state: Any = None
+    if version < 1:
+        return state
+    for stored in app.recorder.select_events(document, lte=version):
+        event: Any = app.mapper.to_domain_event(stored)
+        state = event.mutate(state)
+    return state
+
+
 def _number(document: UUID | str) -> int:
     return document.int if isinstance(document, UUID) else UUID(document).int

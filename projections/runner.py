@@ -21,7 +21,7 @@ from application.app import Comptoir
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace_batch
 from projections.history import HistoryRecorder, by_table, history_table, write_histories
-from projections.pages import in_share, logged_events
+from projections.pages import fold_stored, in_share, logged_events
 from projections.pipeline import reporting_currency
 from projections.quarantine import (
     QUARANTINE,
@@ -32,7 +32,7 @@ from projections.quarantine import (
     skipped_row,
 )
 from projections.registry import default_views
-from projections.schema import Table, outdated_table
+from projections.schema import Table, create_tables
 from projections.unmoved import skipped_by_some, unmoved_by
 
 log = logging.getLogger(__name__)
@@ -100,18 +100,7 @@ class ProjectionRunner:
         tables += [v.table for v in self.document_views]
         tables += [history_table(v) for v in self.document_views if v.history]
         tables += [v.table for v in self.event_views]
-        changed = outdated_table(self.cursor, tables)
-        if changed is not None:
-            # A file written by a version whose tables differ: the views are derived
-            # data, so they are dropped and folded again from the log's start.
-            log.warning(
-                "the read model's table %s changed shape: rebuilding it from the log", changed
-            )
-            for table in tables:
-                self.cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
-        for table in tables:
-            for statement in table.ddl():
-                self.cursor.execute(statement)
+        create_tables(self.cursor, tables)
 
     def _tracked_position(self) -> int:
         row = self.cursor.execute(
@@ -224,19 +213,11 @@ class ProjectionRunner:
             exc_info=failure.error,
         )
         if failure.previous is not None:
-            self.folder.restore(failure, self._refold(logged.aggregate_id, logged.version - 1))
+            self.folder.restore(
+                failure, fold_stored(self.app, logged.aggregate_id, logged.version - 1)
+            )
         self._quarantined[logged.aggregate_id] = logged.position
         return row
-
-    def _refold(self, document: UUID, version: int) -> Any:
-        """The document after its events up to `version`, folded afresh from the store."""
-        state: Any = None
-        if version < 1:
-            return state
-        for stored in self.app.recorder.select_events(document, lte=version):
-            event: Any = self.app.mapper.to_domain_event(stored)
-            state = event.mutate(state)
-        return state
 
     @property
     def quarantined_count(self) -> int:

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
 
 import pyarrow as pa
+
+log = logging.getLogger(__name__)
 
 _TYPES: dict[str, tuple[str, pa.DataType]] = {
     "text": ("VARCHAR", pa.string()),
@@ -69,6 +72,20 @@ def utc_naive(value: datetime | None) -> datetime | None:
     if value is None or value.tzinfo is None:
         return value
     return value.astimezone(UTC).replace(tzinfo=None)
+
+
+def create_tables(cursor: Any, tables: Sequence[Table]) -> None:
+    """Create the tables (and indexes) that are missing. A file written by a version whose
+    tables differ has them all dropped first: the views are derived data, folded again
+    from the log's start."""
+    changed = outdated_table(cursor, tables)
+    if changed is not None:
+        log.warning("the read model's table %s changed shape: rebuilding it from the log", changed)
+        for table in tables:
+            cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
+    for table in tables:
+        for statement in table.ddl():
+            cursor.execute(statement)
 
 
 def outdated_table(cursor: Any, tables: Sequence[Table]) -> str | None:
