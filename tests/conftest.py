@@ -70,6 +70,22 @@ def pg_schema() -> Iterator[str]:
             conn.execute(f"DROP SCHEMA {name} CASCADE")
 
 
+def store_env(settings: Settings, **extra: str) -> dict[str, str]:
+    """The `COMPTOIR_*` variables that point a `comptoir` command at `settings`' store."""
+    return {
+        "COMPTOIR_EVENT_STORE": settings.event_store,
+        "COMPTOIR_SQLITE_PATH": str(settings.sqlite_path),
+        "COMPTOIR_PG_HOST": settings.pg_host,
+        "COMPTOIR_PG_PORT": str(settings.pg_port),
+        "COMPTOIR_PG_USER": settings.pg_user,
+        "COMPTOIR_PG_PASSWORD": settings.pg_password,
+        "COMPTOIR_PG_DBNAME": settings.pg_dbname,
+        "COMPTOIR_PG_SCHEMA": settings.pg_schema,
+        "COMPTOIR_SIGNING_KEY_FILE": str(settings.signing_key_file),
+        **extra,
+    }
+
+
 def settings_for(store: str, tmp_path: Path, schema: str | None = None) -> Settings:
     dsn = pg_dsn()
     return Settings(

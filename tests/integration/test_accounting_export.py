@@ -28,6 +28,7 @@ from domain.invoice_numbers import Series
 from domain.invoice_terms import InvoiceDetails, OperationCategory
 from domain.order import Order, OrderLine
 from interfaces.settings import Settings
+from tests.conftest import store_env
 from tests.integration.company_support import establish_company
 
 ROOT = Path(__file__).resolve().parents[2]
@@ -132,21 +133,7 @@ def test_a_range_backwards_or_a_document_in_dollars_is_refused(app: Comptoir) ->
 
 
 def comptoir(settings: Settings, *args: str, **extra: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "COMPTOIR_EVENT_STORE": settings.event_store,
-            "COMPTOIR_SQLITE_PATH": str(settings.sqlite_path),
-            "COMPTOIR_PG_HOST": settings.pg_host,
-            "COMPTOIR_PG_PORT": str(settings.pg_port),
-            "COMPTOIR_PG_USER": settings.pg_user,
-            "COMPTOIR_PG_PASSWORD": settings.pg_password,
-            "COMPTOIR_PG_DBNAME": settings.pg_dbname,
-            "COMPTOIR_PG_SCHEMA": settings.pg_schema,
-            "COMPTOIR_SIGNING_KEY_FILE": str(settings.signing_key_file),
-            **extra,
-        }
-    )
+    env = {**os.environ, **store_env(settings, **extra)}
     return subprocess.run(
         [sys.executable, "-m", "interfaces.cli", "export", *args],
         cwd=ROOT,

@@ -26,6 +26,7 @@ from domain.errors import DocumentNotIssued, InvalidRecipient
 from domain.invoice_terms import InvoiceDetails, OperationCategory
 from domain.printed_document import IssuedFile, PrintedKind, SendingStatus, issued_file_id
 from interfaces.settings import Settings
+from tests.conftest import store_env
 from tests.integration.company_support import establish_company
 from tests.integration.document_support import (
     ctx,
@@ -111,19 +112,7 @@ def test_an_issued_invoice_is_a_factur_x_and_a_draft_has_only_a_pro_forma(
 
 
 def cli_env(settings: Settings) -> dict[str, str]:
-    return {
-        **os.environ,
-        "COMPTOIR_EVENT_STORE": settings.event_store,
-        "COMPTOIR_SQLITE_PATH": str(settings.sqlite_path),
-        "COMPTOIR_PG_HOST": settings.pg_host,
-        "COMPTOIR_PG_PORT": str(settings.pg_port),
-        "COMPTOIR_PG_USER": settings.pg_user,
-        "COMPTOIR_PG_PASSWORD": settings.pg_password,
-        "COMPTOIR_PG_DBNAME": settings.pg_dbname,
-        "COMPTOIR_PG_SCHEMA": settings.pg_schema,
-        "COMPTOIR_SIGNING_KEY_FILE": str(settings.signing_key_file),
-        "COMPTOIR_BLOB_DIR": str(settings.blob_dir),
-    }
+    return {**os.environ, **store_env(settings, COMPTOIR_BLOB_DIR=str(settings.blob_dir))}
 
 
 def test_documents_verify_names_the_document_a_file_is_and_refuses_any_other(

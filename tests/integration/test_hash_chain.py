@@ -23,7 +23,7 @@ from application.sealing import ChainFollower, ChainStore, Sealer
 from application.verification import VerifyReport, verify
 from interfaces.cli import cli
 from interfaces.settings import Settings
-from tests.conftest import pg_dsn, settings_for
+from tests.conftest import pg_dsn, settings_for, store_env
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 Sql = psycopg.Connection[Any]
@@ -207,17 +207,7 @@ def test_sealing_in_batches_of_two_gives_the_same_head_as_one_batch_and_resumes(
 
 
 def cli_env(settings: Settings) -> dict[str, str]:
-    return {
-        "COMPTOIR_EVENT_STORE": settings.event_store,
-        "COMPTOIR_SQLITE_PATH": str(settings.sqlite_path),
-        "COMPTOIR_PG_HOST": settings.pg_host,
-        "COMPTOIR_PG_PORT": str(settings.pg_port),
-        "COMPTOIR_PG_USER": settings.pg_user,
-        "COMPTOIR_PG_PASSWORD": settings.pg_password,
-        "COMPTOIR_PG_DBNAME": settings.pg_dbname,
-        "COMPTOIR_PG_SCHEMA": settings.pg_schema,
-        "COMPTOIR_SIGNING_KEY_FILE": str(settings.signing_key_file),
-    }
+    return store_env(settings)
 
 
 def test_the_audit_commands_seal_anchor_and_name_the_altered_event(

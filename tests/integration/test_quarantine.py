@@ -35,6 +35,7 @@ from projections.quotes import QuotesView
 from projections.rebuild import rebuild
 from projections.registry import default_views
 from projections.runner import ProjectionRunner
+from tests.conftest import store_env
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 
@@ -198,17 +199,7 @@ def test_rebuild_verify_and_export_complete_and_list_the_quarantined_document(
     martin = sell(app, "Martin")
     position = write_poison(app, martin)
     sell(app, "Dupont")
-    env = {
-        "COMPTOIR_EVENT_STORE": settings.event_store,
-        "COMPTOIR_SQLITE_PATH": str(settings.sqlite_path),
-        "COMPTOIR_DUCKDB_PATH": str(tmp_path / "views.duckdb"),
-        "COMPTOIR_PG_HOST": settings.pg_host,
-        "COMPTOIR_PG_PORT": str(settings.pg_port),
-        "COMPTOIR_PG_USER": settings.pg_user,
-        "COMPTOIR_PG_PASSWORD": settings.pg_password,
-        "COMPTOIR_PG_DBNAME": settings.pg_dbname,
-        "COMPTOIR_PG_SCHEMA": settings.pg_schema,
-    }
+    env = store_env(settings, COMPTOIR_DUCKDB_PATH=str(tmp_path / "views.duckdb"))
     runner = CliRunner()
     line = f"quarantined: Quote {martin} at log position {position}"
     for args in (["rebuild"], ["rebuild", "--verify"], ["export", "--to", str(tmp_path / "x")]):

@@ -22,6 +22,7 @@ from projections import stages
 from projections.base import DocumentView
 from projections.pipeline import PipelineAffairsView, PipelineQuotesView
 from projections.runner import ProjectionRunner
+from tests.conftest import store_env
 
 T0 = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
 DAY = timedelta(days=1)
@@ -146,18 +147,11 @@ def test_an_export_and_a_handed_over_rebuild_weigh_with_the_configured_risk_fact
 ) -> None:
     affair = open_affair(app, "Boiler", "10000.00")
     move(app, affair, "M")
-    env = {
-        "COMPTOIR_EVENT_STORE": settings.event_store,
-        "COMPTOIR_SQLITE_PATH": str(settings.sqlite_path),
-        "COMPTOIR_DUCKDB_PATH": str(tmp_path / "views.duckdb"),
-        "COMPTOIR_PG_HOST": settings.pg_host,
-        "COMPTOIR_PG_PORT": str(settings.pg_port),
-        "COMPTOIR_PG_USER": settings.pg_user,
-        "COMPTOIR_PG_PASSWORD": settings.pg_password,
-        "COMPTOIR_PG_DBNAME": settings.pg_dbname,
-        "COMPTOIR_PG_SCHEMA": settings.pg_schema,
-        "COMPTOIR_RISK_FACTOR_MEDIUM": "0.6",
-    }
+    env = store_env(
+        settings,
+        COMPTOIR_DUCKDB_PATH=str(tmp_path / "views.duckdb"),
+        COMPTOIR_RISK_FACTOR_MEDIUM="0.6",
+    )
     runner = CliRunner()
     for args in (["export", "--to", str(tmp_path / "x")], ["rebuild", "--handoff"]):
         result = runner.invoke(cli, args, env=env)
