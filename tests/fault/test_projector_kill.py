@@ -24,28 +24,17 @@ from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from interfaces.settings import Settings
 from projections.rebuild import compare, rebuild
-from tests.conftest import settings_for
+from tests.conftest import settings_for, store_env
 from tests.fault.workload import business_round
 
 ROOT = Path(__file__).resolve().parents[2]
 
 
 def process_env(settings: Settings) -> dict[str, str]:
-    env = dict(os.environ)
-    env.update(
-        {
-            "COMPTOIR_EVENT_STORE": "postgres",
-            "COMPTOIR_PG_HOST": settings.pg_host,
-            "COMPTOIR_PG_PORT": str(settings.pg_port),
-            "COMPTOIR_PG_USER": settings.pg_user,
-            "COMPTOIR_PG_PASSWORD": settings.pg_password,
-            "COMPTOIR_PG_DBNAME": settings.pg_dbname,
-            "COMPTOIR_PG_SCHEMA": settings.pg_schema,
-            "COMPTOIR_SIGNING_KEY_FILE": str(settings.signing_key_file),
-            "COMPTOIR_PG_POOL_SIZE": "2",
-        }
-    )
-    return env
+    return {
+        **os.environ,
+        **store_env(settings, COMPTOIR_EVENT_STORE="postgres", COMPTOIR_PG_POOL_SIZE="2"),
+    }
 
 
 class Projector:
