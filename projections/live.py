@@ -54,6 +54,7 @@ class LiveViews:
         self._poll_s = 0.2
         self._following = False
         self._listener: EventListener | None = None
+        self._closed = False
         self.path = self._current_path()
         self.store = DuckStore(self.path)
         self.runner = ProjectionRunner(app, self.store.writer(), page_size=page_size)
@@ -162,6 +163,7 @@ class LiveViews:
         if self._listener is not None:
             self._listener.stop()
         with self._lock:
+            self._closed = True
             self.runner.stop()
             self.store.close()
             for store in self._retired:
@@ -169,8 +171,11 @@ class LiveViews:
             self._retired.clear()
 
     def switch_to(self, path: Path) -> None:
-        """Serve from the rebuilt file at `path`; it catches up with the log from its position."""
+        """Serve from the rebuilt file at `path`; it catches up with the log from its position.
+        Once closed (a rebuild finishing while the process stops), nothing is switched."""
         with self._lock:
+            if self._closed:
+                return
             old_runner, old_store = self.runner, self.store
             old_runner.stop()
             store = DuckStore(path)
@@ -205,6 +210,7 @@ class LiveViews:
     def verify(self) -> tuple[Rebuilt, list[Difference]]:
         """Rebuild into a scratch file at the live position and compare every table row for row."""
         with self._lock:
+            self._closed = True
             self.runner.stop()
             try:
                 self.runner.catch_up()

@@ -190,3 +190,14 @@ def test_every_process_stops_where_the_store_it_reads_ends(
     assert two.position == EVENTS
     equal(two, rebuild(generated, tmp_path / "one.duckdb"))
     ahead.close()
+
+
+def test_a_read_model_closed_meanwhile_switches_to_nothing(
+    generated: Comptoir, tmp_path: Path
+) -> None:
+    views = LiveViews(generated, tmp_path / "views.duckdb")
+    built = rebuild(generated, tmp_path / "rebuilt.duckdb")
+    views.close()  # e.g. the server stops while a backlog's rebuild finishes
+    views.switch_to(built.path)
+    assert views.path == tmp_path / "views.duckdb"
+    assert not (tmp_path / "views.duckdb.current").exists()  # no pointer to the new file
