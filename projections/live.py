@@ -210,7 +210,6 @@ class LiveViews:
     def verify(self) -> tuple[Rebuilt, list[Difference]]:
         """Rebuild into a scratch file at the live position and compare every table row for row."""
         with self._lock:
-            self._closed = True
             self.runner.stop()
             try:
                 self.runner.catch_up()

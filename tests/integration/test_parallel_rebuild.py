@@ -104,6 +104,8 @@ def test_the_server_rebuilds_in_parallel_and_switches(
     assert rows == [("Dupont",), ("Martin",)]
     _, differences = views.verify()
     assert differences == []
+    again = views.rebuild_and_switch()  # a verification leaves the read model switchable
+    assert views.path == again.path != built.path
     views.close()
     app.close()
 
