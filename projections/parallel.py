@@ -107,7 +107,9 @@ def fold_in_parallel(app: Comptoir, target: Path, page_size: int, until: int, wo
     rebuild does not wait for it)."""
     page_size *= workers
     parts = [target.with_name(f"{target.name}.share{i}") for i in range(1, workers)]
-    env = {str(k): str(v) for k, v in app.env.items()}
+    # the store's tables exist (this process's application made them): processes that
+    # all ran their DDL at once would collide on Postgres's catalog
+    env = {str(k): str(v) for k, v in app.env.items()} | {"CREATE_TABLE": "n"}
     context = multiprocessing.get_context("spawn")
     children: list[tuple[Path, SpawnProcess, Connection]] = []
     try:
