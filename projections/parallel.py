@@ -52,9 +52,9 @@ def readable_end(app: Comptoir) -> int:
 
 def fold_share(
     app: Comptoir, target: Path, page_size: int, until: int | None, share: tuple[int, int] | None
-) -> int:
+) -> tuple[int, int]:
     """Fold the log up to `until` (the documents of `share` only) into a new file at `target`;
-    return how many events were read."""
+    return how many events were read and the position reached."""
     config = {**REBUILD_CONFIG, "threads": "1"}
     store = DuckStore(target, config)
     try:
@@ -68,7 +68,7 @@ def fold_share(
         )
         events = runner.catch_up(until)
         store.writer().execute("CHECKPOINT")
-        return events
+        return events, runner.position
     finally:
         store.close()
 
@@ -98,9 +98,12 @@ class ShareFailed(RuntimeError):
     """A process folding a share of the documents failed: the rebuild fails with it."""
 
 
-def fold_in_parallel(app: Comptoir, target: Path, page_size: int, until: int, workers: int) -> int:
+def fold_in_parallel(
+    app: Comptoir, target: Path, page_size: int, until: int, workers: int
+) -> tuple[int, int]:
     """Fold share 0 here and shares 1 … `workers - 1` in spawned processes, then append
-    theirs into `target`; return how many events were read. Each reads pages `workers`
+    theirs into `target`; return how many events were read and the position reached (the
+    same in every process). Each reads pages `workers`
     times longer, so that it folds about `page_size` events a page.
 
     The processes are daemonic: they end with this process (a server stopped during a
@@ -120,14 +123,14 @@ def fold_in_parallel(app: Comptoir, target: Path, page_size: int, until: int, wo
             process.start()
             sender.close()
             children.append((part, process, receiver))
-        events = fold_share(app, target, page_size, until, (0, workers))
+        folded = fold_share(app, target, page_size, until, (0, workers))
         for part, process, receiver in children:
             process.join()
             failure = receiver.recv() if receiver.poll() else f"exit code {process.exitcode}"
             if failure is not None or process.exitcode != 0:
                 raise ShareFailed(f"the process folding {part.name} failed: {failure}")
         append_shares(target, parts)
-        return events
+        return folded
     except BaseException:
         _remove(target)
         raise

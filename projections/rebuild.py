@@ -13,7 +13,6 @@ from application.app import Comptoir
 from projections import parallel
 from projections.parallel import fold_in_parallel, fold_share, readable_end, shareable
 from projections.quarantine import Quarantined, quarantined_documents
-from projections.runner import TRACKING_NAME
 
 # The projector's own bookkeeping differs legitimately between two files.
 NOT_COMPARED = {"projection_tracking"}
@@ -46,24 +45,31 @@ def rebuild(
     rebuild."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
-    # the end of the log this store holds (on a standby, what it has replayed): every
-    # process can read that far, so all stop at the same position
-    end = (readable_end(app) if until is None else until) if workers > 1 else 0
-    least = parallel.PARALLEL_FROM if parallel_from is None else parallel_from
-    if workers > 1 and end > 0 and end >= least and shareable(app):
-        events = fold_in_parallel(app, target, page_size, end, workers)
+    end = _parallel_end(app, until, workers, parallel_from)
+    if end is not None:
+        events, position = fold_in_parallel(app, target, page_size, end, workers)
     else:
-        events = fold_share(app, target, page_size, until, None)
+        events, position = fold_share(app, target, page_size, until, None)
     store = DuckStore(target, REBUILD_CONFIG)
     try:
-        cursor = store.writer()
-        position = cursor.execute(
-            "SELECT position FROM projection_tracking WHERE name = ?", [TRACKING_NAME]
-        ).fetchone()
-        quarantined = tuple(quarantined_documents(cursor))
-        return Rebuilt(target, 0 if position is None else int(position[0]), events, quarantined)
+        quarantined = tuple(quarantined_documents(store.writer()))
+        return Rebuilt(target, position, events, quarantined)
     finally:
         store.close()
+
+
+def _parallel_end(
+    app: Comptoir, until: int | None, workers: int, parallel_from: int | None
+) -> int | None:
+    """Where every process of a parallel rebuild stops, or None to fold in one process.
+
+    Unless told, the end of the log this store holds (on a standby, what it has replayed):
+    every process can read that far."""
+    if workers < 2 or not shareable(app):
+        return None
+    end = readable_end(app) if until is None else until
+    least = parallel.PARALLEL_FROM if parallel_from is None else parallel_from
+    return end if end > 0 and end >= least else None
 
 
 @dataclass(frozen=True)

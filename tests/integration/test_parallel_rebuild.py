@@ -157,7 +157,7 @@ def test_a_shorter_backlog_is_caught_up_batch_by_batch(generated: Comptoir, tmp_
 def test_a_short_log_or_an_empty_one_is_folded_in_one_process(
     generated: Comptoir, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    def refuse(*_: object) -> int:
+    def refuse(*_: object) -> tuple[int, int]:
         raise AssertionError("folded in parallel")
 
     monkeypatch.setattr("projections.rebuild.fold_in_parallel", refuse)
@@ -182,7 +182,9 @@ def test_every_process_stops_where_the_store_it_reads_ends(
     ahead = AheadComptoir(dict(generated.env))
     ends: list[int] = []
 
-    def fold(app: Comptoir, target: Path, page_size: int, until: int, workers: int) -> int:
+    def fold(
+        app: Comptoir, target: Path, page_size: int, until: int, workers: int
+    ) -> tuple[int, int]:
         ends.append(until)
         return parallel.fold_in_parallel(app, target, page_size, until, workers)
 
