@@ -23,6 +23,7 @@ from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
 from application.policies import Policies
 from projections.runner import TRACKING, ProjectionRunner
+from projections.schema import base_tables
 
 # Below this many events, starting the processes (about a second each) costs more than
 # they save: one process folds them in a few seconds.
@@ -103,8 +104,8 @@ def fold_in_parallel(
 ) -> tuple[int, int]:
     """Fold share 0 here and shares 1 … `workers - 1` in spawned processes, then append
     theirs into `target`; return how many events were read and the position reached (the
-    same in every process). Each reads pages `workers`
-    times longer, so that it folds about `page_size` events a page.
+    same in every process). Each reads pages `workers` times longer, so that it folds
+    about `page_size` events a page.
 
     The processes are daemonic: they end with this process (a server stopped during a
     rebuild does not wait for it)."""
@@ -156,15 +157,7 @@ def append_shares(target: Path, parts: list[Path]) -> None:
     store = DuckStore(target, REBUILD_CONFIG)
     try:
         cursor = store.writer()
-        tables = [
-            str(name)
-            for (name,) in cursor.execute(
-                "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-                "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
-                "AND table_name <> ?",
-                [TRACKING.name],
-            ).fetchall()
-        ]
+        tables = base_tables(cursor, {TRACKING.name})
         for i, part in enumerate(parts):
             cursor.execute(f"ATTACH '{part}' AS share{i} (READ_ONLY)")
         cursor.begin()

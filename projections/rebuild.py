@@ -13,6 +13,7 @@ from application.app import Comptoir
 from projections import parallel
 from projections.parallel import fold_in_parallel, fold_share, readable_end, shareable
 from projections.quarantine import Quarantined, quarantined_documents
+from projections.schema import base_tables
 
 # The projector's own bookkeeping differs legitimately between two files.
 NOT_COMPARED = {"projection_tracking"}
@@ -85,12 +86,8 @@ class Difference:
 
 
 def tables_of(cursor: duckdb.DuckDBPyConnection) -> list[str]:
-    found = cursor.execute(
-        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
-        "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
-        "ORDER BY table_name"
-    ).fetchall()
-    return [str(name) for (name,) in found if name not in NOT_COMPARED]
+    """The tables two read models are compared on."""
+    return base_tables(cursor, NOT_COMPARED)
 
 
 def compare(left: duckdb.DuckDBPyConnection, right_path: Path) -> list[Difference]:

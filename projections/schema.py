@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import logging
-from collections.abc import Sequence
+from collections.abc import Collection, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -107,3 +107,13 @@ def outdated_table(cursor: Any, tables: Sequence[Table]) -> str | None:
         (t.name for t in tables if t.name not in found and not t.name.endswith("_history")),
         None,
     )
+
+
+def base_tables(cursor: Any, excluding: Collection[str] = ()) -> list[str]:
+    """The tables of the open database's main schema, by name, but those in `excluding`."""
+    found = cursor.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_schema = 'main' "
+        "AND table_catalog = current_database() AND table_type = 'BASE TABLE' "
+        "ORDER BY table_name"
+    ).fetchall()
+    return [str(name) for (name,) in found if name not in excluding]
