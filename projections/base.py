@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol
@@ -32,6 +32,16 @@ class Folded:
     aggregate: Aggregate
     position: int
     recorded_at: datetime
+
+
+@dataclass(frozen=True)
+class Served:
+    """A table serving a view's stored rows in another layout: `query(source)` selects its
+    rows from `source`, a relation with the view's columns (`budget_vs_actual`, a row per
+    category, from `budget_figures`, a row per affair)."""
+
+    table: Table
+    query: Callable[[str], str]
 
 
 class DocumentView(Protocol):

@@ -12,25 +12,71 @@ are the domain's (definitions in `domain.budget`). Rows come in the report's ord
   ordered and invoiced, forecast cost, revenue and margin, open alerts. The sales row
   also carries revenue invoiced as its `actual` and revenue ordered as its `committed`,
   as the domain's report does.
+
+Folded as one row per affair state (`budget_figures`, and its history): the affair's
+figures once, then each category's under its name (`labour_budget`, `labour_actual`, …).
+A state is one row of history instead of five, so the high-volume events (time logged,
+costs) write a fifth of the rows and values. The table `budget_vs_actual` holds each
+affair's current rows by category, laid out from the batch's latest states in SQL
+(`budget_lines`); as of a time, `budget_source` lays out the history the same way.
 """
 
 from __future__ import annotations
 
 import json
+from collections.abc import Sequence
 from datetime import datetime
 from decimal import Decimal
-from typing import Any
+from typing import Any, ClassVar
 
 from eventsourcing.domain import Aggregate
 
 from domain.affair import Affair
 from domain.budget import BudgetCategory, RevenueKind, budget_vs_actual
 from domain.values import ZERO, round_money
-from projections.base import Folded
+from projections.base import Folded, Served
 from projections.schema import Table
 from projections.snapshot import table_at
 
+# The affair's figures, once per row.
+_AFFAIR_COLUMNS = [
+    ("affair_id", "text"),
+    ("name", "text"),
+    ("salesperson", "text"),
+    ("status", "text"),
+    ("currency", "text"),
+    ("baseline_count", "int"),
+    ("progress", "number"),
+    ("revenue_ordered", "money"),
+    ("revenue_invoiced", "money"),
+    ("forecast_cost", "money"),
+    ("forecast_revenue", "money"),
+    ("forecast_margin", "money"),
+    ("open_alerts", "int"),
+    ("updated_at", "timestamp"),
+    ("position", "int"),
+]
+# Each category's figures, as `<category>_<figure>` columns.
+_LINE_COLUMNS = [
+    ("budget", "money"),
+    ("baselines", "text"),
+    ("last_baseline", "money"),
+    ("actual", "money"),
+    ("committed", "money"),
+    ("variance", "money"),
+    ("forecast", "money"),
+]
+
 TABLE = Table(
+    "budget_figures",
+    [
+        *_AFFAIR_COLUMNS,
+        *[(f"{c}_{name}", kind) for c in BudgetCategory for name, kind in _LINE_COLUMNS],
+    ],
+)
+
+# The view as it is served: a row per affair and category.
+SERVED_TABLE = Table(
     "budget_vs_actual",
     [
         ("affair_id", "text"),
@@ -61,13 +107,36 @@ TABLE = Table(
 )
 
 
+def budget_lines(source: str) -> str:
+    """The rows of `budget_vs_actual` (one per affair and category, `line` 1–5) from
+    `source`, a table or query with the columns of `budget_figures`, read once."""
+    figures = {name for name, _ in _LINE_COLUMNS}
+    columns = []
+    for column in SERVED_TABLE.column_names:
+        if column in figures:
+            by_line = ", ".join(f"s.{category}_{column}" for category in BudgetCategory)
+            columns.append(f"[{by_line}][l.line] AS {column}")
+        else:
+            columns.append(f"{'l' if column in ('line', 'category') else 's'}.{column}")
+    lines = ", ".join(
+        f"(CAST({line} AS BIGINT), '{category}')"
+        for line, category in enumerate(BudgetCategory, start=1)
+    )
+    return (
+        f"SELECT {', '.join(columns)} FROM {source} AS s"
+        f" CROSS JOIN (VALUES {lines}) AS l(line, category)"
+    )
+
+
 class BudgetVsActualView:
-    """Rows of the `budget_vs_actual` view, from each affair's budget report."""
+    """Rows of `budget_figures`, from each affair's budget report; `served`, the table
+    laying them out by category."""
 
     table: Table = TABLE
     key: str = "affair_id"
     document: type[Aggregate] = Affair
     history: bool = True
+    served: ClassVar[Sequence[Served]] = (Served(SERVED_TABLE, budget_lines),)
 
     def __init__(self) -> None:
         # Each affair's baseline columns by category, for the baselines it had: a baseline
@@ -80,13 +149,13 @@ class BudgetVsActualView:
         report = budget_vs_actual(affair)
         zero = round_money(ZERO, affair.currency)
         frozen = self._baseline_columns(affair, zero)
-        baseline_count = len(affair.baselines)
-        common = {
+        row: dict[str, Any] = {
             "affair_id": str(affair.id),
             "name": affair.name,
             "salesperson": affair.salesperson,
             "status": str(affair.status),
             "currency": report.currency,
+            "baseline_count": len(affair.baselines),
             "progress": report.progress,
             "revenue_ordered": affair.revenue.get(RevenueKind.ORDERED, zero),
             "revenue_invoiced": affair.revenue.get(RevenueKind.INVOICED, zero),
@@ -94,28 +163,20 @@ class BudgetVsActualView:
             "forecast_revenue": report.forecast_revenue,
             "forecast_margin": report.forecast_margin,
             "open_alerts": len(affair.open_alerts),
-            "baseline_count": baseline_count,
             "updated_at": affair.modified_on,
             "position": folded.position,
         }
-        rows = []
-        for line, row in enumerate(report.rows, start=1):
-            text, last = frozen[row.category]
-            rows.append(
-                {
-                    **common,
-                    "line": line,
-                    "category": str(row.category),
-                    "budget": row.budget,
-                    "baselines": text,
-                    "last_baseline": last,
-                    "actual": row.actual,
-                    "committed": row.committed,
-                    "variance": row.variance,
-                    "forecast": row.forecast,
-                }
-            )
-        return rows
+        for line in report.rows:
+            category = str(line.category)
+            text, last = frozen[category]
+            row[f"{category}_budget"] = line.budget
+            row[f"{category}_baselines"] = text
+            row[f"{category}_last_baseline"] = last
+            row[f"{category}_actual"] = line.actual
+            row[f"{category}_committed"] = line.committed
+            row[f"{category}_variance"] = line.variance
+            row[f"{category}_forecast"] = line.forecast
+        return [row]
 
     def _baseline_columns(
         self, affair: Affair, zero: Decimal
@@ -151,7 +212,8 @@ def _baselines_text(baselines: list[Any], amounts: list[Any]) -> str:
 def budget_source(as_of: datetime | None = None) -> str:
     """The `budget_vs_actual` rows (as they stood at `as_of`) with `baselines` as a map from
     baseline number to amount, so answers carry an object, not JSON text inside JSON."""
+    rows = SERVED_TABLE.name if as_of is None else f"({budget_lines(table_at(TABLE.name, as_of))})"
     return (
         "(SELECT * REPLACE (CAST(CAST(baselines AS JSON) AS MAP(VARCHAR, VARCHAR)) AS baselines)"
-        f" FROM {table_at('budget_vs_actual', as_of)})"
+        f" FROM {rows})"
     )

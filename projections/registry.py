@@ -22,6 +22,10 @@ from projections.quotes import QuotesView
 from projections.stages import StageHistoryView
 from projections.warranty import ServiceCasesView, WarrantyView
 
+# Tables earlier versions folded that no view writes any more, dropped from older files:
+# the budget's history by category (now one row a state, `budget_figures_history`).
+RETIRED_TABLES = ("budget_vs_actual_history",)
+
 
 def default_views(
     risk_factors: RiskFactors | None = None, base_currency: str = BASE_CURRENCY

@@ -31,7 +31,7 @@ from projections.quarantine import (
     quarantine_row,
     skipped_row,
 )
-from projections.registry import default_views
+from projections.registry import RETIRED_TABLES, default_views
 from projections.schema import Table, create_tables
 from projections.unmoved import skipped_by_some, unmoved_by
 
@@ -99,8 +99,9 @@ class ProjectionRunner:
         tables: list[Table] = [DOCUMENTS, TRACKING, QUARANTINE, SKIPPED]
         tables += [v.table for v in self.document_views]
         tables += [history_table(v) for v in self.document_views if v.history]
+        tables += [s.table for v in self.document_views for s in getattr(v, "served", ())]
         tables += [v.table for v in self.event_views]
-        create_tables(self.cursor, tables)
+        create_tables(self.cursor, tables, RETIRED_TABLES)
 
     def _tracked_position(self) -> int:
         row = self.cursor.execute(
@@ -187,6 +188,12 @@ class ProjectionRunner:
                         rows = [row for r in group for state in r.current.values() for row in state]
                         batch = table.arrow(rows) if rows else None
                     replace_batch(cursor, table, key, keys[table.name], batch, since[table.name])
+                    for served in (s for r in group for s in getattr(r.view, "served", ())):
+                        select = served.query("arrow_batch")
+                        bound = since[table.name]
+                        replace_batch(
+                            cursor, served.table, key, keys[table.name], batch, bound, select
+                        )
                 for recorder in group:
                     recorder.clear()
             for (event_view, _), rows in zip(event_views, appended, strict=True):

@@ -74,15 +74,17 @@ def utc_naive(value: datetime | None) -> datetime | None:
     return value.astimezone(UTC).replace(tzinfo=None)
 
 
-def create_tables(cursor: Any, tables: Sequence[Table]) -> None:
+def create_tables(cursor: Any, tables: Sequence[Table], retired: Sequence[str] = ()) -> None:
     """Create the tables (and indexes) that are missing. A file written by a version whose
     tables differ has them all dropped first: the views are derived data, folded again
-    from the log's start."""
+    from the log's start. `retired` tables, which no view writes any more, are dropped."""
     changed = outdated_table(cursor, tables)
     if changed is not None:
         log.warning("the read model's table %s changed shape: rebuilding it from the log", changed)
         for table in tables:
             cursor.execute(f"DROP TABLE IF EXISTS {table.name}")
+    for name in retired:
+        cursor.execute(f"DROP TABLE IF EXISTS {name}")
     for table in tables:
         for statement in table.ddl():
             cursor.execute(statement)

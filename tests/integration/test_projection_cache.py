@@ -160,7 +160,7 @@ def test_events_that_leave_a_view_without_rows_add_no_history_and_change_no_answ
     runner = ProjectionRunner(app, store.writer(), page_size=1)
     runner.catch_up()
     pipeline_rows = history_rows(store, "pipeline_history", "document_id", affair)
-    budget_rows = history_rows(store, "budget_vs_actual_history", "affair_id", affair)
+    budget_rows = history_rows(store, "budget_figures_history", "affair_id", affair)
 
     for hours in (2, 3, 4):
         log_time(app, affair, T0 + hours * HOUR)
@@ -168,7 +168,7 @@ def test_events_that_leave_a_view_without_rows_add_no_history_and_change_no_answ
 
     assert history_rows(store, "pipeline_history", "document_id", affair) == pipeline_rows
     # The budget's rows did change with the time logged: each state is kept there.
-    assert history_rows(store, "budget_vs_actual_history", "affair_id", affair) > budget_rows
+    assert history_rows(store, "budget_figures_history", "affair_id", affair) > budget_rows
     as_of = (
         "SELECT count(*) FROM pipeline_history WHERE document_id = ? "
         "AND valid_from <= ? AND (valid_to IS NULL OR valid_to > ?)"

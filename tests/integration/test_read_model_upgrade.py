@@ -94,3 +94,39 @@ def test_a_file_without_a_view_added_since_is_rebuilt_with_it(
     reopened.catch_up()
     found = reopened.cursor.execute("SELECT contract_id FROM contract_suspensions").fetchall()
     assert found == [(str(contract),)]
+
+
+def test_a_file_with_the_budget_history_by_category_is_rebuilt_with_one_row_a_state(
+    app: Comptoir, tmp_path: Path
+) -> None:
+    affair = app.affairs.open(
+        ctx(),
+        name="Boiler room",
+        prospect="Durand SA",
+        salesperson="alice",
+        currency="EUR",
+        expected_amount=Decimal("5000.00"),
+        sale_type="study",
+    ).aggregate_id
+    app.affairs.set_budget(ctx(), affair, "purchases", Decimal("800"))
+    path = tmp_path / "views.duckdb"
+    runner = ProjectionRunner(app, duckdb.connect(str(path)))
+    runner.catch_up()
+    served = "SELECT category, budget FROM budget_vs_actual ORDER BY line"
+    before = runner.cursor.execute(served).fetchall()
+    # as versions that kept the budget's history by category left the file
+    for table in ("budget_figures", "budget_figures_history"):
+        runner.cursor.execute(f"DROP TABLE {table}")
+    runner.cursor.execute("CREATE TABLE budget_vs_actual_history (affair_id VARCHAR)")
+    runner.cursor.close()
+
+    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
+    assert reopened.position == 0
+    reopened.catch_up()
+    assert reopened.cursor.execute(served).fetchall() == before
+    assert ("purchases", Decimal("800.00")) in before
+    tables = reopened.cursor.execute(
+        "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'budget%'"
+        " ORDER BY table_name"
+    ).fetchall()
+    assert tables == [("budget_figures",), ("budget_figures_history",), ("budget_vs_actual",)]

@@ -15,7 +15,10 @@ import pytest
 from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from application.journal import CommandContext
+from domain.budget import BudgetCategory
+from interfaces.export import export_views
 from interfaces.settings import Settings
+from projections.budget import budget_source
 from projections.runner import ProjectionRunner
 
 AT = datetime(2026, 3, 2, 9, 0, tzinfo=UTC)
@@ -214,9 +217,28 @@ def test_the_history_answers_as_the_budget_stood_before_the_revision(
     before = datetime.now(UTC).replace(tzinfo=None)
     app.affairs.set_budget(ctx(), affair, "purchases", Decimal("1000"))
     store = project(app, tmp_path)
-    as_of = "valid_from <= ? AND (valid_to IS NULL OR valid_to > ?) AND affair_id = ?"
-    then = by_category(store, "budget_vs_actual_history", as_of, [before, before, str(affair)])
+    then = by_category(store, budget_source(before), "affair_id = ?", [str(affair)])
     assert then["purchases"]["budget"] == Decimal("800.00")
     assert then["purchases"]["variance"] == Decimal("800.00")
     assert by_category(store)["purchases"]["budget"] == Decimal("1000.00")
     assert by_category(store)["purchases"]["last_baseline"] == Decimal("800.00")
+
+
+def test_the_budget_is_stored_once_a_state_and_served_and_exported_by_category(
+    app: Comptoir, tmp_path: Path
+) -> None:
+    affair = budgeted_affair(app)
+    spend(app, affair)
+    store = project(app, tmp_path)
+    reader = store.reader()
+    states = reader.execute(
+        "SELECT count(*) FROM budget_figures_history WHERE affair_id = ?", [str(affair)]
+    ).fetchone()
+    assert states == (len(list(app.history(affair))),)  # one row a state, not five
+    served = reader.execute("SELECT * FROM budget_vs_actual ORDER BY line").fetchall()
+    assert [r[5] for r in served] == [str(c) for c in BudgetCategory]
+    written = export_views(app, tmp_path / "export")
+    exported = reader.execute(
+        f"SELECT * FROM '{written.parquet['budget_vs_actual']}' ORDER BY line"
+    ).fetchall()
+    assert exported == served
