@@ -8,6 +8,7 @@ from datetime import datetime
 from typing import Any, Protocol
 from uuid import UUID
 
+import pyarrow as pa
 from eventsourcing.domain import Aggregate
 
 from application.journal import JournalEntry
@@ -36,12 +37,13 @@ class Folded:
 
 @dataclass(frozen=True)
 class Served:
-    """A table serving a view's stored rows in another layout: `query(source)` selects its
-    rows from `source`, a relation with the view's columns (`budget_vs_actual`, a row per
-    category, from `budget_figures`, a row per affair)."""
+    """A table serving a view's current rows in another layout: `layout` gives its rows
+    from a batch of the view's (`budget_vs_actual`, a row per category, from
+    `budget_figures`, a row per affair state). The view keeps a history, and its own
+    columns for that history only."""
 
     table: Table
-    query: Callable[[str], str]
+    layout: Callable[[pa.Table], pa.Table]
 
 
 class DocumentView(Protocol):

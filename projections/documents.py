@@ -239,18 +239,13 @@ def replace_batch(
     keys: Iterable[str],
     batch: pa.Table | None,
     since: int | None = UNBOUNDED,
-    select: str = "SELECT * FROM arrow_batch",
 ) -> None:
-    """`replace` with the new rows already an Arrow batch (None or empty: no rows).
-
-    `select` picks the rows to insert from the batch, read as `arrow_batch`: a table
-    serving a view in another layout (`projections.base.Served`) selects its own."""
+    """`replace` with the new rows already an Arrow batch (None or empty: no rows)."""
     if since is not None:
         where = f"{key} IN (SELECT unnest($keys)){position_bound(table, since)}"
         cursor.execute(f"DELETE FROM {table.name} WHERE {where}", {"keys": list(keys)})
     if batch is not None and batch.num_rows:
-        arrow_batch = batch  # noqa: F841 (read by name in the query, as in `insert`)
-        cursor.execute(f"INSERT INTO {table.name} BY NAME {select}")
+        insert(cursor, table.name, batch)
 
 
 def position_bound(table: Table, since: int, alias: str = "") -> str:

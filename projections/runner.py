@@ -97,9 +97,11 @@ class ProjectionRunner:
 
     def _create_tables(self) -> None:
         tables: list[Table] = [DOCUMENTS, TRACKING, QUARANTINE, SKIPPED]
-        tables += [v.table for v in self.document_views]
+        for view in self.document_views:
+            # a view served in another layout keeps its own columns for its history only
+            served = [s.table for s in getattr(view, "served", ())]
+            tables += served or [view.table]
         tables += [history_table(v) for v in self.document_views if v.history]
-        tables += [s.table for v in self.document_views for s in getattr(v, "served", ())]
         tables += [v.table for v in self.event_views]
         create_tables(self.cursor, tables, RETIRED_TABLES)
 
@@ -187,12 +189,14 @@ class ProjectionRunner:
                     if batch is None and not group[0].view.history:
                         rows = [row for r in group for state in r.current.values() for row in state]
                         batch = table.arrow(rows) if rows else None
-                    replace_batch(cursor, table, key, keys[table.name], batch, since[table.name])
-                    for served in (s for r in group for s in getattr(r.view, "served", ())):
-                        select = served.query("arrow_batch")
-                        bound = since[table.name]
+                    # a view served in another layout writes that layout instead of its own
+                    laid = [
+                        (s.table, s.layout) for r in group for s in getattr(r.view, "served", ())
+                    ]
+                    for target, layout in laid or [(table, None)]:
+                        rows_of = batch if layout is None or batch is None else layout(batch)
                         replace_batch(
-                            cursor, served.table, key, keys[table.name], batch, bound, select
+                            cursor, target, key, keys[table.name], rows_of, since[table.name]
                         )
                 for recorder in group:
                     recorder.clear()

@@ -77,8 +77,11 @@ def utc_naive(value: datetime | None) -> datetime | None:
 def create_tables(cursor: Any, tables: Sequence[Table], retired: Sequence[str] = ()) -> None:
     """Create the tables (and indexes) that are missing. A file written by a version whose
     tables differ has them all dropped first: the views are derived data, folded again
-    from the log's start. `retired` tables, which no view writes any more, are dropped."""
+    from the log's start, and so is a file holding `retired` tables (which no view writes
+    any more: they are dropped)."""
     changed = outdated_table(cursor, tables)
+    if changed is None:
+        changed = next((name for name in retired if name in base_tables(cursor)), None)
     if changed is not None:
         log.warning("the read model's table %s changed shape: rebuilding it from the log", changed)
         for table in tables:

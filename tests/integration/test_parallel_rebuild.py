@@ -41,7 +41,9 @@ def equal(one: Rebuilt, other: Rebuilt) -> None:
             for t in tables_of(store.writer())
             if store.writer().execute(f"SELECT count(*) FROM {t}").fetchone() != (0,)
         ]
-        assert {"quotes", "pipeline", "budget_figures", "audit_log", "documents"} <= set(populated)
+        assert {"quotes", "pipeline", "budget_vs_actual", "audit_log", "documents"} <= set(
+            populated
+        )
         assert compare(store.writer(), other.path) == []
     finally:
         store.close()

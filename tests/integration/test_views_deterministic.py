@@ -47,7 +47,7 @@ def test_every_view_gives_the_same_rows_whatever_the_page_size(
             for t in tables
             if store.writer().execute(f"SELECT count(*) FROM {t}").fetchone() != (0,)
         ]
-        assert {"quotes", "pipeline", "budget_figures", "stage_history", "audit_log"} <= set(
+        assert {"quotes", "pipeline", "budget_vs_actual", "stage_history", "audit_log"} <= set(
             populated
         )
         assert compare(store.writer(), many.path) == []
