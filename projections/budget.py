@@ -70,6 +70,9 @@ _LINE_COLUMNS = [
     ("forecast", "money"),
 ]
 
+# Each category's columns, in the order of `_LINE_COLUMNS`.
+_COLUMNS_OF = {c: tuple(f"{c}_{name}" for name, _ in _LINE_COLUMNS) for c in BudgetCategory}
+
 TABLE = Table(
     "budget_figures",
     [
@@ -190,15 +193,9 @@ class BudgetVsActualView:
             "position": folded.position,
         }
         for line in report.rows:
-            category = str(line.category)
-            text, last = frozen[category]
-            row[f"{category}_budget"] = line.budget
-            row[f"{category}_baselines"] = text
-            row[f"{category}_last_baseline"] = last
-            row[f"{category}_actual"] = line.actual
-            row[f"{category}_committed"] = line.committed
-            row[f"{category}_variance"] = line.variance
-            row[f"{category}_forecast"] = line.forecast
+            text, last = frozen[line.category]
+            figures = (line.budget, text, last, line.actual, line.committed, line.variance)
+            row.update(zip(_COLUMNS_OF[line.category], (*figures, line.forecast), strict=True))
         return [row]
 
     def _baseline_columns(

@@ -8,14 +8,17 @@ into the first one's file. The result equals a one-process rebuild row for row
 (`tests/integration/test_parallel_rebuild.py`).
 
 Processes are spawned, never forked: the parent may hold threads, pools and DuckDB
-handles; they are daemonic, so they end with the process that started them. A store
-only one process can read (the in-memory ones) folds in one process.
+handles. They end with the process that started them: daemonic when it exits, and by
+watching it when it is killed. A store only one process can read (the in-memory ones)
+folds in one process.
 """
 
 from __future__ import annotations
 
 import multiprocessing
-from multiprocessing.connection import Connection
+import os
+import threading
+from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 
@@ -83,6 +86,7 @@ def _fold_in_child(
     share: tuple[int, int],
     answer: Connection,
 ) -> None:
+    _end_with_parent()
     try:
         app = Comptoir(env, policies=policies)
         try:
@@ -93,6 +97,21 @@ def _fold_in_child(
         answer.send(f"{type(error).__name__}: {error}")
         raise
     answer.send(None)
+
+
+def _end_with_parent() -> None:
+    """End this process as soon as the one that started it ends, however it ended: killed,
+    it cannot end its daemonic processes, and an orphaned share would fold on for nothing."""
+    parent = multiprocessing.parent_process()
+    if parent is None:
+        return
+    sentinel = parent.sentinel
+
+    def watch() -> None:
+        wait([sentinel])
+        os._exit(1)
+
+    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
 
 
 class ShareFailed(RuntimeError):
@@ -118,6 +137,7 @@ def fold_in_parallel(
     children: list[tuple[Path, SpawnProcess, Connection]] = []
     try:
         for i, part in enumerate(parts, start=1):
+            _remove(part)  # left by a rebuild killed before it could remove it
             receiver, sender = context.Pipe(duplex=False)
             arguments = (env, app.policies, str(part), page_size, until, (i, workers), sender)
             process = context.Process(target=_fold_in_child, args=arguments, daemon=True)

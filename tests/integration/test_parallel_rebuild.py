@@ -2,6 +2,12 @@
 
 from __future__ import annotations
 
+import os
+import shutil
+import signal
+import subprocess
+import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,10 +22,11 @@ from projections import parallel
 from projections.live import LiveViews
 from projections.parallel import shareable
 from projections.rebuild import Rebuilt, compare, rebuild, tables_of
-from tests.conftest import settings_for
+from tests.conftest import settings_for, store_env
 from tests.integration.test_quarantine import sell, write_poison, write_undecodable
 
 EVENTS = 1500
+ROOT = Path(__file__).resolve().parents[2]
 
 
 @pytest.fixture
@@ -205,3 +212,81 @@ def test_a_read_model_closed_meanwhile_switches_to_nothing(
     views.switch_to(built.path)
     assert views.path == tmp_path / "views.duckdb"
     assert not (tmp_path / "views.duckdb.current").exists()  # no pointer to the new file
+
+
+# Started as its own process, then killed: a rebuild in two processes, slow on purpose.
+REBUILD_SCRIPT = """
+import sys
+from pathlib import Path
+from application.app import Comptoir
+from interfaces.settings import Settings
+from projections.rebuild import rebuild
+
+if __name__ == "__main__":
+    app = Comptoir(Settings().eventstore_env())
+    rebuild(app, Path(sys.argv[1]), page_size=1, workers=2, parallel_from=0)
+"""
+
+
+def children_of(pid: int) -> list[int]:
+    """The live processes whose parent is `pid` (from /proc)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            fields = stat.read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        if int(fields[1]) == pid and fields[0] != "Z":
+            found.append(int(stat.parent.name))
+    return found
+
+
+def alive(pid: int) -> bool:
+    try:
+        state = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()[0]
+    except OSError:
+        return False
+    return state != "Z"
+
+
+def test_a_share_process_ends_when_the_rebuild_that_started_it_is_killed(
+    generated: Comptoir, pg_schema: str, tmp_path: Path
+) -> None:
+    settings = settings_for("postgres", tmp_path, pg_schema)
+    script = tmp_path / "rebuild.py"
+    script.write_text(REBUILD_SCRIPT)
+    env = {**os.environ, **store_env(settings), "PYTHONPATH": str(ROOT)}
+    started = subprocess.Popen(
+        [sys.executable, str(script), str(tmp_path / "killed.duckdb")], env=env, cwd=ROOT
+    )
+    shares: list[int] = []
+    try:
+        deadline = time.monotonic() + 60
+        while not shares and time.monotonic() < deadline:
+            # the share process, once it reads the log (its file exists)
+            if list(tmp_path.glob("killed.duckdb.share1*")):
+                shares = children_of(started.pid)
+            time.sleep(0.1)
+        assert shares, "no share process started"
+        assert started.poll() is None  # still folding: one event a page
+        started.kill()
+        started.wait()
+        deadline = time.monotonic() + 10
+        while any(alive(pid) for pid in shares) and time.monotonic() < deadline:
+            time.sleep(0.1)
+        assert not any(alive(pid) for pid in shares)
+    finally:
+        started.kill()
+        for pid in shares:
+            if alive(pid):
+                os.kill(pid, signal.SIGKILL)
+
+
+def test_a_share_file_left_by_a_killed_rebuild_is_not_resumed(
+    generated: Comptoir, tmp_path: Path
+) -> None:
+    one = rebuild(generated, tmp_path / "one.duckdb", page_size=997)
+    # as a rebuild killed mid-way with another number of processes could leave it
+    shutil.copy(one.path, tmp_path / "two.duckdb.share1")
+    two = rebuild(generated, tmp_path / "two.duckdb", page_size=7, workers=2, parallel_from=0)
+    equal(one, two)
