@@ -35,6 +35,7 @@ from domain.quote import Quote, QuoteStatus
 from domain.stages import DEFAULT_RISK_FACTORS, Risk, RiskFactors, weighted_amount
 from domain.values import Money
 from projections.base import Folded
+from projections.quotes import quote_totals
 from projections.schema import Table
 
 if TYPE_CHECKING:
@@ -164,7 +165,7 @@ class PipelineQuotesView:
         probability = QUOTE_PROBABILITY.get(quote.status)
         if probability is None or quote.affair_id is not None:
             return []
-        amount = Money(quote.totals().net, quote.currency)
+        amount = Money(quote_totals(quote).net, quote.currency)
         weighted = weighted_amount(amount, probability, Risk.LOW, _NO_RISK).amount
         in_base = quote.currency == self.base_currency
         return [
