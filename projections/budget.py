@@ -81,34 +81,19 @@ TABLE = Table(
     ],
 )
 
-# The view as it is served: a row per affair and category.
+# The view as it is served: a row per affair and category, its columns in this order.
+_KINDS = dict(_AFFAIR_COLUMNS) | dict(_LINE_COLUMNS) | {"line": "int", "category": "text"}
 SERVED_TABLE = Table(
     "budget_vs_actual",
     [
-        ("affair_id", "text"),
-        ("name", "text"),
-        ("salesperson", "text"),
-        ("status", "text"),
-        ("line", "int"),
-        ("category", "text"),
-        ("currency", "text"),
-        ("budget", "money"),
-        ("baselines", "text"),
-        ("baseline_count", "int"),
-        ("last_baseline", "money"),
-        ("actual", "money"),
-        ("committed", "money"),
-        ("variance", "money"),
-        ("progress", "number"),
-        ("forecast", "money"),
-        ("revenue_ordered", "money"),
-        ("revenue_invoiced", "money"),
-        ("forecast_cost", "money"),
-        ("forecast_revenue", "money"),
-        ("forecast_margin", "money"),
-        ("open_alerts", "int"),
-        ("updated_at", "timestamp"),
-        ("position", "int"),
+        (name, _KINDS[name])
+        for name in (
+            *("affair_id", "name", "salesperson", "status", "line", "category", "currency"),
+            *("budget", "baselines", "baseline_count", "last_baseline", "actual", "committed"),
+            *("variance", "progress", "forecast", "revenue_ordered", "revenue_invoiced"),
+            *("forecast_cost", "forecast_revenue", "forecast_margin", "open_alerts"),
+            *("updated_at", "position"),
+        )
     ],
 )
 

@@ -17,6 +17,7 @@ from domain.periods import Frequency
 from interfaces.settings import Settings
 from projections.runner import ProjectionRunner
 from tests.integration.test_invoice_commands import ctx
+from tests.integration.test_view_budget import budgeted_affair
 
 
 @pytest.fixture
@@ -99,16 +100,7 @@ def test_a_file_without_a_view_added_since_is_rebuilt_with_it(
 def test_a_file_with_the_budget_history_by_category_is_rebuilt_with_one_row_a_state(
     app: Comptoir, tmp_path: Path
 ) -> None:
-    affair = app.affairs.open(
-        ctx(),
-        name="Boiler room",
-        prospect="Durand SA",
-        salesperson="alice",
-        currency="EUR",
-        expected_amount=Decimal("5000.00"),
-        sale_type="study",
-    ).aggregate_id
-    app.affairs.set_budget(ctx(), affair, "purchases", Decimal("800"))
+    budgeted_affair(app)
     path = tmp_path / "views.duckdb"
     runner = ProjectionRunner(app, duckdb.connect(str(path)))
     runner.catch_up()
@@ -123,7 +115,7 @@ def test_a_file_with_the_budget_history_by_category_is_rebuilt_with_one_row_a_st
     assert reopened.position == 0
     reopened.catch_up()
     assert reopened.cursor.execute(served).fetchall() == before
-    assert ("purchases", Decimal("800.00")) in before
+    assert ("purchases", Decimal("1000.00")) in before
     tables = reopened.cursor.execute(
         "SELECT table_name FROM information_schema.tables WHERE table_name LIKE 'budget%'"
         " ORDER BY table_name"
