@@ -45,7 +45,8 @@ _totals: dict[Hashable, Totals] = {}
 def quote_totals(quote: Quote) -> Totals:
     """`quote.totals()`, computed once for the same currency, lines and discounts: most of a
     quote's events (sent, accepted, …) leave those as they were, and two views read them.
-    The views read the rounded amounts only, which equal numbers give equal."""
+    Equal keys may write a number differently (1.0 and 1.00): the views read only the
+    rounded amounts, which are then the same."""
     key = (quote.currency, quote.discount_mode, tuple(quote.discounts), *quote.lines.values())
     found = _totals.get(key)
     if found is None:
