@@ -19,7 +19,8 @@ from uuid import UUID
 
 from application.app import Comptoir
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
-from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append, replace_batch
+from projections.current import current_tables, write_current
+from projections.documents import DOCUMENTS, DocumentFolder, FoldFailure, append
 from projections.history import HistoryRecorder, by_table, history_table, write_histories
 from projections.pages import fold_stored, in_share, logged_events
 from projections.pipeline import reporting_currency
@@ -97,10 +98,7 @@ class ProjectionRunner:
 
     def _create_tables(self) -> None:
         tables: list[Table] = [DOCUMENTS, TRACKING, QUARANTINE, SKIPPED]
-        for view in self.document_views:
-            # a view served in another layout keeps its own columns for its history only
-            served = [s.table for s in getattr(view, "served", ())]
-            tables += served or [view.table]
+        tables += [table for view in self.document_views for table in current_tables(view)]
         tables += [history_table(v) for v in self.document_views if v.history]
         tables += [v.table for v in self.event_views]
         create_tables(self.cursor, tables, RETIRED_TABLES)
@@ -183,21 +181,9 @@ class ProjectionRunner:
             }
             opened = write_histories(cursor, self._history_tables, since)
             for group, _ in self._tables:
-                table, key = group[0].view.table, group[0].view.key
-                if keys[table.name]:
-                    batch = opened.get(table.name)
-                    if batch is None and not group[0].view.history:
-                        rows = [row for r in group for state in r.current.values() for row in state]
-                        batch = table.arrow(rows) if rows else None
-                    # a view served in another layout writes that layout instead of its own
-                    laid = [
-                        (s.table, s.layout) for r in group for s in getattr(r.view, "served", ())
-                    ]
-                    for target, layout in laid or [(table, None)]:
-                        rows_of = batch if layout is None or batch is None else layout(batch)
-                        replace_batch(
-                            cursor, target, key, keys[table.name], rows_of, since[table.name]
-                        )
+                name = group[0].view.table.name
+                if keys[name]:
+                    write_current(cursor, group, opened.get(name), keys[name], since[name])
                 for recorder in group:
                     recorder.clear()
             for (event_view, _), rows in zip(event_views, appended, strict=True):
