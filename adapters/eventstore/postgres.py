@@ -11,7 +11,7 @@ transaction, under one lock and one commit (see `group_commit`).
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
@@ -54,11 +54,37 @@ _JOURNAL_COLUMNS = (
 _fail_fast = retry_once
 
 
+def _serialise_ddl(curs: Cursor[DictRow], schema: str) -> None:
+    """Hold the schema's DDL lock until the transaction ends. Processes that start at once
+    (nodes, workers, a rebuild's processes) would otherwise run the same `IF NOT EXISTS`
+    and `OR REPLACE` statements together, and collide on Postgres's catalog ("tuple
+    concurrently updated", a duplicate type): the later ones now wait, then find
+    everything made."""
+    curs.execute(SQL("SELECT pg_advisory_xact_lock(hashtext(%s))"), [f"comptoir-ddl:{schema}"])
+
+
+def _created_once_retried(create: Callable[[], None]) -> None:
+    """The library's `create_table`, again if another process made a type at the same
+    moment: its `CREATE TYPE` runs in a transaction of its own, without `IF NOT EXISTS`,
+    and two at once collide on the catalog; the second attempt finds the type made."""
+    try:
+        create()
+    except IntegrityError:
+        create()
+
+
 class FailFastAggregateRecorder(PostgresAggregateRecorder):
     """The snapshot store's recorder, retrying once instead of ten times."""
 
     select_events = _fail_fast(PostgresAggregateRecorder.select_events.__wrapped__)
     insert_events = _fail_fast(PostgresAggregateRecorder.insert_events.__wrapped__)
+
+    def create_table(self) -> None:
+        _created_once_retried(super().create_table)
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        _serialise_ddl(curs, self.datastore.schema)
+        super()._create_table(curs)
 
 
 class JournalingPostgresRecorder(PostgresApplicationRecorder):
@@ -67,6 +93,13 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
     select_events = _fail_fast(PostgresAggregateRecorder.select_events.__wrapped__)
     select_notifications = _fail_fast(PostgresApplicationRecorder.select_notifications.__wrapped__)
     max_notification_id = _fail_fast(PostgresApplicationRecorder.max_notification_id.__wrapped__)
+
+    def create_table(self) -> None:
+        _created_once_retried(super().create_table)
+
+    def _create_table(self, curs: Cursor[DictRow]) -> None:
+        _serialise_ddl(curs, self.datastore.schema)
+        super()._create_table(curs)
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):
         super().__init__(datastore, events_table_name=events_table_name)
