@@ -12,11 +12,15 @@ import uuid
 from collections.abc import Iterator
 from datetime import UTC, datetime
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 import psycopg
 import pytest
 
 from interfaces.settings import Settings
+
+if TYPE_CHECKING:
+    from application.app import Comptoir
 
 STORES = ["sqlite", "postgres"]
 
@@ -137,3 +141,18 @@ class FrozenClock:
 @pytest.fixture
 def clock() -> FrozenClock:
     return FrozenClock(datetime(2026, 11, 2, 9, 30, tzinfo=UTC))
+
+
+def generated_company(tmp_path: Path, schema: str, seed: int, events: int) -> Comptoir:
+    """An application on a Postgres schema holding the first `events` events of the seeded
+    generated company (the benchmark's generator), bulk-imported."""
+    from adapters.bulk.generator import DatasetGenerator
+    from adapters.bulk.importer import import_events
+    from application.app import Comptoir
+
+    app = Comptoir(settings_for("postgres", tmp_path, schema).eventstore_env())
+    generator = DatasetGenerator(seed=seed, mapper=app.mapper)
+    import_events(
+        app, list(generator.events(events)), batch_size=1000, sequences=generator.sequences
+    )
+    return app

@@ -13,8 +13,6 @@ from pathlib import Path
 
 import pytest
 
-from adapters.bulk.generator import DatasetGenerator
-from adapters.bulk.importer import import_events
 from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from interfaces.settings import Settings
@@ -22,7 +20,7 @@ from projections import parallel
 from projections.live import LiveViews
 from projections.parallel import shareable
 from projections.rebuild import Rebuilt, compare, rebuild, tables_of
-from tests.conftest import settings_for, store_env
+from tests.conftest import generated_company, settings_for, store_env
 from tests.integration.test_quarantine import sell, write_poison, write_undecodable
 
 EVENTS = 1500
@@ -31,11 +29,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 @pytest.fixture
 def generated(pg_schema: str, tmp_path: Path) -> Iterator[Comptoir]:
-    app = Comptoir(settings_for("postgres", tmp_path, pg_schema).eventstore_env())
-    generator = DatasetGenerator(seed=23, mapper=app.mapper)
-    import_events(
-        app, list(generator.events(EVENTS)), batch_size=1000, sequences=generator.sequences
-    )
+    app = generated_company(tmp_path, pg_schema, seed=23, events=EVENTS)
     yield app
     app.close()
 
