@@ -77,7 +77,11 @@ TABLE = Table(
     "budget_figures",
     [
         *_AFFAIR_COLUMNS,
-        *[(f"{c}_{name}", kind) for c in BudgetCategory for name, kind in _LINE_COLUMNS],
+        *[
+            (column, kind)
+            for c in BudgetCategory
+            for column, (_, kind) in zip(_COLUMNS_OF[c], _LINE_COLUMNS, strict=True)
+        ],
     ],
 )
 
@@ -126,7 +130,7 @@ def by_category(figures: pa.Table) -> pa.Table:
     size = figures.num_rows
     parts = []
     for line, category in enumerate(BudgetCategory, start=1):
-        own = {name: f"{category}_{name}" for name, _ in _LINE_COLUMNS}
+        own = dict(zip((name for name, _ in _LINE_COLUMNS), _COLUMNS_OF[category], strict=True))
         constant = {
             "line": pa.repeat(pa.scalar(line, pa.int64()), size),
             "category": pa.repeat(pa.scalar(str(category), pa.string()), size),

@@ -27,6 +27,21 @@ def app(settings: Settings) -> Iterator[Comptoir]:
     app.close()
 
 
+def projected(app: Comptoir, path: Path) -> ProjectionRunner:
+    """The views of `app` folded into the file at `path`."""
+    runner = ProjectionRunner(app, duckdb.connect(str(path)))
+    runner.catch_up()
+    return runner
+
+
+def folded_again(app: Comptoir, path: Path) -> ProjectionRunner:
+    """The file at `path` opened again: found outdated, it is folded from the log's start."""
+    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
+    assert reopened.position == 0
+    reopened.catch_up()
+    return reopened
+
+
 def customers(runner: ProjectionRunner) -> list[tuple[object, ...]]:
     rows: list[tuple[object, ...]] = runner.cursor.execute(
         "SELECT customer_id, name, vat_number FROM customers ORDER BY name"
@@ -40,8 +55,7 @@ def test_a_file_with_an_old_table_shape_is_rebuilt_from_the_log(
     for name in ("Martin SA", "Durand SARL"):
         app.customers.register(ctx(), name=name, vat_number="FR40303265045")
     path = tmp_path / "views.duckdb"
-    runner = ProjectionRunner(app, duckdb.connect(str(path)))
-    runner.catch_up()
+    runner = projected(app, path)
     before = customers(runner)
     assert len(before) == 2
     # as an earlier version left it: a column it did not have, a column since renamed
@@ -49,9 +63,7 @@ def test_a_file_with_an_old_table_shape_is_rebuilt_from_the_log(
     runner.cursor.execute("ALTER TABLE customers ADD COLUMN obsolete VARCHAR")
     runner.cursor.close()
 
-    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
-    assert reopened.position == 0
-    reopened.catch_up()
+    reopened = folded_again(app, path)
     assert reopened.position == app.log_position()
     assert customers(reopened) == before
     columns = [r[0] for r in reopened.cursor.execute("DESCRIBE customers").fetchall()]
@@ -62,8 +74,7 @@ def test_a_file_with_an_old_table_shape_is_rebuilt_from_the_log(
 def test_a_file_of_the_same_shape_keeps_its_position(app: Comptoir, tmp_path: Path) -> None:
     app.customers.register(ctx(), name="Martin SA", vat_number="FR40303265045")
     path = tmp_path / "views.duckdb"
-    runner = ProjectionRunner(app, duckdb.connect(str(path)))
-    runner.catch_up()
+    runner = projected(app, path)
     runner.cursor.close()
     reopened = ProjectionRunner(app, duckdb.connect(str(path)))
     assert reopened.position == app.log_position() > 0
@@ -83,16 +94,13 @@ def test_a_file_without_a_view_added_since_is_rebuilt_with_it(
     ).aggregate_id
     app.contracts.suspend(ctx(), contract, reason="works")
     path = tmp_path / "views.duckdb"
-    runner = ProjectionRunner(app, duckdb.connect(str(path)))
-    runner.catch_up()
+    runner = projected(app, path)
     # as a version before the view existed left the file: folded, without its table
     runner.cursor.execute("DROP TABLE contract_suspensions")
     runner.cursor.execute("DROP TABLE contract_suspensions_history")
     runner.cursor.close()
 
-    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
-    assert reopened.position == 0
-    reopened.catch_up()
+    reopened = folded_again(app, path)
     found = reopened.cursor.execute("SELECT contract_id FROM contract_suspensions").fetchall()
     assert found == [(str(contract),)]
 
@@ -102,8 +110,7 @@ def test_a_file_with_the_budget_history_by_category_is_rebuilt_with_one_row_a_st
 ) -> None:
     budgeted_affair(app)
     path = tmp_path / "views.duckdb"
-    runner = ProjectionRunner(app, duckdb.connect(str(path)))
-    runner.catch_up()
+    runner = projected(app, path)
     served = "SELECT category, budget FROM budget_vs_actual ORDER BY line"
     before = runner.cursor.execute(served).fetchall()
     # as versions that kept the budget's history by category left the file
@@ -111,9 +118,7 @@ def test_a_file_with_the_budget_history_by_category_is_rebuilt_with_one_row_a_st
     runner.cursor.execute("CREATE TABLE budget_vs_actual_history (affair_id VARCHAR)")
     runner.cursor.close()
 
-    reopened = ProjectionRunner(app, duckdb.connect(str(path)))
-    assert reopened.position == 0
-    reopened.catch_up()
+    reopened = folded_again(app, path)
     assert reopened.cursor.execute(served).fetchall() == before
     assert ("purchases", Decimal("1000.00")) in before
     tables = reopened.cursor.execute(
