@@ -7,19 +7,19 @@ its tracking commit together; the primary key refuses a second sealer's overlap.
 
 from __future__ import annotations
 
-import sqlite3
 import threading
 import weakref
 from collections.abc import Sequence
 from typing import Any
 
-import psycopg
 from eventsourcing.application import Application
+from eventsourcing.persistence import IntegrityError
 from eventsourcing.popo import POPOApplicationRecorder
 from eventsourcing.postgres import PostgresApplicationRecorder
 from eventsourcing.sqlite import SQLiteApplicationRecorder
 from psycopg.sql import SQL, Identifier
 
+from adapters.eventstore.postgres import serialise_ddl
 from application.sealing import ChainLink, ChainMoved, ChainStore
 
 
@@ -67,11 +67,11 @@ class PostgresChainStore(ChainStore):
         self._create_table()
 
     def _create_table(self) -> None:
-        try:
-            with self.datastore.transaction(commit=True) as curs:
-                curs.execute(self._create)
-        except psycopg.errors.UniqueViolation:
-            pass  # another process created it at the same moment
+        with self.datastore.transaction(commit=True) as curs:
+            # under the schema's DDL lock: two processes making the table at the same
+            # moment would collide on Postgres's catalog, `IF NOT EXISTS` or not
+            serialise_ddl(curs, self.datastore.schema)
+            curs.execute(self._create)
 
     def head(self) -> ChainLink | None:
         with self.datastore.transaction(commit=False) as curs:
@@ -84,7 +84,7 @@ class PostgresChainStore(ChainStore):
         try:
             with self.datastore.transaction(commit=True) as curs:
                 curs.executemany(self._insert, rows)
-        except psycopg.errors.UniqueViolation:
+        except IntegrityError:  # the datastore's name for the primary key's refusal
             raise ChainMoved("these events were sealed meanwhile") from None
 
     def links(self, after: int, limit: int, stop: int | None = None) -> Sequence[ChainLink]:
@@ -128,7 +128,7 @@ class SQLiteChainStore(ChainStore):
                     "INSERT INTO chain (notification_id, content_digest, link) VALUES (?, ?, ?)",
                     rows,
                 )
-        except sqlite3.IntegrityError:
+        except IntegrityError:  # the datastore's name for the primary key's refusal
             raise ChainMoved("these events were sealed meanwhile") from None
 
     def links(self, after: int, limit: int, stop: int | None = None) -> Sequence[ChainLink]:

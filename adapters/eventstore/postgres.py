@@ -54,7 +54,7 @@ _JOURNAL_COLUMNS = (
 _fail_fast = retry_once
 
 
-def _serialise_ddl(curs: Cursor[DictRow], schema: str) -> None:
+def serialise_ddl(curs: Cursor[DictRow], schema: str) -> None:
     """Hold the schema's DDL lock until the transaction ends. Processes that start at once
     (nodes, workers, a rebuild's processes) would otherwise run the same `IF NOT EXISTS`
     and `OR REPLACE` statements together, and collide on Postgres's catalog ("tuple
@@ -66,10 +66,12 @@ def _serialise_ddl(curs: Cursor[DictRow], schema: str) -> None:
 def _created_once_retried(create: Callable[[], None]) -> None:
     """The library's `create_table`, again if another process made a type at the same
     moment: its `CREATE TYPE` runs in a transaction of its own, without `IF NOT EXISTS`,
-    and two at once collide on the catalog; the second attempt finds the type made."""
+    and two at once collide on the catalog, as a duplicate key (`IntegrityError`) or as
+    a duplicate relation (a composite type is one: `ProgrammingError`). The second
+    attempt finds the type made; any other error comes back from it."""
     try:
         create()
-    except IntegrityError:
+    except (IntegrityError, ProgrammingError):
         create()
 
 
@@ -83,7 +85,7 @@ class FailFastAggregateRecorder(PostgresAggregateRecorder):
         _created_once_retried(super().create_table)
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
-        _serialise_ddl(curs, self.datastore.schema)
+        serialise_ddl(curs, self.datastore.schema)
         super()._create_table(curs)
 
 
@@ -98,7 +100,7 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         _created_once_retried(super().create_table)
 
     def _create_table(self, curs: Cursor[DictRow]) -> None:
-        _serialise_ddl(curs, self.datastore.schema)
+        serialise_ddl(curs, self.datastore.schema)
         super()._create_table(curs)
 
     def __init__(self, datastore: PostgresDatastore, *, events_table_name: str = "stored_events"):

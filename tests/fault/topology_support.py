@@ -122,8 +122,15 @@ class Node:
         return self
 
     def output(self) -> str:
+        """The process's output: its first traceback, if any, then its last lines."""
         path = self.home / "output.log"
-        return path.read_text(errors="replace")[-3000:] if path.exists() else ""
+        if not path.exists():
+            return ""
+        text = path.read_text(errors="replace")
+        first = text.find("Traceback")
+        if first == -1 or first >= len(text) - 3000:
+            return text[-3000:]
+        return f"{text[first : first + 4000]}\n…\n{text[-3000:]}"
 
     def alive(self) -> bool:
         return self.process is not None and self.process.poll() is None
