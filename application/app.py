@@ -12,6 +12,7 @@ from uuid import UUID
 from eventsourcing.application import Application, Repository
 from eventsourcing.domain import DomainEvent
 from eventsourcing.persistence import EventStore, Transcoder
+from eventsourcing.utils import strtobool
 
 from adapters.eventstore.signed import SigningEventStore, SigningSnapshotStore
 from adapters.transcoding import domain_transcoder
@@ -85,7 +86,11 @@ class Comptoir(Application[UUID]):
     ) -> None:
         super().__init__(env)
         self.policies = policies or Policies()
-        self.runner = CommandRunner(self, on_recorded or (lambda _position: None))
+        self.runner = CommandRunner(
+            self,
+            on_recorded or (lambda _position: None),
+            trust_cache=strtobool(self.env.get("COMMANDS_TRUST_CACHE", "y")),
+        )
         self.quotes = QuoteCommands(self.runner)
         self.access = AccessCommands(self.runner)
         # one line per aggregate's commands, below

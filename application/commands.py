@@ -34,6 +34,7 @@ from application.journal import (
     Result,
     fingerprint,
 )
+from application.trusted_reads import cached_for_command, read_behind, reading
 from domain.errors import DomainError, InvalidInput, NotFound
 
 A = TypeVar("A", bound=Aggregate)
@@ -74,9 +75,19 @@ class Outcome:
 class CommandRunner:
     """Runs commands against an `eventsourcing` application with a journaling recorder."""
 
-    def __init__(self, app: Application[UUID], on_recorded: Callable[[int], None]) -> None:
+    def __init__(
+        self,
+        app: Application[UUID],
+        on_recorded: Callable[[int], None],
+        trust_cache: bool = True,
+    ) -> None:
         self.app = app
         self.on_recorded = on_recorded
+        # commands built first on the cached documents (see application.trusted_reads)
+        repository = app.repository
+        self.trust_cache = (
+            trust_cache and hasattr(repository, "remember") and repository.cache is not None
+        )
 
     @property
     def journal(self) -> CommandJournal:
@@ -91,7 +102,9 @@ class CommandRunner:
     def load(self, cls: type[A], aggregate_id: UUID, ctx: CommandContext | None = None) -> A:
         """Get an aggregate of the given type, checking the client's expected version."""
         try:
-            aggregate: Aggregate = self.app.repository.get(aggregate_id)
+            aggregate: Aggregate = cached_for_command(
+                self.app.repository, aggregate_id
+            ) or self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -145,16 +158,27 @@ class CommandRunner:
         refuses a second recording, and only then, or when `build` refuses the command (a
         retry of a command that went through may no longer apply), is the first one read
         and answered again (also when it would record nothing). A first attempt costs no
-        extra statement."""
+        extra statement.
+
+        The first attempt is built on the cached documents; whatever the log may decide
+        otherwise is built again on the documents read anew (application.trusted_reads)."""
         print_ = fingerprint(command, payload)
+        trusting = self.trust_cache
         for attempt in range(CLAIM_ATTEMPTS):
-            try:
-                outcome = build()
-            except DomainError:
-                prior = self._recorded(ctx)
-                if prior is None:
-                    raise
-                return self._replay(prior, ctx, print_)
+            with reading(trusting) as taken:
+                try:
+                    outcome = build()
+                except DomainError:
+                    if trusting:  # refused on this process's copies: ask the log's state
+                        trusting = False
+                        continue
+                    prior = self._recorded(ctx)
+                    if prior is None:
+                        raise
+                    return self._replay(prior, ctx, print_)
+            if trusting and self._behind(taken, outcome):
+                trusting = False
+                continue
             if not any(a.pending_events for a in outcome.aggregates):
                 # nothing to record, so nothing the index could refuse: a retry of a
                 # command that changed the document then finds it done already
@@ -169,6 +193,11 @@ class CommandRunner:
                 prior = self._recorded(ctx)
                 if prior is not None:
                     return self._replay(prior, ctx, print_)
+                if trusting and primary.id in taken and self._cached_version(primary.id) == loaded:
+                    # nothing in this process moved the document since it was taken: the
+                    # copy was behind the log, not a command racing this one
+                    trusting = False
+                    continue
                 if attempt < CLAIM_ATTEMPTS - 1 and (
                     (outcome.claims and self._claims_lost(outcome))
                     or (len(outcome.aggregates) > 1 and self._version_of(primary.id) == loaded)
@@ -226,10 +255,22 @@ class CommandRunner:
             if REVOKED_MARK in str(error):
                 raise KeyRevoked("the API key was revoked before this command") from None
             raise
+        if self.trust_cache:
+            for aggregate in outcome.aggregates:
+                self.app.repository.remember(aggregate)  # type: ignore[attr-defined]
         position = max((r.notification.id for r in recordings), default=None)
         if position is not None:
             self.on_recorded(position)
         return CommandResult(primary.id, primary.version, position, outcome.result)
+
+    def _behind(self, taken: dict[UUID, int], outcome: Outcome) -> bool:
+        """Whether an attempt on cached copies must be built again on the log's state: it
+        would record nothing, or a document it only read has moved since."""
+        recorded = {a.id for a in outcome.aggregates if a.pending_events}
+        return not recorded or read_behind(self.app.recorder, taken, recorded)
+
+    def _cached_version(self, aggregate_id: UUID) -> int | None:
+        return self.app.repository.cached_version(aggregate_id)  # type: ignore[attr-defined,no-any-return]
 
     def _version_of(self, aggregate_id: UUID) -> int:
         """The stored version of a document, 0 if none is stored."""

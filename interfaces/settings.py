@@ -46,9 +46,14 @@ class Settings(BaseSettings):
     # Writes that arrive while another command's transaction is in flight are written
     # together in the next one: one table lock and one commit for the group.
     pg_group_commit: bool = True
-    # Documents kept in memory between commands; each load still reads the events
+    # Documents kept in memory between commands; each read still reads the events
     # recorded after the cached version (by any process), so a cached copy is never stale.
     aggregate_cache_size: int = Field(default=1000, ge=0)
+    # A command is first built on the cached documents without reading the store; what
+    # it records is checked against the log when it is written, and built again on the
+    # log's state if anything moved meanwhile (application/trusted_reads.py). Off: every
+    # command's load reads the events recorded since, as reads do.
+    commands_trust_cache: bool = True
     # The writer's signing keys, `ID:BASE64URL[,ID:BASE64URL…]` (the first signs, all
     # verify); never stored in the database. Unset: read from `signing_key_file`, which
     # is created with a fresh key on first use (fine for one machine; give every command
@@ -159,6 +164,7 @@ class Settings(BaseSettings):
             "AGGREGATE_CACHE_FASTFORWARD": "y",
             # a command mutates its own copy: a refused save leaves the cache intact
             "DEEPCOPY_FROM_AGGREGATE_CACHE": "y",
+            "COMMANDS_TRUST_CACHE": "y" if self.commands_trust_cache else "n",
         }
 
     def _store_env(self) -> dict[str, str]:
