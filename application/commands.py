@@ -34,7 +34,7 @@ from application.journal import (
     Result,
     fingerprint,
 )
-from application.trusted_reads import cached_for_command, read_behind, reading
+from application.trusted_reads import WrittenElsewhere, cached_for_command, read_behind, reading
 from domain.errors import DomainError, InvalidInput, NotFound
 
 A = TypeVar("A", bound=Aggregate)
@@ -88,6 +88,7 @@ class CommandRunner:
         self.trust_cache = (
             trust_cache and hasattr(repository, "remember") and repository.cache is not None
         )
+        self.written_elsewhere = WrittenElsewhere()
 
     @property
     def journal(self) -> CommandJournal:
@@ -103,7 +104,7 @@ class CommandRunner:
         """Get an aggregate of the given type, checking the client's expected version."""
         try:
             aggregate: Aggregate = cached_for_command(
-                self.app.repository, aggregate_id
+                self.app.repository, aggregate_id, self.written_elsewhere
             ) or self.app.repository.get(aggregate_id)
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
@@ -196,6 +197,7 @@ class CommandRunner:
                 if trusting and primary.id in taken and self._cached_version(primary.id) == loaded:
                     # nothing in this process moved the document since it was taken: the
                     # copy was behind the log, not a command racing this one
+                    self.written_elsewhere.mark([primary.id])
                     trusting = False
                     continue
                 if attempt < CLAIM_ATTEMPTS - 1 and (
@@ -267,7 +269,11 @@ class CommandRunner:
         """Whether an attempt on cached copies must be built again on the log's state: it
         would record nothing, or a document it only read has moved since."""
         recorded = {a.id for a in outcome.aggregates if a.pending_events}
-        return not recorded or read_behind(self.app.recorder, taken, recorded)
+        if not recorded:
+            return True
+        behind = read_behind(self.app.recorder, taken, recorded)
+        self.written_elsewhere.mark(behind)
+        return bool(behind)
 
     def _cached_version(self, aggregate_id: UUID) -> int | None:
         return self.app.repository.cached_version(aggregate_id)  # type: ignore[attr-defined,no-any-return]

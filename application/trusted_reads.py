@@ -19,11 +19,19 @@ on the documents read anew from the store:
 So a stale copy never decides anything, and the common command (one document, cached)
 costs no read at all. `CommandRunner.run` holds the loop; `reading` marks the loads of
 one attempt.
+
+A document that several processes write in turn (an affair whose time is logged through
+every node) would make most attempts on it wasted. A document found behind the log is
+therefore read from the store by this process's commands for a while (`WrittenElsewhere`,
+a minute), as every read does.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import threading
+import time
+from collections import OrderedDict
+from collections.abc import Iterable, Iterator
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -47,11 +55,37 @@ def reading(trusting: bool) -> Iterator[dict[UUID, int]]:
         _TRUSTED.reset(token)
 
 
-def cached_for_command(repository: Any, aggregate_id: UUID) -> Aggregate | None:
-    """The cached copy, when this load belongs to a command that trusts the cache."""
+class WrittenElsewhere:
+    """Documents found behind the log lately: another process writes them too."""
+
+    def __init__(self, seconds: float = 60.0, size: int = 1000) -> None:
+        self.seconds = seconds
+        self.size = size
+        self._until: OrderedDict[UUID, float] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def mark(self, ids: Iterable[UUID]) -> None:
+        until = time.monotonic() + self.seconds
+        with self._lock:
+            for aggregate_id in ids:
+                self._until[aggregate_id] = until
+                self._until.move_to_end(aggregate_id)
+            while len(self._until) > self.size:
+                self._until.popitem(last=False)
+
+    def __contains__(self, aggregate_id: object) -> bool:
+        until = self._until.get(aggregate_id)  # type: ignore[call-overload]
+        return until is not None and until > time.monotonic()
+
+
+def cached_for_command(
+    repository: Any, aggregate_id: UUID, elsewhere: WrittenElsewhere
+) -> Aggregate | None:
+    """The cached copy, when this load belongs to a command that trusts the cache and no
+    other process wrote the document lately."""
     taken = _TRUSTED.get()
     cached_copy = getattr(repository, "cached_copy", None)
-    if taken is None or cached_copy is None:
+    if taken is None or cached_copy is None or aggregate_id in elsewhere:
         return None
     aggregate: Aggregate | None = cached_copy(aggregate_id)
     if aggregate is not None:
@@ -59,12 +93,12 @@ def cached_for_command(repository: Any, aggregate_id: UUID) -> Aggregate | None:
     return aggregate
 
 
-def read_behind(recorder: Any, taken: dict[UUID, int], recorded: set[UUID]) -> bool:
-    """Whether the store has events after the version taken of a document the command
-    read from the cache but does not record (those it records, the write checks)."""
-    for aggregate_id, version in taken.items():
-        if aggregate_id in recorded:
-            continue
-        if recorder.select_events(aggregate_id, gt=version, limit=1):
-            return True
-    return False
+def read_behind(recorder: Any, taken: dict[UUID, int], recorded: set[UUID]) -> list[UUID]:
+    """The documents the command read from the cache but does not record (those it
+    records, the write checks) of which the store has events after the version taken."""
+    return [
+        aggregate_id
+        for aggregate_id, version in taken.items()
+        if aggregate_id not in recorded
+        and recorder.select_events(aggregate_id, gt=version, limit=1)
+    ]

@@ -150,3 +150,16 @@ def test_two_commands_racing_on_one_node_still_end_in_a_conflict(
     with pytest.raises(ConcurrentUpdate):
         a.runner.run(ALICE, "quote.add_line", {"quote_id": quote}, build)
     assert descriptions(a, quote) == ["printer", "till"]
+
+
+def test_a_document_another_node_writes_is_read_from_the_store_for_a_while(
+    nodes: tuple[Comptoir, Comptoir],
+) -> None:
+    a, b = nodes
+    quote = draft(a, "till")
+    add_line(b, quote, "printer")
+    add_line(a, quote, "scanner")  # a's copy was behind: a now reads this quote anew
+    reads = counting_reads(a)
+    add_line(a, quote, "dock")
+    assert len(reads) == 1  # the events after the cached version: none were refused
+    assert descriptions(b, quote) == ["dock", "printer", "scanner", "till"]
