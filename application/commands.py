@@ -166,47 +166,53 @@ class CommandRunner:
         print_ = fingerprint(command, payload)
         trusting = self.trust_cache
         for attempt in range(CLAIM_ATTEMPTS):
-            with reading(trusting) as taken:
-                try:
-                    outcome = build()
-                except DomainError:
-                    if trusting:  # refused on this process's copies: ask the log's state
-                        trusting = False
-                        continue
-                    prior = self._recorded(ctx)
-                    if prior is None:
-                        raise
-                    return self._replay(prior, ctx, print_)
-            if trusting and self._behind(taken, outcome):
-                trusting = False
-                continue
-            if not any(a.pending_events for a in outcome.aggregates):
-                # nothing to record, so nothing the index could refuse: a retry of a
-                # command that changed the document then finds it done already
-                prior = self._recorded(ctx)
-                if prior is not None:
-                    return self._replay(prior, ctx, print_)
-            primary = outcome.aggregates[0]
-            loaded = primary.version - len(primary.pending_events)
+            unchanged: list[Aggregate] = []
             try:
-                return self._record(ctx, command, print_, outcome)
-            except IntegrityError:
-                prior = self._recorded(ctx)
-                if prior is not None:
-                    return self._replay(prior, ctx, print_)
-                if trusting and primary.id in taken and self._cached_version(primary.id) == loaded:
-                    # nothing in this process moved the document since it was taken: the
-                    # copy was behind the log, not a command racing this one
-                    self.written_elsewhere.mark([primary.id])
+                with reading(trusting) as taken:
+                    try:
+                        outcome = build()
+                    except DomainError:
+                        if trusting:  # refused on this process's copies: ask the log
+                            trusting = False
+                            continue
+                        prior = self._recorded(ctx)
+                        if prior is None:
+                            raise
+                        return self._replay(prior, ctx, print_)
+                    finally:
+                        unchanged = [a for a in taken.values() if not a.pending_events]
+                if trusting and self._behind(taken, outcome):
                     trusting = False
                     continue
-                if attempt < CLAIM_ATTEMPTS - 1 and (
-                    (outcome.claims and self._claims_lost(outcome))
-                    or (len(outcome.aggregates) > 1 and self._version_of(primary.id) == loaded)
-                ):
-                    continue
-                self._explain_conflict(ctx, outcome)
-                raise
+                if not any(a.pending_events for a in outcome.aggregates):
+                    # nothing to record, so nothing the index could refuse: a retry of a
+                    # command that changed the document then finds it done already
+                    prior = self._recorded(ctx)
+                    if prior is not None:
+                        return self._replay(prior, ctx, print_)
+                primary = outcome.aggregates[0]
+                loaded = primary.version - len(primary.pending_events)
+                try:
+                    return self._record(ctx, command, print_, outcome)
+                except IntegrityError:
+                    prior = self._recorded(ctx)
+                    if prior is not None:
+                        return self._replay(prior, ctx, print_)
+                    if trusting and primary.id in taken and self._unmoved(primary.id, loaded):
+                        # nothing in this process moved the document since it was taken:
+                        # the copy was behind the log, not a command racing this one
+                        self.written_elsewhere.mark([primary.id])
+                        trusting = False
+                        continue
+                    if attempt < CLAIM_ATTEMPTS - 1 and (
+                        (outcome.claims and self._claims_lost(outcome))
+                        or (len(outcome.aggregates) > 1 and self._version_of(primary.id) == loaded)
+                    ):
+                        continue
+                    self._explain_conflict(ctx, outcome)
+                    raise
+            finally:
+                self._give_back(unchanged)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _recorded(self, ctx: CommandContext) -> JournalEntry | None:
@@ -265,7 +271,7 @@ class CommandRunner:
             self.on_recorded(position)
         return CommandResult(primary.id, primary.version, position, outcome.result)
 
-    def _behind(self, taken: dict[UUID, int], outcome: Outcome) -> bool:
+    def _behind(self, taken: dict[UUID, Aggregate], outcome: Outcome) -> bool:
         """Whether an attempt on cached copies must be built again on the log's state: it
         would record nothing, or a document it only read has moved since."""
         recorded = {a.id for a in outcome.aggregates if a.pending_events}
@@ -275,8 +281,18 @@ class CommandRunner:
         self.written_elsewhere.mark(behind)
         return bool(behind)
 
-    def _cached_version(self, aggregate_id: UUID) -> int | None:
-        return self.app.repository.cached_version(aggregate_id)  # type: ignore[attr-defined,no-any-return]
+    def _unmoved(self, aggregate_id: UUID, loaded: int) -> bool:
+        """Whether no command of this process recorded the document since it was taken
+        at version `loaded` (it would be back in the cache, later)."""
+        cached: int | None = self.app.repository.cached_version(aggregate_id)  # type: ignore[attr-defined]
+        return cached is None or cached <= loaded
+
+    def _give_back(self, unchanged: list[Aggregate]) -> None:
+        """Put back in the cache the documents an attempt took and did not change, unless
+        found behind the log."""
+        for aggregate in unchanged:
+            if aggregate.id not in self.written_elsewhere:
+                self.app.repository.remember(aggregate)  # type: ignore[attr-defined]
 
     def _version_of(self, aggregate_id: UUID) -> int:
         """The stored version of a document, 0 if none is stored."""

@@ -8,10 +8,11 @@ quote). Here the cached object is only ever touched under its lock: fast-forward
 copy alike. Reading the store for a document not cached yet happens outside the lock,
 so loads of other documents, or of this one, never wait for each other's first read.
 
-A command may also take the cached copy as this process last knew it, without asking the
-store for later events (`cached_copy`), when what it records is checked against the log
-anyway (see `application.commands`); every document a command records is kept here as
-recorded (`remember`), so this process's next command on it finds it current.
+A command may also take the cached document out of the cache, as this process last knew
+it, without asking the store for later events and without a copy (`take`), when what it
+records is checked against the log anyway (see `application.trusted_reads`). Once
+recorded, the document goes back as recorded (`remember`), so this process's next command
+on it finds it current; a command that fails leaves it out, to be read anew.
 """
 
 from __future__ import annotations
@@ -109,19 +110,19 @@ class LockedCacheRepository(Repository[UUID]):
         finally:
             self._disuse_fastforward_lock(aggregate_id)
 
-    def cached_copy(self, aggregate_id: UUID) -> Any | None:
-        """A copy of the document as this process last knew it, without reading the store
-        (None if it is not cached): it may be behind the log."""
+    def take(self, aggregate_id: UUID) -> Any | None:
+        """The cached document as this process last knew it, out of the cache, without
+        reading the store (None if it is not cached): it may be behind the log. Until it
+        is put back, loads of it in this process read it from the store."""
         if self.cache is None:
             return None
         lock = self._use_fastforward_lock(aggregate_id)
         try:
             with lock:
                 try:
-                    cached = self.cache.get(aggregate_id)
+                    return self.cache.get(aggregate_id, evict=True)
                 except KeyError:
                     return None
-                return deepcopy(cached)
         finally:
             self._disuse_fastforward_lock(aggregate_id)
 

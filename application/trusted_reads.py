@@ -39,15 +39,15 @@ from uuid import UUID
 
 from eventsourcing.domain import Aggregate
 
-# The documents this attempt took from the cache unread, by id: the version taken. None
-# outside a command, or when the attempt reads everything from the store.
-_TRUSTED: ContextVar[dict[UUID, int] | None] = ContextVar("trusted_reads", default=None)
+# The documents this attempt took from the cache unread, by id. None outside a command,
+# or when the attempt reads everything from the store.
+_TRUSTED: ContextVar[dict[UUID, Aggregate] | None] = ContextVar("trusted_reads", default=None)
 
 
 @contextmanager
-def reading(trusting: bool) -> Iterator[dict[UUID, int]]:
+def reading(trusting: bool) -> Iterator[dict[UUID, Aggregate]]:
     """Mark the loads of one attempt at a command: from the cache when `trusting`."""
-    taken: dict[UUID, int] = {}
+    taken: dict[UUID, Aggregate] = {}
     token = _TRUSTED.set(taken if trusting else None)
     try:
         yield taken
@@ -84,21 +84,21 @@ def cached_for_command(
     """The cached copy, when this load belongs to a command that trusts the cache and no
     other process wrote the document lately."""
     taken = _TRUSTED.get()
-    cached_copy = getattr(repository, "cached_copy", None)
-    if taken is None or cached_copy is None or aggregate_id in elsewhere:
+    take = getattr(repository, "take", None)
+    if taken is None or take is None or aggregate_id in elsewhere:
         return None
-    aggregate: Aggregate | None = cached_copy(aggregate_id)
+    aggregate: Aggregate | None = take(aggregate_id)
     if aggregate is not None:
-        taken.setdefault(aggregate_id, aggregate.version)
+        taken.setdefault(aggregate_id, aggregate)
     return aggregate
 
 
-def read_behind(recorder: Any, taken: dict[UUID, int], recorded: set[UUID]) -> list[UUID]:
+def read_behind(recorder: Any, taken: dict[UUID, Aggregate], recorded: set[UUID]) -> list[UUID]:
     """The documents the command read from the cache but does not record (those it
     records, the write checks) of which the store has events after the version taken."""
     return [
         aggregate_id
-        for aggregate_id, version in taken.items()
+        for aggregate_id, aggregate in taken.items()
         if aggregate_id not in recorded
-        and recorder.select_events(aggregate_id, gt=version, limit=1)
+        and recorder.select_events(aggregate_id, gt=aggregate.version, limit=1)
     ]

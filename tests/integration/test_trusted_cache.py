@@ -163,3 +163,16 @@ def test_a_document_another_node_writes_is_read_from_the_store_for_a_while(
     add_line(a, quote, "dock")
     assert len(reads) == 1  # the events after the cached version: none were refused
     assert descriptions(b, quote) == ["dock", "printer", "scanner", "till"]
+
+
+def test_a_document_a_command_only_reads_goes_back_to_the_cache(
+    nodes: tuple[Comptoir, Comptoir],
+) -> None:
+    a, _ = nodes
+    quote = draft(a, "till")
+    repository: Any = a.repository
+    a.quotes.copy(ALICE, quote)  # takes the quote out of the cache, reads it, gives it back
+    assert repository.cached_version(quote) == 2
+    with pytest.raises(DomainError):
+        a.quotes.remove_line(ALICE, quote, "no-such-line")  # refused: nothing changed
+    assert repository.cached_version(quote) == 2
