@@ -34,7 +34,7 @@ from application.journal import (
     Result,
     fingerprint,
 )
-from application.trusted_reads import WrittenElsewhere, cached_for_command, read_behind, reading
+from application.trusted_reads import CacheTrust, reading
 from domain.errors import DomainError, InvalidInput, NotFound
 
 A = TypeVar("A", bound=Aggregate)
@@ -84,11 +84,7 @@ class CommandRunner:
         self.app = app
         self.on_recorded = on_recorded
         # commands built first on the cached documents (see application.trusted_reads)
-        repository = app.repository
-        self.trust_cache = (
-            trust_cache and hasattr(repository, "remember") and repository.cache is not None
-        )
-        self.written_elsewhere = WrittenElsewhere()
+        self.cache = CacheTrust(app, trust_cache)
 
     @property
     def journal(self) -> CommandJournal:
@@ -103,9 +99,9 @@ class CommandRunner:
     def load(self, cls: type[A], aggregate_id: UUID, ctx: CommandContext | None = None) -> A:
         """Get an aggregate of the given type, checking the client's expected version."""
         try:
-            aggregate: Aggregate = cached_for_command(
-                self.app.repository, aggregate_id, self.written_elsewhere
-            ) or self.app.repository.get(aggregate_id)
+            aggregate: Aggregate = self.cache.take(aggregate_id) or self.app.repository.get(
+                aggregate_id
+            )
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
         if not isinstance(aggregate, cls):
@@ -164,7 +160,7 @@ class CommandRunner:
         The first attempt is built on the cached documents; whatever the log may decide
         otherwise is built again on the documents read anew (application.trusted_reads)."""
         print_ = fingerprint(command, payload)
-        trusting = self.trust_cache
+        trusting = self.cache.enabled
         for attempt in range(CLAIM_ATTEMPTS):
             unchanged: list[Aggregate] = []
             try:
@@ -181,7 +177,7 @@ class CommandRunner:
                         return self._replay(prior, ctx, print_)
                     finally:
                         unchanged = [a for a in taken.values() if not a.pending_events]
-                if trusting and self._behind(taken, outcome):
+                if trusting and self.cache.behind(taken, outcome.aggregates):
                     trusting = False
                     continue
                 if not any(a.pending_events for a in outcome.aggregates):
@@ -198,10 +194,7 @@ class CommandRunner:
                     prior = self._recorded(ctx)
                     if prior is not None:
                         return self._replay(prior, ctx, print_)
-                    if trusting and primary.id in taken and self._unmoved(primary.id, loaded):
-                        # nothing in this process moved the document since it was taken:
-                        # the copy was behind the log, not a command racing this one
-                        self.written_elsewhere.mark([primary.id])
+                    if trusting and self.cache.copy_was_behind(taken, primary.id, loaded):
                         trusting = False
                         continue
                     if attempt < CLAIM_ATTEMPTS - 1 and (
@@ -212,7 +205,7 @@ class CommandRunner:
                     self._explain_conflict(ctx, outcome)
                     raise
             finally:
-                self._give_back(unchanged)
+                self.cache.put_back(unchanged)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _recorded(self, ctx: CommandContext) -> JournalEntry | None:
@@ -263,36 +256,11 @@ class CommandRunner:
             if REVOKED_MARK in str(error):
                 raise KeyRevoked("the API key was revoked before this command") from None
             raise
-        if self.trust_cache:
-            for aggregate in outcome.aggregates:
-                self.app.repository.remember(aggregate)  # type: ignore[attr-defined]
+        self.cache.put_back(outcome.aggregates)
         position = max((r.notification.id for r in recordings), default=None)
         if position is not None:
             self.on_recorded(position)
         return CommandResult(primary.id, primary.version, position, outcome.result)
-
-    def _behind(self, taken: dict[UUID, Aggregate], outcome: Outcome) -> bool:
-        """Whether an attempt on cached copies must be built again on the log's state: it
-        would record nothing, or a document it only read has moved since."""
-        recorded = {a.id for a in outcome.aggregates if a.pending_events}
-        if not recorded:
-            return True
-        behind = read_behind(self.app.recorder, taken, recorded)
-        self.written_elsewhere.mark(behind)
-        return bool(behind)
-
-    def _unmoved(self, aggregate_id: UUID, loaded: int) -> bool:
-        """Whether no command of this process recorded the document since it was taken
-        at version `loaded` (it would be back in the cache, later)."""
-        cached: int | None = self.app.repository.cached_version(aggregate_id)  # type: ignore[attr-defined]
-        return cached is None or cached <= loaded
-
-    def _give_back(self, unchanged: list[Aggregate]) -> None:
-        """Put back in the cache the documents an attempt took and did not change, unless
-        found behind the log."""
-        for aggregate in unchanged:
-            if aggregate.id not in self.written_elsewhere:
-                self.app.repository.remember(aggregate)  # type: ignore[attr-defined]
 
     def _version_of(self, aggregate_id: UUID) -> int:
         """The stored version of a document, 0 if none is stored."""

@@ -17,8 +17,8 @@ on the documents read anew from the store:
   built again on the log's state before the refusal is answered.
 
 So a stale copy never decides anything, and the common command (one document, cached)
-costs no read at all. `CommandRunner.run` holds the loop; `reading` marks the loads of
-one attempt.
+costs no read at all. `CommandRunner.run` holds the loop, `reading` marks the loads of
+one attempt, and `CacheTrust` takes the documents out of the cache and puts them back.
 
 A document that several processes write in turn (an affair whose time is logged through
 every node) would make most attempts on it wasted. A document found behind the log is
@@ -31,7 +31,7 @@ from __future__ import annotations
 import threading
 import time
 from collections import OrderedDict
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from contextlib import contextmanager
 from contextvars import ContextVar
 from typing import Any
@@ -78,27 +78,61 @@ class WrittenElsewhere:
         return until is not None and until > time.monotonic()
 
 
-def cached_for_command(
-    repository: Any, aggregate_id: UUID, elsewhere: WrittenElsewhere
-) -> Aggregate | None:
-    """The cached copy, when this load belongs to a command that trusts the cache and no
-    other process wrote the document lately."""
-    taken = _TRUSTED.get()
-    take = getattr(repository, "take", None)
-    if taken is None or take is None or aggregate_id in elsewhere:
-        return None
-    aggregate: Aggregate | None = take(aggregate_id)
-    if aggregate is not None:
-        taken.setdefault(aggregate_id, aggregate)
-    return aggregate
+class CacheTrust:
+    """A command runner's use of the cache: documents taken, checked, put back."""
 
+    def __init__(self, app: Any, enabled: bool) -> None:
+        self.repository = app.repository
+        self.recorder = app.recorder
+        self.enabled = (
+            enabled and hasattr(self.repository, "take") and self.repository.cache is not None
+        )
+        self.written_elsewhere = WrittenElsewhere()
 
-def read_behind(recorder: Any, taken: dict[UUID, Aggregate], recorded: set[UUID]) -> list[UUID]:
-    """The documents the command read from the cache but does not record (those it
-    records, the write checks) of which the store has events after the version taken."""
-    return [
-        aggregate_id
-        for aggregate_id, aggregate in taken.items()
-        if aggregate_id not in recorded
-        and recorder.select_events(aggregate_id, gt=aggregate.version, limit=1)
-    ]
+    def take(self, aggregate_id: UUID) -> Aggregate | None:
+        """The cached document, when this load belongs to an attempt that trusts the cache
+        and no other process wrote the document lately (None: read it from the store)."""
+        taken = _TRUSTED.get()
+        if taken is None or aggregate_id in self.written_elsewhere:
+            return None
+        aggregate: Aggregate | None = self.repository.take(aggregate_id)
+        if aggregate is not None:
+            taken.setdefault(aggregate_id, aggregate)
+        return aggregate
+
+    def behind(self, taken: dict[UUID, Aggregate], aggregates: Sequence[Aggregate]) -> bool:
+        """Whether an attempt on cached documents must be built again on the log's state:
+        it would record nothing, or a document it only read has events after the version
+        taken (a statement for each; those it records, the write checks)."""
+        recorded = {a.id for a in aggregates if a.pending_events}
+        if not recorded:
+            return True
+        behind = [
+            aggregate_id
+            for aggregate_id, aggregate in taken.items()
+            if aggregate_id not in recorded
+            and self.recorder.select_events(aggregate_id, gt=aggregate.version, limit=1)
+        ]
+        self.written_elsewhere.mark(behind)
+        return bool(behind)
+
+    def copy_was_behind(self, taken: dict[UUID, Aggregate], primary: UUID, loaded: int) -> bool:
+        """After a refused write: whether the document was taken from the cache and no
+        command of this process recorded it since (it would be back, later), so the copy
+        was behind the log rather than a command of this process racing this one."""
+        if primary not in taken:
+            return False
+        cached: int | None = self.repository.cached_version(primary)
+        if cached is not None and cached > loaded:
+            return False
+        self.written_elsewhere.mark([primary])
+        return True
+
+    def put_back(self, aggregates: Iterable[Aggregate]) -> None:
+        """Put documents back in the cache: as recorded, or as taken when unchanged (not
+        those found behind the log)."""
+        if not self.enabled:
+            return
+        for aggregate in aggregates:
+            if aggregate.id not in self.written_elsewhere:
+                self.repository.remember(aggregate)
