@@ -11,7 +11,7 @@ on the documents read anew from the store:
   (`IntegrityError`) and the command is built again;
 - a document the command only read (a customer named on a quote, an order billed by a
   new invoice): before recording, the store is asked whether it has events after the
-  version read (`read_behind`, a statement for each); if it has, the command is built
+  version read (`CacheTrust.behind`, a statement for each); if it has, the command is built
   again;
 - a command refused by a rule, or that would record nothing, on the cached copies: it is
   built again on the log's state before the refusal is answered.
