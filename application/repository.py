@@ -137,8 +137,9 @@ class LockedCacheRepository(Repository[UUID]):
         return version
 
     def remember(self, aggregate: Any) -> None:
-        """Keep a document just recorded, unless a later version is cached. The object
-        itself: a command drops its outcome once recorded, and every load takes a copy."""
+        """Keep a document just recorded (or taken and left unchanged), unless a later
+        version is cached. The object itself: a command drops its outcome once recorded,
+        a read takes a copy, and a command takes the document out before changing it."""
         if self.cache is None:
             return
         lock = self._use_fastforward_lock(aggregate.id)

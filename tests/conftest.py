@@ -156,3 +156,24 @@ def generated_company(tmp_path: Path, schema: str, seed: int, events: int) -> Co
         app, list(generator.events(events)), batch_size=1000, sequences=generator.sequences
     )
     return app
+
+
+def record_quotes(app: Comptoir, count: int) -> None:
+    """Each quote is two events: drafted, then a line added."""
+    from decimal import Decimal
+
+    from application.journal import CommandContext
+
+    ctx = CommandContext(
+        actor="alice", at=datetime(2026, 11, 2, 9, 30, tzinfo=UTC), reason="trade fair"
+    )
+    for n in range(count):
+        drafted = app.quotes.draft(ctx, currency="EUR", prospect=f"Prospect {n}")
+        app.quotes.add_line(
+            ctx,
+            drafted.aggregate_id,
+            description="Cash register",
+            quantity=Decimal(3),
+            unit_price=Decimal("19.99"),
+            vat_rate=Decimal(20),
+        )

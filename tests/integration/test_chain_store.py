@@ -7,7 +7,6 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterator, Sequence
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 
 import pytest
@@ -17,7 +16,7 @@ from application.app import Comptoir
 from application.journal import CommandContext
 from application.sealing import GENESIS, ChainLink, ChainMoved, ChainStore, Sealer, chain_links
 from interfaces.settings import Settings
-from tests.conftest import settings_for
+from tests.conftest import record_quotes, settings_for
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 ALICE = CommandContext(actor="alice", at=AT)
@@ -30,21 +29,8 @@ def app(settings: Settings) -> Iterator[Comptoir]:
     app.close()
 
 
-def draft_quotes(app: Comptoir, quotes: int) -> None:
-    for n in range(quotes):
-        drafted = app.quotes.draft(ALICE, currency="EUR", prospect=f"Prospect {n}")
-        app.quotes.add_line(
-            ALICE,
-            drafted.aggregate_id,
-            description="Cash register",
-            quantity=Decimal(1),
-            unit_price=Decimal("450.00"),
-            vat_rate=Decimal(20),
-        )
-
-
 def test_links_for_events_already_sealed_are_refused_as_the_chain_moved(app: Comptoir) -> None:
-    draft_quotes(app, 2)
+    record_quotes(app, 2)
     store = chain_store_for(app)
     assert Sealer(app, store).seal() == 4
     stale = chain_links(GENESIS, list(app.recorder.select_notifications(start=1, limit=10)))
@@ -78,10 +64,10 @@ class StaleOnce(ChainStore):
 
 
 def test_a_sealer_behind_another_reads_the_head_again_and_seals_the_rest(app: Comptoir) -> None:
-    draft_quotes(app, 1)
+    record_quotes(app, 1)
     first = chain_store_for(app)
     assert Sealer(app, first).seal() == 2
-    draft_quotes(app, 1)
+    record_quotes(app, 1)
     behind = Sealer(app, StaleOnce(chain_store_for(app)))
     assert behind.seal_batch() == 2  # its batch from the start refused, the rest sealed
     assert [k.notification_id for k in first.links(0, 100)] == [1, 2, 3, 4]

@@ -7,7 +7,6 @@ import threading
 from collections.abc import Iterator
 from contextlib import closing
 from datetime import UTC, datetime
-from decimal import Decimal
 from pathlib import Path
 from typing import Any
 from uuid import uuid4
@@ -18,12 +17,11 @@ from typer.testing import CliRunner
 
 from adapters.eventstore.chain import chain_store_for
 from application.app import Comptoir
-from application.journal import CommandContext
 from application.sealing import ChainFollower, ChainStore, Sealer
 from application.verification import VerifyReport, verify
 from interfaces.cli import cli
 from interfaces.settings import Settings
-from tests.conftest import pg_dsn, settings_for, store_env
+from tests.conftest import pg_dsn, record_quotes, settings_for, store_env
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
 Sql = psycopg.Connection[Any]
@@ -47,21 +45,6 @@ def sql(pg_schema: str) -> Iterator[Sql]:
     with psycopg.connect(**pg_dsn(), autocommit=True) as conn:  # type: ignore[arg-type]
         conn.execute(f"SET search_path TO {pg_schema}")
         yield conn
-
-
-def record_quotes(app: Comptoir, count: int) -> None:
-    """Each quote is two events: drafted, then a line added."""
-    ctx = CommandContext(actor="alice", at=AT, reason="trade fair")
-    for n in range(count):
-        drafted = app.quotes.draft(ctx, currency="EUR", prospect=f"Prospect {n}")
-        app.quotes.add_line(
-            ctx,
-            drafted.aggregate_id,
-            description="Cash register",
-            quantity=Decimal(3),
-            unit_price=Decimal("19.99"),
-            vat_rate=Decimal(20),
-        )
 
 
 def sealed(app: Comptoir, quotes: int = 3) -> ChainStore:
