@@ -54,6 +54,11 @@ class GuardedDatastore(PostgresDatastore):
             failure = failure_of(error, hung=watch is not None and watch.fired)
             raise
         finally:
+            if failure is None and watch is not None and watch.fired:
+                # the block ended quietly, yet its deadline shut the socket: psycopg ignores
+                # an error in a read-only transaction's rollback, so an answered SELECT
+                # whose ROLLBACK then hung would otherwise count as the store answering
+                failure = Failure.DOWN
             self.breaker.record(probe=probe, failure=failure)
 
 
