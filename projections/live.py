@@ -5,6 +5,9 @@ that cannot open the live file), then the serving process switches to it between
 batches: new queries use the new file at once, queries already running finish on the
 old one, which is closed at the next switch. A pointer file names the live file so a
 restart opens the right one.
+
+Closed while a rebuild runs (the server stopping), it stops the rebuild and waits for it
+to remove its files and end its processes (`projections.parallel`), at most `STOP_WAIT_S`.
 """
 
 from __future__ import annotations
@@ -23,7 +26,7 @@ import duckdb
 from adapters.duckdb_store import DuckStore
 from adapters.eventstore.listen import EventListener
 from application.app import Comptoir
-from projections.parallel import shareable
+from projections.parallel import RebuildStopped, shareable
 from projections.pipeline import BASE_CURRENCY, PipelineAffairsView
 from projections.rebuild import Difference, Rebuilt, compare, rebuild
 from projections.runner import ProjectionRunner
@@ -33,6 +36,8 @@ log = logging.getLogger(__name__)
 
 # A read model still empty before a log this long is rebuilt in parallel, then followed.
 BACKLOG_REBUILD = 50_000
+# How long closing waits for a running rebuild to stop and remove its files.
+STOP_WAIT_S = 30.0
 
 
 class LiveViews:
@@ -55,6 +60,9 @@ class LiveViews:
         self._following = False
         self._listener: EventListener | None = None
         self._closed = False
+        self._stopping = threading.Event()  # set on close: running rebuilds stop
+        self._rebuilds = 0  # rebuilds running
+        self._rebuilds_changed = threading.Condition()
         self.path = self._current_path()
         self.store = DuckStore(self.path)
         self.runner = ProjectionRunner(app, self.store.writer(), page_size=page_size)
@@ -147,11 +155,31 @@ class LiveViews:
         else:
             self.runner.start(self._poll_s, on_idle=self.take_handoff)
 
+    def _rebuild(self, target: Path, until: int | None = None) -> Rebuilt:
+        """Rebuild into `target`, stopped (`RebuildStopped`) if this read model closes."""
+        with self._rebuilds_changed:
+            if self._stopping.is_set():
+                raise RebuildStopped
+            self._rebuilds += 1
+        try:
+            return rebuild(
+                self.app,
+                target,
+                self.page_size,
+                until=until,
+                workers=self.rebuild_workers,
+                stop=self._stopping,
+            )
+        finally:
+            with self._rebuilds_changed:
+                self._rebuilds -= 1
+                self._rebuilds_changed.notify_all()
+
     def _rebuild_backlog(self) -> None:
         try:
-            built = rebuild(
-                self.app, self.next_path(), self.page_size, workers=self.rebuild_workers
-            )
+            built = self._rebuild(self.next_path())
+        except RebuildStopped:
+            return
         except Exception:  # the batch-by-batch catch-up gets there too
             log.exception("the parallel rebuild of the backlog failed; catching up in batches")
             self.runner.start(self._poll_s, on_idle=self.take_handoff)
@@ -162,6 +190,10 @@ class LiveViews:
     def close(self) -> None:
         if self._listener is not None:
             self._listener.stop()
+        self._stopping.set()
+        with self._rebuilds_changed:  # before the lock: a verification holds it
+            if not self._rebuilds_changed.wait_for(lambda: self._rebuilds == 0, STOP_WAIT_S):
+                log.warning("a rebuild did not stop within %s s; closing anyway", STOP_WAIT_S)
         with self._lock:
             self._closed = True
             self.runner.stop()
@@ -203,7 +235,7 @@ class LiveViews:
 
     def rebuild_and_switch(self) -> Rebuilt:
         """Rebuild every view from the log into a fresh file and serve from it."""
-        built = rebuild(self.app, self.next_path(), self.page_size, workers=self.rebuild_workers)
+        built = self._rebuild(self.next_path())
         self.switch_to(built.path)
         return built
 
@@ -215,9 +247,7 @@ class LiveViews:
                 self.runner.catch_up()
                 position = self.runner.position
                 scratch = self.base.with_name(f"{self.base.name}.verify.{time.time_ns()}")
-                built = rebuild(
-                    self.app, scratch, self.page_size, until=position, workers=self.rebuild_workers
-                )
+                built = self._rebuild(scratch, until=position)
                 try:
                     differences = compare(self.store.writer(), built.path)
                 finally:

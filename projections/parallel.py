@@ -11,6 +11,10 @@ Processes are spawned, never forked: the parent may hold threads, pools and Duck
 handles. They end with the process that started them: daemonic when it exits, and by
 watching it when it is killed. A store only one process can read (the in-memory ones)
 folds in one process.
+
+A rebuild given a `stop` event ends when it is set (a server stopping): between two
+batches, or while it waits for the other processes, it raises `RebuildStopped`, ends
+those processes and removes every file it wrote.
 """
 
 from __future__ import annotations
@@ -21,6 +25,7 @@ import threading
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
+from threading import Event
 
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
@@ -54,11 +59,24 @@ def readable_end(app: Comptoir) -> int:
     return int(app.recorder.max_notification_id() or 0)
 
 
+class RebuildStopped(RuntimeError):
+    """The rebuild was told to stop (its process is stopping): nothing of it is kept."""
+
+    def __init__(self) -> None:
+        super().__init__("the rebuild was stopped before its end: its files are removed")
+
+
 def fold_share(
-    app: Comptoir, target: Path, page_size: int, until: int | None, share: tuple[int, int] | None
+    app: Comptoir,
+    target: Path,
+    page_size: int,
+    until: int | None,
+    share: tuple[int, int] | None,
+    stop: Event | None = None,
 ) -> tuple[int, int]:
     """Fold the log up to `until` (the documents of `share` only) into a new file at `target`;
-    return how many events were read and the position reached."""
+    return how many events were read and the position reached. Set, `stop` ends it between
+    two batches with `RebuildStopped` (the caller removes the file)."""
     config = {**REBUILD_CONFIG, "threads": "1"}
     store = DuckStore(target, config)
     try:
@@ -70,7 +88,11 @@ def fold_share(
             keep_documents=KEEP_DOCUMENTS,
             share=share,
         )
-        events = runner.catch_up(until)
+        events = 0
+        while count := runner.run_batch(until):
+            events += count
+            if stop is not None and stop.is_set():
+                raise RebuildStopped
         store.writer().execute("CHECKPOINT")
         return events, runner.position
     finally:
@@ -119,15 +141,20 @@ class ShareFailed(RuntimeError):
 
 
 def fold_in_parallel(
-    app: Comptoir, target: Path, page_size: int, until: int, workers: int
+    app: Comptoir,
+    target: Path,
+    page_size: int,
+    until: int,
+    workers: int,
+    stop: Event | None = None,
 ) -> tuple[int, int]:
     """Fold share 0 here and shares 1 … `workers - 1` in spawned processes, then append
     theirs into `target`; return how many events were read and the position reached (the
     same in every process). Each reads pages `workers` times longer, so that it folds
     about `page_size` events a page.
 
-    The processes are daemonic: they end with this process (a server stopped during a
-    rebuild does not wait for it)."""
+    The processes are daemonic: they end with this process, and are ended at once when
+    the rebuild fails or `stop` is set."""
     page_size *= workers
     parts = [target.with_name(f"{target.name}.share{i}") for i in range(1, workers)]
     # the store's tables exist (this process's application made them): processes that
@@ -137,15 +164,18 @@ def fold_in_parallel(
     children: list[tuple[Path, SpawnProcess, Connection]] = []
     try:
         for i, part in enumerate(parts, start=1):
-            _remove(part)  # left by a rebuild killed before it could remove it
+            remove_database(part)  # left by a rebuild killed before it could remove it
             receiver, sender = context.Pipe(duplex=False)
             arguments = (env, app.policies, str(part), page_size, until, (i, workers), sender)
             process = context.Process(target=_fold_in_child, args=arguments, daemon=True)
             process.start()
             sender.close()
             children.append((part, process, receiver))
-        folded = fold_share(app, target, page_size, until, (0, workers))
+        folded = fold_share(app, target, page_size, until, (0, workers), stop)
         for part, process, receiver in children:
+            while not wait([process.sentinel], timeout=_STOP_POLL_S):
+                if stop is not None and stop.is_set():
+                    raise RebuildStopped
             process.join()
             failure = receiver.recv() if receiver.poll() else f"exit code {process.exitcode}"
             if failure is not None or process.exitcode != 0:
@@ -153,7 +183,7 @@ def fold_in_parallel(
         append_shares(target, parts)
         return folded
     except BaseException:
-        _remove(target)
+        remove_database(target)
         raise
     finally:
         for _, running, receiver in children:
@@ -162,10 +192,15 @@ def fold_in_parallel(
                 running.join()
             receiver.close()
         for part in parts:
-            _remove(part)
+            remove_database(part)
 
 
-def _remove(database: Path) -> None:
+# How often a rebuild waiting for its other processes looks whether it was stopped.
+_STOP_POLL_S = 0.2
+
+
+def remove_database(database: Path) -> None:
+    """Remove a DuckDB file and its write-ahead log, where they exist."""
     for path in (database, database.with_name(database.name + ".wal")):
         if path.is_file():
             path.unlink()

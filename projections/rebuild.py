@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
+from threading import Event
 from typing import Any
 
 import duckdb
@@ -11,7 +12,14 @@ import duckdb
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
 from application.app import Comptoir
 from projections import parallel
-from projections.parallel import fold_in_parallel, fold_share, readable_end, shareable
+from projections.parallel import (
+    RebuildStopped,
+    fold_in_parallel,
+    fold_share,
+    readable_end,
+    remove_database,
+    shareable,
+)
 from projections.quarantine import Quarantined, quarantined_documents
 from projections.schema import base_tables
 
@@ -36,6 +44,7 @@ def rebuild(
     until: int | None = None,
     workers: int = 1,
     parallel_from: int | None = None,
+    stop: Event | None = None,
 ) -> Rebuilt:
     """Project the log (up to `until`) into a new file at `target`; close it checkpointed.
 
@@ -43,14 +52,18 @@ def rebuild(
     `parallel_from` events to fold (`parallel.PARALLEL_FROM` by default), the documents
     are folded in that many processes (`projections.parallel`). Documents quarantined on
     the way (see `projections.quarantine`) are listed in the result; they never stop the
-    rebuild."""
+    rebuild. Once `stop` is set, it ends with `RebuildStopped` and leaves no file."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
     end = _parallel_end(app, until, workers, parallel_from)
     if end is not None:
-        events, position = fold_in_parallel(app, target, page_size, end, workers)
+        events, position = fold_in_parallel(app, target, page_size, end, workers, stop)
     else:
-        events, position = fold_share(app, target, page_size, until, None)
+        try:
+            events, position = fold_share(app, target, page_size, until, None, stop)
+        except RebuildStopped:
+            remove_database(target)
+            raise
     store = DuckStore(target, REBUILD_CONFIG)
     try:
         quarantined = tuple(quarantined_documents(store.writer()))

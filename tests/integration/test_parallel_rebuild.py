@@ -10,6 +10,7 @@ import sys
 import time
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -184,10 +185,10 @@ def test_every_process_stops_where_the_store_it_reads_ends(
     ends: list[int] = []
 
     def fold(
-        app: Comptoir, target: Path, page_size: int, until: int, workers: int
+        app: Comptoir, target: Path, page_size: int, until: int, workers: int, stop: Any
     ) -> tuple[int, int]:
         ends.append(until)
-        return parallel.fold_in_parallel(app, target, page_size, until, workers)
+        return parallel.fold_in_parallel(app, target, page_size, until, workers, stop)
 
     monkeypatch.setattr("projections.rebuild.fold_in_parallel", fold)
     two = rebuild(ahead, tmp_path / "two.duckdb", workers=2, parallel_from=0)

@@ -18,6 +18,7 @@ from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.results import NoResult
 from interfaces.http.schemas import Accepted, Body, ShortText
 from interfaces.http.security import ADMINS, command, reader
+from projections.parallel import RebuildStopped
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
 
@@ -98,6 +99,8 @@ def rebuild_views(services: ServicesDep) -> ReadModelState:
         _rebuilds["state"] = "running"
         try:
             built = services.views.rebuild_and_switch()
+        except RebuildStopped:  # the server is stopping: the rebuild removed its files
+            _rebuilds["state"] = "stopped: the server stopped before the rebuild's end"
         except Exception as error:  # reported through GET /admin/views, and logged
             log.exception("rebuild failed")
             _rebuilds["state"] = f"failed: {error}"
