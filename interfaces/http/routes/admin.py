@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import threading
+import weakref
 from dataclasses import replace
 from typing import Annotated
 from uuid import UUID
@@ -18,6 +19,7 @@ from interfaces.http.problems import ERROR_RESPONSES
 from interfaces.http.results import NoResult
 from interfaces.http.schemas import Accepted, Body, ShortText
 from interfaces.http.security import ADMINS, command, reader
+from projections.live import LiveViews
 from projections.parallel import RebuildStopped
 
 router = APIRouter(prefix="/admin", tags=["admin"], responses=ERROR_RESPONSES)
@@ -75,7 +77,38 @@ class VerifyReport(BaseModel):
     differences: list[str]
 
 
-_rebuilds: dict[str, str] = {"state": "none yet"}
+class BackgroundRebuild:
+    """The rebuilds asked of one read model: one at a time, its outcome kept to show."""
+
+    def __init__(self) -> None:
+        self.state = "none yet"
+        self._lock = threading.Lock()
+
+    def start(self, views: LiveViews) -> None:
+        """Rebuild and switch in a thread, unless a rebuild runs already."""
+        with self._lock:  # two requests at once start one rebuild
+            if self.state == "running":
+                return
+            self.state = "running"
+        threading.Thread(target=self._run, args=(views,), daemon=True).start()
+
+    def _run(self, views: LiveViews) -> None:
+        try:
+            built = views.rebuild_and_switch()
+        except RebuildStopped:  # the server is stopping: the rebuild removed its files
+            self.state = "stopped: the server stopped before the rebuild's end"
+        except Exception as error:  # reported through GET /admin/views, and logged
+            log.exception("rebuild failed")
+            self.state = f"failed: {error}"
+        else:
+            self.state = f"done: {built.events} events into {built.path.name}"
+
+
+_rebuilds: weakref.WeakKeyDictionary[LiveViews, BackgroundRebuild] = weakref.WeakKeyDictionary()
+
+
+def _rebuild_of(views: LiveViews) -> BackgroundRebuild:
+    return _rebuilds.setdefault(views, BackgroundRebuild())
 
 
 @router.get("/views", summary="The live read model's file and position", dependencies=[AdminRead])
@@ -84,7 +117,7 @@ def read_model(services: ServicesDep) -> ReadModelState:
         file=services.views.path.name,
         position=services.views.position,
         log_position=services.app.log_position(),
-        rebuild=_rebuilds["state"],
+        rebuild=_rebuild_of(services.views).state,
     )
 
 
@@ -95,20 +128,7 @@ def read_model(services: ServicesDep) -> ReadModelState:
     dependencies=[AdminRead],
 )
 def rebuild_views(services: ServicesDep) -> ReadModelState:
-    def run() -> None:
-        _rebuilds["state"] = "running"
-        try:
-            built = services.views.rebuild_and_switch()
-        except RebuildStopped:  # the server is stopping: the rebuild removed its files
-            _rebuilds["state"] = "stopped: the server stopped before the rebuild's end"
-        except Exception as error:  # reported through GET /admin/views, and logged
-            log.exception("rebuild failed")
-            _rebuilds["state"] = f"failed: {error}"
-        else:
-            _rebuilds["state"] = f"done: {built.events} events into {built.path.name}"
-
-    if _rebuilds["state"] != "running":
-        threading.Thread(target=run, daemon=True).start()
+    _rebuild_of(services.views).start(services.views)
     return read_model(services)
 
 
