@@ -20,6 +20,7 @@ from interfaces.accounting_cli import export_fec, export_sales_journal
 from interfaces.audit_cli import audit
 from interfaces.documents_cli import documents
 from interfaces.export import export_views
+from interfaces.http.workers import Supervisor
 from interfaces.runtime import tune_runtime
 from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
@@ -29,9 +30,6 @@ from interfaces.worker import WorkerState, create_broker, declare_actors, run_wo
 from projections.live import LiveViews, publish_handoff
 from projections.quarantine import Quarantined, summary
 from projections.rebuild import rebuild
-
-# seconds uvicorn waits for a worker's answer to its health check before restarting it
-WORKER_HEALTHCHECK_S = 60
 
 cli = typer.Typer(
     help="Comptoir: event-sourced quotes, orders, affairs, contracts and assets.",
@@ -99,17 +97,11 @@ def serve(
         tune_runtime()
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
-    uvicorn.run(
-        "interfaces.asgi:create_app_from_env",
-        factory=True,
-        host=host,
-        port=port,
-        workers=workers,
-        log_level="warning",
-        # a worker opens its pools and signing keys before its first answer: on a busy
-        # machine that takes longer than uvicorn's 5 s, and a killed worker starts again
-        timeout_worker_healthcheck=WORKER_HEALTHCHECK_S,
-    )
+    try:  # each worker on a socket of its own (`interfaces.http.workers`)
+        Supervisor(host, port, workers).run()
+    except OSError as error:
+        typer.echo(f"comptoir: cannot listen on {host}:{port}: {error.strerror}", err=True)
+        raise typer.Exit(2) from None
 
 
 def open_services(settings: Settings) -> Services:

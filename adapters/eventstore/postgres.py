@@ -269,26 +269,29 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         so each command's positions are contiguous and its journal row commits with its
         events.
         """
-        with (
-            self.datastore.get_connection() as conn,
-            conn.pipeline() as pipeline,
-            conn.transaction(),
-        ):
-            refusals: list[IntegrityError | None] = [None] * len(writes)
-            with conn.cursor() as curs:
-                self._lock_table(curs)
-                self._notify_channel(curs)
-                if screened:
-                    curs.execute(self._taken, taken_params(writes))
-                    pipeline.sync()
-                    refusals = screen(writes, curs.fetchall())
-            cursors: list[Cursor[DictRow] | None] = []
-            for write, refusal in zip(writes, refusals, strict=True):
-                cursor = None if refusal is not None else conn.cursor()
-                if cursor is not None:
-                    self._insert_stored_events(cursor, write.events, locked=True, **write.kwargs)
-                cursors.append(cursor)
-            pipeline.sync()
+        # Every statement's parameters are built before the lock is taken: once sent,
+        # the lock is held until the commit, whatever this process does meanwhile.
+        prepared = [self._journal_insert(write.events, write.kwargs) for write in writes]
+        with self.datastore.get_connection() as conn, conn.pipeline() as pipeline:
+            with conn.transaction():
+                refusals: list[IntegrityError | None] = [None] * len(writes)
+                with conn.cursor() as curs:
+                    self._lock_table(curs)
+                    self._notify_channel(curs)
+                    if screened:
+                        curs.execute(self._taken, taken_params(writes))
+                        pipeline.sync()
+                        refusals = screen(writes, curs.fetchall())
+                cursors: list[Cursor[DictRow] | None] = []
+                for write, refusal, insert in zip(writes, refusals, prepared, strict=True):
+                    cursor = None if refusal is not None else conn.cursor()
+                    if cursor is not None:
+                        self._insert_stored_events(
+                            cursor, write.events, locked=True, prepared=insert, **write.kwargs
+                        )
+                    cursors.append(cursor)
+            # The lock, the inserts and the commit went in one round trip: the lock was
+            # held while Postgres ran them, never while this process waited for its GIL.
             outcomes: list[Sequence[int] | Exception] = []
             for write, refusal, written in zip(writes, refusals, cursors, strict=True):
                 if written is None:
@@ -306,25 +309,20 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
         stored_events: Sequence[StoredEvent],
         *,
         locked: bool = False,
+        prepared: tuple[bytes, tuple[Any, ...]] | None = None,
         **kwargs: Any,
     ) -> None:
-        """Queue the inserts; `locked` when the group already holds the lock and notified."""
+        """Queue the inserts; `locked` when the group already holds the lock and notified,
+        `prepared` the statement `_journal_insert` built for a write with a journal."""
         if not locked:
             self._lock_table(curs)
             self._notify_channel(curs)
-        journal: JournalRecord | None = kwargs.get("journal")
-        if journal is None:
+        if prepared is None:
+            prepared = self._journal_insert(stored_events, kwargs)
+        if prepared is None:
             PostgresAggregateRecorder._insert_stored_events(self, curs, stored_events, **kwargs)
         else:
-            rows = [
-                self.construct_pg_stored_event(
-                    e.originator_id, e.originator_version, e.topic, e.state
-                )
-                for e in stored_events
-            ]
-            if self._insert_with_journal_bytes is None:  # composed once, not per command
-                self._insert_with_journal_bytes = self._insert_with_journal.as_bytes(curs)
-            curs.execute(self._insert_with_journal_bytes, (rows, *_journal_params(journal)))
+            curs.execute(*prepared)
         claims: Sequence[SequenceClaim] = kwargs.get("claims", ())
         if claims:
             # Queued in the same pipeline: a refused claim fails the library's sync, which
@@ -332,6 +330,22 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
             with curs.connection.cursor() as claiming:
                 for claim in claims:
                     claiming.execute(self._claim, (claim.name, claim.value), prepare=False)
+
+    def _journal_insert(
+        self, stored_events: Sequence[StoredEvent], kwargs: dict[str, Any]
+    ) -> tuple[bytes, tuple[Any, ...]] | None:
+        """The statement inserting a write's events with its journal row, and its
+        parameters; None for a write without a journal."""
+        journal: JournalRecord | None = kwargs.get("journal")
+        if journal is None:
+            return None
+        rows = [
+            self.construct_pg_stored_event(e.originator_id, e.originator_version, e.topic, e.state)
+            for e in stored_events
+        ]
+        if self._insert_with_journal_bytes is None:  # composed once, not per command
+            self._insert_with_journal_bytes = self._insert_with_journal.as_bytes(None)
+        return self._insert_with_journal_bytes, (rows, *_journal_params(journal))
 
     def _fetch_ids_after_insert_events(
         self, curs: Cursor[DictRow], stored_events: Sequence[StoredEvent], **kwargs: Any

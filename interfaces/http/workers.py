@@ -1,0 +1,117 @@
+"""The worker processes of a command node (`comptoir serve --role command --workers N`).
+
+uvicorn's own supervisor binds one socket that every worker accepts from. An HTTP client
+keeps its connection open, so a connection stays with the worker that accepted it, and
+the worker that wakes first accepts most of a burst: under a load of 16 keep-alive
+connections, one of two workers held all 16 in one load of three, and two workers
+served no more than one (docs/benchmarks.md, section 4).
+
+Here every worker listens on a socket of its own, bound with `SO_REUSEPORT`: the kernel
+spreads new connections across the workers' sockets by a hash of their addresses. The
+supervisor keeps one more socket bound to the port without listening on it, so that the
+port stays the node's between two workers (Linux lets only the same user's sockets with
+`SO_REUSEPORT` share it), and a port already taken fails at once with one readable line.
+
+A worker that dies is started again after a second; SIGTERM or SIGINT to the
+supervisor stops every worker gracefully (each finishes its requests in flight).
+"""
+
+from __future__ import annotations
+
+import logging
+import multiprocessing
+import signal
+import socket
+import threading
+from multiprocessing.process import BaseProcess
+from types import FrameType
+
+import uvicorn
+
+log = logging.getLogger(__name__)
+
+# seconds between two looks at the workers, and before a dead one is started again
+WATCH_S = 0.5
+RESTART_AFTER_S = 1.0
+# seconds a stopping worker has to finish its requests before it is killed
+STOP_GRACE_S = 30.0
+
+
+def reuse_port_socket(host: str, port: int) -> socket.socket:
+    """A TCP socket bound to `host`:`port` with `SO_REUSEPORT`, not yet listening."""
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    try:
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEPORT, 1)
+        sock.bind((host, port))
+    except BaseException:
+        sock.close()
+        raise
+    return sock
+
+
+def serve_worker(host: str, port: int) -> None:
+    """One worker process: the app built from `COMPTOIR_*`, served on its own socket."""
+    config = uvicorn.Config(
+        "interfaces.asgi:create_app_from_env",
+        factory=True,
+        host=host,
+        port=port,
+        log_level="warning",
+    )
+    uvicorn.Server(config).run(sockets=[reuse_port_socket(host, port)])
+
+
+class Supervisor:
+    """Starts `workers` processes serving on `host`:`port`, replaces any that dies, and
+    stops them all on SIGTERM or SIGINT."""
+
+    def __init__(self, host: str, port: int, workers: int) -> None:
+        self.host = host
+        self.port = port
+        self.workers = workers
+        self._context = multiprocessing.get_context("spawn")
+        self._stop = threading.Event()
+
+    def run(self) -> None:
+        """Serve until told to stop; raises OSError when the port cannot be bound."""
+        held = reuse_port_socket(self.host, self.port)  # the port, reserved for the node
+        previous = {
+            sig: signal.signal(sig, self._on_signal) for sig in (signal.SIGTERM, signal.SIGINT)
+        }
+        processes = [self._start() for _ in range(self.workers)]
+        try:
+            while not self._stop.wait(WATCH_S):
+                for index, process in enumerate(processes):
+                    if not process.is_alive() and not self._stop.wait(RESTART_AFTER_S):
+                        log.error(
+                            "worker %s ended (exit code %s); starting another",
+                            process.pid,
+                            process.exitcode,
+                        )
+                        processes[index] = self._start()
+        finally:
+            self._stop_all(processes)
+            for sig, handler in previous.items():
+                signal.signal(sig, handler)
+            held.close()
+
+    def _start(self) -> BaseProcess:
+        process = self._context.Process(target=serve_worker, args=(self.host, self.port))
+        process.start()
+        return process
+
+    def _on_signal(self, _signum: int, _frame: FrameType | None) -> None:
+        self._stop.set()
+
+    @staticmethod
+    def _stop_all(processes: list[BaseProcess]) -> None:
+        for process in processes:
+            if process.is_alive():
+                process.terminate()
+        for process in processes:
+            process.join(STOP_GRACE_S)
+            if process.is_alive():
+                process.kill()
+                process.join()
