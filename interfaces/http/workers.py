@@ -13,16 +13,20 @@ port stays the node's between two workers (Linux lets only the same user's socke
 `SO_REUSEPORT` share it), and a port already taken fails at once with one readable line.
 
 A worker that dies is started again after a second; SIGTERM or SIGINT to the
-supervisor stops every worker gracefully (each finishes its requests in flight).
+supervisor stops every worker gracefully (each finishes its requests in flight). A
+worker whose supervisor is gone, even killed, stops too: otherwise it would go on
+answering on the port beside the next node started there.
 """
 
 from __future__ import annotations
 
 import logging
 import multiprocessing
+import os
 import signal
 import socket
 import threading
+from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
@@ -53,6 +57,7 @@ def reuse_port_socket(host: str, port: int) -> socket.socket:
 
 def serve_worker(host: str, port: int) -> None:
     """One worker process: the app built from `COMPTOIR_*`, served on its own socket."""
+    _stop_with_supervisor()
     config = uvicorn.Config(
         "interfaces.asgi:create_app_from_env",
         factory=True,
@@ -61,6 +66,19 @@ def serve_worker(host: str, port: int) -> None:
         log_level="warning",
     )
     uvicorn.Server(config).run(sockets=[reuse_port_socket(host, port)])
+
+
+def _stop_with_supervisor() -> None:
+    """Stop this worker gracefully (SIGTERM to itself) once its supervisor has ended."""
+    supervisor = multiprocessing.parent_process()
+    if supervisor is None:
+        return
+
+    def watch() -> None:
+        wait([supervisor.sentinel])
+        os.kill(os.getpid(), signal.SIGTERM)
+
+    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
 
 
 class Supervisor:

@@ -13,6 +13,7 @@ import socket
 import subprocess
 import sys
 import threading
+import time
 from collections import Counter
 from pathlib import Path
 
@@ -143,3 +144,30 @@ def test_a_port_already_taken_stops_a_node_with_one_readable_line(
     assert result.returncode == 2, result
     assert f"comptoir: cannot listen on 127.0.0.1:{port}: Address already in use" in result.stderr
     assert "Traceback" not in result.stderr
+
+
+def test_the_workers_of_a_killed_supervisor_stop_and_free_the_port(
+    pg_schema: str, tmp_path: Path
+) -> None:
+    settings = settings_for("postgres", tmp_path, pg_schema)
+    env = postgres_environment(settings, signing_key=Keyring.generate().text())
+    node = Node("command", tmp_path, env, "serve", "--role", "command", "--workers", "2")
+    node.start().wait_ready()
+    assert node.process is not None
+    supervisor = node.process.pid
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    workers = [int(pid) for pid in children if _listening_sockets(int(pid), node.port)]
+    assert len(workers) == 2, children
+    try:
+        os.kill(supervisor, signal.SIGKILL)  # the supervisor only
+        node.process.wait(timeout=30)
+        deadline = time.monotonic() + 30
+        while any(Path(f"/proc/{pid}").exists() for pid in workers):
+            assert time.monotonic() < deadline, "a worker outlived its supervisor"
+            time.sleep(0.1)
+        with socket.socket() as again:  # a node started without SO_REUSEPORT can bind it
+            again.bind(("127.0.0.1", node.port))
+    finally:
+        for pid in workers:
+            if Path(f"/proc/{pid}").exists():
+                os.kill(pid, signal.SIGKILL)
