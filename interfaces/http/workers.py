@@ -20,6 +20,7 @@ answering on the port beside the next node started there.
 
 from __future__ import annotations
 
+import errno
 import logging
 import multiprocessing
 import os
@@ -43,6 +44,8 @@ STOP_GRACE_S = 30.0
 
 def reuse_port_socket(host: str, port: int) -> socket.socket:
     """A TCP socket bound to `host`:`port` with `SO_REUSEPORT`, not yet listening."""
+    if not hasattr(socket, "SO_REUSEPORT"):  # Windows
+        raise OSError(errno.EOPNOTSUPP, "this system has no SO_REUSEPORT for --workers N")
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM)
     try:
