@@ -15,6 +15,7 @@ from interfaces.http.deps import ServicesDep
 from interfaces.http.docs_page import install_docs_page
 from interfaces.http.limits import BodySizeLimit, HeaderSizeLimit
 from interfaces.http.request_log import RequestLog, configure_request_log
+from interfaces.http.route_index import index_routes
 from interfaces.http.routes import (
     accounting,
     admin,
@@ -175,6 +176,7 @@ def create_app(settings: Settings | None = None, clock: Clock = utc_now) -> Fast
         return answer | services.node_state() | integrity_alerts(services)
 
     restrict_routes(app, settings.role)
+    index_routes(app)  # a request tries only the routers that could serve it
     return app
 
 
