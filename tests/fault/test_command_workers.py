@@ -26,9 +26,9 @@ from tests.load.harness import NOW
 
 CONNECTIONS = 16
 BURSTS = 3
-# Of 48 connections spread by a hash, one worker takes 36 or more about once in 2,000
+# Of 48 connections spread by a hash, one worker takes 41 or more about once in 1.6 million
 # runs; a socket shared by both gave one worker all 16 of a burst in one load of three.
-MOST_FOR_ONE_WORKER = 35
+MOST_FOR_ONE_WORKER = 40
 
 
 def _listening_sockets(pid: int, port: int) -> set[int]:
