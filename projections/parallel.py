@@ -21,13 +21,13 @@ from __future__ import annotations
 
 import multiprocessing
 import os
-import threading
 from multiprocessing.connection import Connection, wait
 from multiprocessing.context import SpawnProcess
 from pathlib import Path
 from threading import Event
 
 from adapters.duckdb_store import REBUILD_CONFIG, DuckStore
+from adapters.processes import when_parent_ends
 from application.app import Comptoir
 from application.policies import Policies
 from projections.runner import TRACKING, ProjectionRunner
@@ -122,18 +122,9 @@ def _fold_in_child(
 
 
 def _end_with_parent() -> None:
-    """End this process as soon as the one that started it ends, however it ended: killed,
-    it cannot end its daemonic processes, and an orphaned share would fold on for nothing."""
-    parent = multiprocessing.parent_process()
-    if parent is None:
-        return
-    sentinel = parent.sentinel
-
-    def watch() -> None:
-        wait([sentinel])
-        os._exit(1)
-
-    threading.Thread(target=watch, name="parent-watch", daemon=True).start()
+    """End this process as soon as the one that started it ends: killed, it cannot end its
+    daemonic processes, and an orphaned share would fold on for nothing."""
+    when_parent_ends(lambda: os._exit(1))
 
 
 class ShareFailed(RuntimeError):

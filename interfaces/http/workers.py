@@ -27,11 +27,12 @@ import os
 import signal
 import socket
 import threading
-from multiprocessing.connection import wait
 from multiprocessing.process import BaseProcess
 from types import FrameType
 
 import uvicorn
+
+from adapters.processes import when_parent_ends
 
 log = logging.getLogger(__name__)
 
@@ -73,15 +74,7 @@ def serve_worker(host: str, port: int) -> None:
 
 def _stop_with_supervisor() -> None:
     """Stop this worker gracefully (SIGTERM to itself) once its supervisor has ended."""
-    supervisor = multiprocessing.parent_process()
-    if supervisor is None:
-        return
-
-    def watch() -> None:
-        wait([supervisor.sentinel])
-        os.kill(os.getpid(), signal.SIGTERM)
-
-    threading.Thread(target=watch, name="supervisor-watch", daemon=True).start()
+    when_parent_ends(lambda: os.kill(os.getpid(), signal.SIGTERM))
 
 
 class Supervisor:
