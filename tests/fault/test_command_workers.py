@@ -155,9 +155,13 @@ def test_the_workers_of_a_killed_supervisor_stop_and_free_the_port(
     node.start().wait_ready()
     assert node.process is not None
     supervisor = node.process.pid
-    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-    workers = [int(pid) for pid in children if _listening_sockets(int(pid), node.port)]
-    assert len(workers) == 2, children
+
+    def listening_workers() -> list[int]:
+        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+        return [int(pid) for pid in children if _listening_sockets(int(pid), node.port)]
+
+    node.wait_until(lambda: len(listening_workers()) == 2, "both workers listening")
+    workers = listening_workers()
     try:
         os.kill(supervisor, signal.SIGKILL)  # the supervisor only
         node.process.wait(timeout=30)
