@@ -166,7 +166,8 @@ class BudgetRow:
     forecast: Decimal
 
     def __post_init__(self) -> None:
-        object.__setattr__(self, "category", BudgetCategory(self.category))
+        if type(self.category) is not BudgetCategory:
+            object.__setattr__(self, "category", BudgetCategory(self.category))
 
 
 @dataclass(frozen=True)
@@ -219,13 +220,19 @@ def budget_vs_actual(affair: BudgetFigures) -> BudgetReport:
     """Budget versus actual per category, as defined in this module's docstring."""
     currency = affair.currency
     zero = round_money(ZERO, currency)
+    # `forecast_at_completion` in line: the context is already the money context.
+    fraction = affair.progress / HUNDRED if affair.progress > ZERO else None
+    budgets, actuals, committed = affair.budget, affair.actual, affair.committed
     rows: list[BudgetRow] = []
     for category in COST_CATEGORIES:
-        budget = affair.budget.get(category, zero)
-        actual = affair.actual.get(category, zero)
-        forecast = forecast_at_completion(budget, actual, affair.progress, currency)
-        committed = affair.committed.get(category, zero)
-        rows.append(BudgetRow(category, budget, actual, committed, budget - actual, forecast))
+        budget = budgets.get(category, zero)
+        actual = actuals.get(category, zero)
+        forecast = budget if fraction is None else round_money(actual / fraction, currency)
+        rows.append(
+            BudgetRow(
+                category, budget, actual, committed.get(category, zero), budget - actual, forecast
+            )
+        )
     sales_budget = affair.budget.get(BudgetCategory.SALES, zero)
     ordered = affair.revenue.get(RevenueKind.ORDERED, zero)
     invoiced = affair.revenue.get(RevenueKind.INVOICED, zero)

@@ -109,9 +109,15 @@ def check_currency(currency: str) -> str:
     return currency
 
 
+# Each currency's minor unit as an exponent for `quantize` (1, 0.01, 0.001).
+_MINOR_EXPONENTS = {
+    currency: Decimal(1).scaleb(-units, MONEY_CONTEXT) for currency, units in MINOR_UNITS.items()
+}
+
+
 def round_money(amount: Decimal, currency: str) -> Decimal:
     """Round half-up to the currency's minor unit (`AmountOutOfBounds` past 98 digits)."""
-    exponent = Decimal(1).scaleb(-MINOR_UNITS[check_currency(currency)], MONEY_CONTEXT)
+    exponent = _MINOR_EXPONENTS.get(currency) or _MINOR_EXPONENTS[check_currency(currency)]
     try:
         return amount.quantize(exponent, rounding=ROUND_HALF_UP, context=MONEY_CONTEXT)
     except InvalidOperation:

@@ -54,9 +54,16 @@ class HistoryRecorder:
         # pipeline): a further empty state changes no answer and is not recorded.
         self._empty: set[str] = set()
 
-    def rows(self, folded: Folded) -> list[dict[str, Any]]:
-        """The view's rows for this state, checked to fit its table (raises when not)."""
-        return self.check(self.view.rows(folded))
+    def rows(self, folded: Folded, checked: bool = True) -> list[dict[str, Any]]:
+        """The view's rows for this state, checked to fit its table (raises when not).
+
+        Unless `checked`, a view with history leaves the check to Arrow: every state it
+        keeps is converted, and the conversion refuses what its table cannot hold (the
+        runner then folds the batch again, checked). A view without history keeps only
+        the latest state: its rows are always checked."""
+        if checked or not self.view.history:
+            return self.check(self.view.rows(folded))
+        return self.view.rows(folded)
 
     def record(self, folded: Folded, key: str) -> None:
         """Keep the rows of this state of the document `key` (one of the view's documents)."""

@@ -17,6 +17,8 @@ from collections.abc import Callable, Sequence
 from typing import Any
 from uuid import UUID
 
+import pyarrow as pa
+
 from application.app import Comptoir
 from projections.base import DocumentView, EventView, Folded, LoggedEvent
 from projections.current import current_tables, write_current
@@ -86,6 +88,8 @@ class ProjectionRunner:
         self._quarantined_committed = 0
         self.notifier = QuarantineNotifier(app)
         self._pages = 0  # pages applied in the open transaction
+        # Up to this position, every state's rows are checked before Arrow converts them.
+        self._checked_until = 0
         self._changed = threading.Condition()
         self._wake = threading.Event()
         self._stop = threading.Event()
@@ -114,20 +118,36 @@ class ProjectionRunner:
         if until is not None and self._applied >= until:
             self._commit()
             return 0
-        page = self.app.recorder.select_notifications(
-            start=self._applied, limit=self.page_size, stop=until, inclusive_of_start=False
-        )
+        page = self._read(until)
         if not page:
             self._commit()
             return 0
-        events = logged_events(self.app, in_share(page, self.share))
-        self._apply(events, page[-1].id)
+        if not self._apply(page):
+            # A row its table cannot hold, found by Arrow: the open transaction is undone.
+            # Its pages are folded again with every state's rows checked, so the document
+            # is quarantined at the event that made the row (`projections.quarantine`).
+            self._checked_until = page[-1].id
+            while self._applied < self._checked_until and (again := self._read(page[-1].id)):
+                self._apply(again)
         # A short page means the log's end is near: make it visible now.
         if len(page) < self.page_size or self._pages >= self.commit_every:
             self._commit()
         return len(page)
 
-    def _apply(self, events: list[LoggedEvent], last: int) -> None:
+    def _read(self, until: int | None) -> Sequence[Any]:
+        """The next page of the log's notifications after the last one applied."""
+        page: Sequence[Any] = self.app.recorder.select_notifications(
+            start=self._applied, limit=self.page_size, stop=until, inclusive_of_start=False
+        )
+        return page
+
+    def _apply(self, page: Sequence[Any]) -> bool:
+        """Fold a page of notifications into the open transaction; False when Arrow refused
+        an unchecked row (the transaction is then rolled back)."""
+        events = logged_events(self.app, in_share(page, self.share))
+        last = page[-1].id
+        # Rows are checked one state at a time only when folding again what Arrow refused.
+        checked = self._applied < self._checked_until
         cursor = self.cursor
         if self._pages == 0:
             cursor.begin()
@@ -153,8 +173,11 @@ class ProjectionRunner:
                 interested = [
                     r for r, unmoved in views_of if event_type not in unmoved or logged.version == 1
                 ]
-                computed = [recorder.rows(state) for recorder in interested]
-                extra = [check(view.rows([logged])) for view, check in event_views]
+                computed = [recorder.rows(state, checked) for recorder in interested]
+                extra = [
+                    check(view.rows([logged])) if checked else view.rows([logged])
+                    for view, check in event_views
+                ]
                 key = str(state.aggregate.id)
                 for recorder, rows in zip(interested, computed, strict=True):
                     recorder.keep(state, key, rows)
@@ -188,11 +211,17 @@ class ProjectionRunner:
                     recorder.clear()
             for (event_view, _), rows in zip(event_views, appended, strict=True):
                 append(cursor, event_view.table, rows)
+        except pa.ArrowException:
+            self._rollback()
+            if checked:
+                raise
+            return False
         except BaseException:
             self._rollback()
             raise
         self._pages += 1
         self._applied = last
+        return True
 
     def _quarantine(self, failure: FoldFailure) -> dict[str, Any]:
         """Stop a document at its failing event; its state goes back to the last good one."""
