@@ -20,7 +20,7 @@ from interfaces.accounting_cli import export_fec, export_sales_journal
 from interfaces.audit_cli import audit
 from interfaces.documents_cli import documents
 from interfaces.export import export_views
-from interfaces.http.workers import Supervisor
+from interfaces.http.workers import WORKER_TIMEOUT_S, Supervisor
 from interfaces.runtime import tune_runtime
 from interfaces.scheduler import run_due_jobs
 from interfaces.settings import Settings
@@ -66,6 +66,10 @@ def serve(
     workers: Annotated[
         int, typer.Option(min=1, max=64, help="Worker processes (command nodes only)")
     ] = 1,
+    worker_timeout: Annotated[
+        float,
+        typer.Option(min=1, help="Seconds a hung worker may stay silent before it is replaced"),
+    ] = WORKER_TIMEOUT_S,
 ) -> None:
     """Serve the HTTP API: commands and views with the projector in-process (role all),
     commands only (role command), or views only, following the log (role query)."""
@@ -98,7 +102,7 @@ def serve(
         uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
         return
     try:  # each worker on a socket of its own (`interfaces.http.workers`)
-        Supervisor(host, port, workers).run()
+        Supervisor(host, port, workers, worker_timeout).run()
     except OSError as error:
         typer.echo(f"comptoir: cannot listen on {host}:{port}: {error.strerror}", err=True)
         raise typer.Exit(2) from None

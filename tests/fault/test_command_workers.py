@@ -1,6 +1,7 @@
 """`comptoir serve --workers 2`: each worker listens on a socket of its own, bursts of
 connections are spread across both, a killed worker is replaced while the other keeps
-answering, and a port already taken stops the node with one readable line.
+answering, so is a hung one (stopped, its socket still open), and a port already taken
+stops the node with one readable line.
 
 `/health` (with a key) names the `process` that answered.
 """
@@ -48,6 +49,14 @@ def _listening_sockets(pid: int, port: int) -> set[int]:
         if target.startswith("socket:["):
             held.add(int(target[8:-1]))
     return listening & held
+
+
+def _listening_workers(node: Node) -> list[int]:
+    """The supervisor's children that listen on the node's port."""
+    assert node.process is not None
+    supervisor = node.process.pid
+    children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
+    return [int(pid) for pid in children if _listening_sockets(int(pid), node.port)]
 
 
 def _processes_answering(node: Node, key: str) -> list[int]:
@@ -155,13 +164,8 @@ def test_the_workers_of_a_killed_supervisor_stop_and_free_the_port(
     node.start().wait_ready()
     assert node.process is not None
     supervisor = node.process.pid
-
-    def listening_workers() -> list[int]:
-        children = Path(f"/proc/{supervisor}/task/{supervisor}/children").read_text().split()
-        return [int(pid) for pid in children if _listening_sockets(int(pid), node.port)]
-
-    node.wait_until(lambda: len(listening_workers()) == 2, "both workers listening")
-    workers = listening_workers()
+    node.wait_until(lambda: len(_listening_workers(node)) == 2, "both workers listening")
+    workers = _listening_workers(node)
     try:
         os.kill(supervisor, signal.SIGKILL)  # the supervisor only
         node.process.wait(timeout=30)
@@ -175,3 +179,35 @@ def test_the_workers_of_a_killed_supervisor_stop_and_free_the_port(
         for pid in workers:
             if Path(f"/proc/{pid}").exists():
                 os.kill(pid, signal.SIGKILL)
+
+
+def test_a_hung_worker_is_killed_and_replaced(pg_schema: str, tmp_path: Path) -> None:
+    settings = settings_for("postgres", tmp_path, pg_schema)
+    env = postgres_environment(settings, signing_key=Keyring.generate().text())
+    node = Node(
+        "command",
+        tmp_path,
+        env,
+        *("serve", "--role", "command", "--workers", "2", "--worker-timeout", "2"),
+    )
+    node.start().wait_ready()
+    node.wait_until(lambda: len(_listening_workers(node)) == 2, "both workers listening")
+    hung, other = _listening_workers(node)
+    time.sleep(0.5)  # each worker beats within 50 ms of listening
+    try:
+        os.kill(hung, signal.SIGSTOP)  # alive, its socket open, never answering
+
+        def replaced() -> bool:
+            workers = _listening_workers(node)
+            return len(workers) == 2 and other in workers and hung not in workers
+
+        node.wait_until(replaced, "the hung worker replaced")
+        assert not Path(f"/proc/{hung}").exists()  # killed, and reaped
+        time.sleep(3)  # more than the timeout: the workers serving are not replaced
+        assert other in _listening_workers(node)
+    finally:
+        if Path(f"/proc/{hung}").exists():
+            os.kill(hung, signal.SIGKILL)
+        node.stop()
+    assert f"worker {hung} has been silent for" in node.output(), node.output()
+    assert "Traceback" not in node.output(), node.output()
