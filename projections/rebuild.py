@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import logging
+import os
 from dataclasses import dataclass
 from pathlib import Path
 from threading import Event
@@ -22,6 +24,8 @@ from projections.parallel import (
 )
 from projections.quarantine import Quarantined, quarantined_documents
 from projections.schema import base_tables
+
+log = logging.getLogger(__name__)
 
 # The projector's own bookkeeping differs legitimately between two files.
 NOT_COMPARED = {"projection_tracking"}
@@ -52,24 +56,72 @@ def rebuild(
     `parallel_from` events to fold (`parallel.PARALLEL_FROM` by default), the documents
     are folded in that many processes (`projections.parallel`). Documents quarantined on
     the way (see `projections.quarantine`) are listed in the result; they never stop the
-    rebuild. Once `stop` is set, it ends with `RebuildStopped` and leaves no file."""
+    rebuild. Once `stop` is set, it ends with `RebuildStopped` and leaves no file; a
+    rebuild whose process was killed leaves its file, which the next rebuild in the same
+    directory removes (`remove_abandoned`)."""
     if target.exists():
         raise FileExistsError(f"{target} exists; a rebuild writes a fresh file")
-    end = _parallel_end(app, until, workers, parallel_from)
-    if end is not None:
-        events, position = fold_in_parallel(app, target, page_size, end, workers, stop)
-    else:
-        try:
-            events, position = fold_share(app, target, page_size, until, None, stop)
-        except RebuildStopped:
-            remove_database(target)
-            raise
-    store = DuckStore(target, REBUILD_CONFIG)
+    remove_abandoned(target.parent)
+    marker = _marker(target)
+    marker.write_text(str(os.getpid()))
     try:
-        quarantined = tuple(quarantined_documents(store.writer()))
-        return Rebuilt(target, position, events, quarantined)
+        end = _parallel_end(app, until, workers, parallel_from)
+        if end is not None:
+            events, position = fold_in_parallel(app, target, page_size, end, workers, stop)
+        else:
+            try:
+                events, position = fold_share(app, target, page_size, until, None, stop)
+            except RebuildStopped:
+                remove_database(target)
+                raise
+        store = DuckStore(target, REBUILD_CONFIG)
+        try:
+            quarantined = tuple(quarantined_documents(store.writer()))
+            return Rebuilt(target, position, events, quarantined)
+        finally:
+            store.close()
     finally:
-        store.close()
+        marker.unlink(missing_ok=True)
+
+
+# Beside a file being rebuilt, a marker holding the rebuilding process's id.
+BUILDING = ".building"
+
+
+def _marker(target: Path) -> Path:
+    return target.with_name(target.name + BUILDING)
+
+
+def remove_abandoned(directory: Path) -> list[Path]:
+    """Remove the files of rebuilds whose process ended without finishing (killed, or its
+    machine stopped): a rebuild leaves a marker beside its file while it runs. Returns
+    the files removed; a rebuild still running keeps its own."""
+    removed = []
+    for marker in directory.glob(f"*{BUILDING}"):
+        try:
+            pid = int(marker.read_text().strip() or 0)
+        except (OSError, ValueError):  # being written, or removed meanwhile
+            continue
+        if pid > 0 and _running(pid):
+            continue
+        target = marker.with_name(marker.name.removesuffix(BUILDING))
+        for database in (target, *target.parent.glob(f"{target.name}.share*")):
+            if database.suffix != ".wal":
+                remove_database(database)
+        marker.unlink(missing_ok=True)
+        log.warning("removed %s, left by a rebuild that did not finish", target.name)
+        removed.append(target)
+    return removed
+
+
+def _running(pid: int) -> bool:
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except PermissionError:  # another user's process
+        return True
+    return True
 
 
 def _parallel_end(
