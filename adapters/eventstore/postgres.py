@@ -30,7 +30,7 @@ from eventsourcing.postgres import (
 )
 from eventsourcing.utils import strtobool
 from psycopg import Cursor
-from psycopg.rows import DictRow
+from psycopg.rows import DictRow, tuple_row
 from psycopg.sql import SQL, Identifier
 
 from adapters.eventstore.breaker import retry_once
@@ -282,10 +282,13 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
                         curs.execute(self._taken, taken_params(writes))
                         pipeline.sync()
                         refusals = screen(writes, curs.fetchall())
-                cursors: list[Cursor[DictRow] | None] = []
+                cursors: list[Cursor[Any] | None] = []
                 for write, refusal, insert in zip(writes, refusals, prepared, strict=True):
-                    cursor = None if refusal is not None else conn.cursor()
-                    if cursor is not None:
+                    cursor: Cursor[Any] | None = None
+                    if refusal is None:
+                        # a journal write reads back its positions only: plain tuples,
+                        # without building each result's dictionary maker
+                        cursor = conn.cursor(row_factory=tuple_row) if insert else conn.cursor()
                         self._insert_stored_events(
                             cursor, write.events, locked=True, prepared=insert, **write.kwargs
                         )
@@ -352,7 +355,9 @@ class JournalingPostgresRecorder(PostgresApplicationRecorder):
     ) -> Sequence[int] | None:
         if kwargs.get("journal") is None:
             return super()._fetch_ids_after_insert_events(curs, stored_events, **kwargs)
-        ids = [row["notification_id"] for row in curs.fetchall()]
+        # the cursor gives tuples (`_write_in_one_transaction`), though typed as the library's
+        fetched: list[Any] = curs.fetchall()
+        ids = [row[0] for row in fetched]
         if len(ids) != len(stored_events):
             raise ProgrammingError(f"got {len(ids)} positions for {len(stored_events)} events")
         return ids
