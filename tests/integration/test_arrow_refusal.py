@@ -20,13 +20,13 @@ from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from interfaces.settings import Settings
 from projections import quarantine
-from projections.base import LoggedEvent
+from projections.base import Folded, LoggedEvent
 from projections.quarantine import quarantined_documents
 from projections.quotes import QuotesView
 from projections.registry import default_views
 from projections.runner import ProjectionRunner
 from projections.schema import Table
-from tests.integration.test_quarantine import OverflowingQuotesView, sell
+from tests.integration.test_quarantine import sell
 
 
 @pytest.fixture
@@ -34,6 +34,17 @@ def app(settings: Settings) -> Iterator[Comptoir]:
     app = Comptoir(settings.eventstore_env())
     yield app
     app.close()
+
+
+class OverflowingQuotesView(QuotesView):
+    """The quotes view, with a total its DECIMAL(18, 4) column cannot hold for Martin."""
+
+    def rows(self, folded: Folded) -> list[dict[str, Any]]:
+        rows = super().rows(folded)
+        for row in rows:
+            if row["prospect"] == "Martin" and row["line_count"]:
+                row["total_net"] = Decimal("123456789012345678.5")
+        return rows
 
 
 class AmountsView:

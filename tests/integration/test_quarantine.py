@@ -12,7 +12,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from decimal import Decimal
 from pathlib import Path
-from typing import Any
 from uuid import UUID
 
 import pytest
@@ -20,7 +19,6 @@ from dramatiq.brokers.stub import StubBroker
 from eventsourcing.persistence import StoredEvent
 from typer.testing import CliRunner
 
-from adapters.duckdb_store import DuckStore
 from application.app import Comptoir
 from application.journal import CommandContext
 from domain.quote import Quote
@@ -28,13 +26,9 @@ from interfaces.cli import cli
 from interfaces.export import export_views
 from interfaces.settings import Settings
 from interfaces.worker import WorkerState, declare_actors
-from projections.base import Folded
 from projections.live import LiveViews
 from projections.quarantine import quarantined_documents
-from projections.quotes import QuotesView
 from projections.rebuild import rebuild
-from projections.registry import default_views
-from projections.runner import ProjectionRunner
 from tests.conftest import store_env
 
 AT = datetime(2026, 11, 2, 9, 30, tzinfo=UTC)
@@ -224,33 +218,3 @@ def test_the_worker_catch_up_completes_past_a_poison_event(
         assert views.position == app.log_position()
         assert views.runner.quarantined_count == 1
     state.close()
-
-
-class OverflowingQuotesView(QuotesView):
-    """The quotes view, with a total its DECIMAL(18, 4) column cannot hold for Martin."""
-
-    def rows(self, folded: Folded) -> list[dict[str, Any]]:
-        rows = super().rows(folded)
-        for row in rows:
-            if row["prospect"] == "Martin" and row["line_count"]:
-                row["total_net"] = Decimal("123456789012345678.5")
-        return rows
-
-
-def test_a_row_its_table_cannot_hold_quarantines_its_document_not_the_batch(
-    app: Comptoir, tmp_path: Path
-) -> None:
-    martin = sell(app, "Martin")
-    sell(app, "Dupont")
-    documents, events = default_views()
-    views = [OverflowingQuotesView() if isinstance(v, QuotesView) else v for v in documents]
-    store = DuckStore(tmp_path / "views.duckdb")
-    runner = ProjectionRunner(app, store.writer(), views=(views, events))
-    runner.catch_up()
-    assert runner.position == app.log_position()
-    (entry,) = quarantined_documents(store.writer())
-    assert (entry.document_id, entry.version) == (str(martin), 2)
-    assert "quotes.total_net cannot hold" in entry.error
-    found = store.writer().execute("SELECT prospect, line_count FROM quotes ORDER BY 1").fetchall()
-    assert found == [("Dupont", 1), ("Martin", 0)]
-    store.close()
