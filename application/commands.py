@@ -7,7 +7,7 @@ conflicts into our errors. No business rule lives here.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, TypeVar
@@ -99,8 +99,10 @@ class CommandRunner:
     def load(self, cls: type[A], aggregate_id: UUID, ctx: CommandContext | None = None) -> A:
         """Get an aggregate of the given type, checking the client's expected version."""
         try:
-            aggregate: Aggregate = self.cache.take(aggregate_id) or self.app.repository.get(
-                aggregate_id
+            aggregate: Aggregate = (
+                self.cache.take(aggregate_id)
+                or self.cache.take_current(aggregate_id)
+                or self.app.repository.get(aggregate_id)
             )
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None
@@ -163,8 +165,9 @@ class CommandRunner:
         trusting = self.cache.enabled
         for attempt in range(CLAIM_ATTEMPTS):
             unchanged: list[Aggregate] = []
+            current: dict[UUID, Aggregate] = {}
             try:
-                with reading(trusting) as taken:
+                with reading(trusting) as (taken, current):
                     try:
                         outcome = build()
                     except DomainError:
@@ -176,7 +179,9 @@ class CommandRunner:
                             raise
                         return self._replay(prior, ctx, print_)
                     finally:
-                        unchanged = [a for a in taken.values() if not a.pending_events]
+                        unchanged = [
+                            a for a in (*taken.values(), *current.values()) if not a.pending_events
+                        ]
                 if trusting and self.cache.behind(taken, outcome.aggregates):
                     trusting = False
                     continue
@@ -189,7 +194,7 @@ class CommandRunner:
                 primary = outcome.aggregates[0]
                 loaded = primary.version - len(primary.pending_events)
                 try:
-                    return self._record(ctx, command, print_, outcome)
+                    return self._record(ctx, command, print_, outcome, current)
                 except IntegrityError:
                     prior = self._recorded(ctx)
                     if prior is not None:
@@ -205,7 +210,7 @@ class CommandRunner:
                     self._explain_conflict(ctx, outcome)
                     raise
             finally:
-                self.cache.put_back(unchanged)
+                self.cache.put_back(unchanged, current)
         raise AssertionError("unreachable")  # pragma: no cover
 
     def _recorded(self, ctx: CommandContext) -> JournalEntry | None:
@@ -234,7 +239,12 @@ class CommandRunner:
         _refuse_unless_owner(aggregate, ctx)
 
     def _record(
-        self, ctx: CommandContext, command: str, print_: str, outcome: Outcome
+        self,
+        ctx: CommandContext,
+        command: str,
+        print_: str,
+        outcome: Outcome,
+        current: Iterable[UUID] = (),
     ) -> CommandResult:
         primary = outcome.aggregates[0]
         record = JournalRecord(
@@ -256,7 +266,7 @@ class CommandRunner:
             if REVOKED_MARK in str(error):
                 raise KeyRevoked("the API key was revoked before this command") from None
             raise
-        self.cache.put_back(outcome.aggregates)
+        self.cache.put_back(outcome.aggregates, current)
         position = max((r.notification.id for r in recordings), default=None)
         if position is not None:
             self.on_recorded(position)

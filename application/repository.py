@@ -126,6 +126,23 @@ class LockedCacheRepository(Repository[UUID]):
         finally:
             self._disuse_fastforward_lock(aggregate_id)
 
+    def take_forwarded(self, aggregate_id: UUID) -> Any | None:
+        """The cached document out of the cache, brought up to the log (the events recorded
+        since its version, by any process), without a copy (None if it is not cached)."""
+        if self.cache is None:
+            return None
+        lock = self._use_fastforward_lock(aggregate_id)
+        try:
+            with lock:
+                try:
+                    cached = self.cache.get(aggregate_id, evict=True)
+                except KeyError:
+                    return None
+                new_events = self.event_store.get(originator_id=aggregate_id, gt=cached.version)
+                return project_aggregate(cached, cast(Iterable[Any], new_events))
+        finally:
+            self._disuse_fastforward_lock(aggregate_id)
+
     def cached_version(self, aggregate_id: UUID) -> int | None:
         """The version of the cached copy (None if it is not cached)."""
         if self.cache is None:

@@ -23,7 +23,9 @@ one attempt, and `CacheTrust` takes the documents out of the cache and puts them
 A document that several processes write in turn (an affair whose time is logged through
 every node) would make most attempts on it wasted. A document found behind the log is
 therefore read from the store by this process's commands for a while (`WrittenElsewhere`,
-a minute), as every read does.
+a minute): its cached copy is taken out and brought up to the log (the events recorded
+since its version, one statement), and the command changes it without a copy
+(`CacheTrust.take_current`); once recorded, or left unchanged, it goes back.
 """
 
 from __future__ import annotations
@@ -42,16 +44,23 @@ from eventsourcing.domain import Aggregate
 # The documents this attempt took from the cache unread, by id. None outside a command,
 # or when the attempt reads everything from the store.
 _TRUSTED: ContextVar[dict[UUID, Aggregate] | None] = ContextVar("trusted_reads", default=None)
+# The documents this attempt took from the cache and brought up to the log, by id. None
+# outside a command.
+_CURRENT: ContextVar[dict[UUID, Aggregate] | None] = ContextVar("current_reads", default=None)
 
 
 @contextmanager
-def reading(trusting: bool) -> Iterator[dict[UUID, Aggregate]]:
-    """Mark the loads of one attempt at a command: from the cache when `trusting`."""
+def reading(trusting: bool) -> Iterator[tuple[dict[UUID, Aggregate], dict[UUID, Aggregate]]]:
+    """Mark the loads of one attempt at a command: from the cache when `trusting`; gives
+    the documents taken unread and those taken and brought up to the log."""
     taken: dict[UUID, Aggregate] = {}
+    current: dict[UUID, Aggregate] = {}
     token = _TRUSTED.set(taken if trusting else None)
+    current_token = _CURRENT.set(current)
     try:
-        yield taken
+        yield taken, current
     finally:
+        _CURRENT.reset(current_token)
         _TRUSTED.reset(token)
 
 
@@ -100,6 +109,20 @@ class CacheTrust:
             taken.setdefault(aggregate_id, aggregate)
         return aggregate
 
+    def take_current(self, aggregate_id: UUID) -> Aggregate | None:
+        """The cached document taken out of the cache and brought up to the log, for a load
+        of a command's attempt that does not take it unread (None outside a command, or
+        when it is not cached). The command changes it without a copy; it goes back once
+        recorded or left unchanged (`put_back`), and meanwhile other loads of it in this
+        process read it from the store."""
+        current = _CURRENT.get()
+        if current is None or not self.enabled:
+            return None
+        aggregate: Aggregate | None = self.repository.take_forwarded(aggregate_id)
+        if aggregate is not None:
+            current.setdefault(aggregate_id, aggregate)
+        return aggregate
+
     def behind(self, taken: dict[UUID, Aggregate], aggregates: Sequence[Aggregate]) -> bool:
         """Whether an attempt on cached documents must be built again on the log's state:
         it would record nothing, or a document it only read has events after the version
@@ -128,11 +151,12 @@ class CacheTrust:
         self.written_elsewhere.mark([primary])
         return True
 
-    def put_back(self, aggregates: Iterable[Aggregate]) -> None:
+    def put_back(self, aggregates: Iterable[Aggregate], current: Iterable[UUID] = ()) -> None:
         """Put documents back in the cache: as recorded, or as taken when unchanged (not
-        those found behind the log)."""
+        those found behind the log, unless `current`: brought up to the log when taken)."""
         if not self.enabled:
             return
+        up_to_date = set(current)
         for aggregate in aggregates:
-            if aggregate.id not in self.written_elsewhere:
+            if aggregate.id in up_to_date or aggregate.id not in self.written_elsewhere:
                 self.repository.remember(aggregate)

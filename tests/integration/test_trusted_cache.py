@@ -12,6 +12,7 @@ from uuid import UUID
 
 import pytest
 
+import application.repository as repository_module
 from application.app import Comptoir
 from application.commands import Outcome
 from application.errors import ConcurrentUpdate
@@ -163,6 +164,45 @@ def test_a_document_another_node_writes_is_read_from_the_store_for_a_while(
     add_line(a, quote, "dock")
     assert len(reads) == 1  # the events after the cached version: none were refused
     assert descriptions(b, quote) == ["dock", "printer", "scanner", "till"]
+
+
+def test_a_document_another_node_writes_is_brought_up_to_the_log_without_a_copy(
+    nodes: tuple[Comptoir, Comptoir], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    a, b = nodes
+    quote = draft(a, "till")
+    add_line(b, quote, "printer")
+    add_line(a, quote, "scanner")  # a's copy was behind: a now reads this quote anew
+    add_line(b, quote, "cable")
+    copies: list[object] = []
+    real_deepcopy = repository_module.deepcopy
+
+    def counted_deepcopy(value: object) -> object:
+        copies.append(value)
+        return real_deepcopy(value)
+
+    monkeypatch.setattr(repository_module, "deepcopy", counted_deepcopy)
+    reads = counting_reads(a)
+    add_line(a, quote, "dock")  # b's line read, the cached copy changed in place
+    assert len(reads) == 1
+    assert copies == []
+    repository: Any = a.repository
+    assert repository.cached_version(quote) == 6  # back in the cache as recorded
+    assert descriptions(b, quote) == ["cable", "dock", "printer", "scanner", "till"]
+    with pytest.raises(DomainError):  # refused on the log's state: nothing changed
+        a.quotes.remove_line(ALICE, quote, "no-such-line")
+    assert repository.cached_version(quote) == 6
+    add_line(b, quote, "stand")
+    add_line(a, quote, "mount")
+    assert descriptions(a, quote) == [
+        "cable",
+        "dock",
+        "mount",
+        "printer",
+        "scanner",
+        "stand",
+        "till",
+    ]
 
 
 def test_a_document_a_command_only_reads_goes_back_to_the_cache(
