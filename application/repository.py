@@ -129,19 +129,12 @@ class LockedCacheRepository(Repository[UUID]):
     def take_forwarded(self, aggregate_id: UUID) -> Any | None:
         """The cached document out of the cache, brought up to the log (the events recorded
         since its version, by any process), without a copy (None if it is not cached)."""
-        if self.cache is None:
+        taken = self.take(aggregate_id)
+        if taken is None:
             return None
-        lock = self._use_fastforward_lock(aggregate_id)
-        try:
-            with lock:
-                try:
-                    cached = self.cache.get(aggregate_id, evict=True)
-                except KeyError:
-                    return None
-                new_events = self.event_store.get(originator_id=aggregate_id, gt=cached.version)
-                return project_aggregate(cached, cast(Iterable[Any], new_events))
-        finally:
-            self._disuse_fastforward_lock(aggregate_id)
+        # out of the cache, the object is this thread's alone: no lock to bring it forward
+        new_events = self.event_store.get(originator_id=aggregate_id, gt=taken.version)
+        return project_aggregate(taken, cast(Iterable[Any], new_events))
 
     def cached_version(self, aggregate_id: UUID) -> int | None:
         """The version of the cached copy (None if it is not cached)."""
