@@ -91,6 +91,14 @@ def shoot(page: Any, name: str, shots: Path) -> None:
         shutil.copyfile(target, DOCS / target.name)
 
 
+def htmx_settled(page: Any) -> None:
+    """Wait until htmx has no request in flight and has swapped and settled the last
+    answer: a control of the new content filled before then may have no listener yet."""
+    page.wait_for_function(
+        "() => !document.querySelector('.htmx-request, .htmx-swapping, .htmx-settling')"
+    )
+
+
 def signed_in(browser: Any, server: Running, key: str, lang: str = "en-GB") -> Any:
     context = browser.new_context(
         viewport={"width": 1280, "height": 900}, locale=lang, accept_downloads=True
@@ -137,6 +145,7 @@ def test_a_manager_reads_every_page_changes_filters_and_the_as_of_day_and_export
 
     # As of a day before anything was recorded: the pipeline was empty then.
     before = (date.today() - timedelta(days=2)).isoformat()
+    htmx_settled(page)
     page.get_by_label("As of").fill(before)
     page.wait_for_url(f"**as_of={before}**")
     page.get_by_text("No affair or quote matches these filters.").wait_for()
