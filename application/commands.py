@@ -99,10 +99,8 @@ class CommandRunner:
     def load(self, cls: type[A], aggregate_id: UUID, ctx: CommandContext | None = None) -> A:
         """Get an aggregate of the given type, checking the client's expected version."""
         try:
-            aggregate: Aggregate = (
-                self.cache.take(aggregate_id)
-                or self.cache.take_current(aggregate_id)
-                or self.app.repository.get(aggregate_id)
+            aggregate: Aggregate = self.cache.take(aggregate_id) or self.app.repository.get(
+                aggregate_id
             )
         except AggregateNotFoundError:
             raise NotFound(f"no {cls.__name__.lower()} with id {aggregate_id}") from None

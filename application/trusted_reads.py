@@ -25,7 +25,7 @@ every node) would make most attempts on it wasted. A document found behind the l
 therefore read from the store by this process's commands for a while (`WrittenElsewhere`,
 a minute): its cached copy is taken out and brought up to the log (the events recorded
 since its version, one statement), and the command changes it without a copy
-(`CacheTrust.take_current`); once recorded, or left unchanged, it goes back.
+(`CacheTrust.take`); once recorded, or left unchanged, it goes back.
 """
 
 from __future__ import annotations
@@ -99,26 +99,23 @@ class CacheTrust:
         self.written_elsewhere = WrittenElsewhere()
 
     def take(self, aggregate_id: UUID) -> Aggregate | None:
-        """The cached document, when this load belongs to an attempt that trusts the cache
-        and no other process wrote the document lately (None: read it from the store)."""
-        taken = _TRUSTED.get()
-        if taken is None or aggregate_id in self.written_elsewhere:
-            return None
-        aggregate: Aggregate | None = self.repository.take(aggregate_id)
-        if aggregate is not None:
-            taken.setdefault(aggregate_id, aggregate)
-        return aggregate
+        """The cached document for a load of a command's attempt, out of the cache (None
+        outside a command, or when it is not cached: read it from the store).
 
-    def take_current(self, aggregate_id: UUID) -> Aggregate | None:
-        """The cached document taken out of the cache and brought up to the log, for a load
-        of a command's attempt that does not take it unread (None outside a command, or
-        when it is not cached). The command changes it without a copy; it goes back once
-        recorded or left unchanged (`put_back`), and meanwhile other loads of it in this
-        process read it from the store."""
-        current = _CURRENT.get()
+        An attempt that trusts the cache takes it unread, unless another process wrote it
+        lately; otherwise it is brought up to the log first. Either way the command
+        changes it without a copy; it goes back once recorded or left unchanged
+        (`put_back`), and meanwhile other loads of it in this process read the store."""
+        taken, current = _TRUSTED.get(), _CURRENT.get()
         if current is None or not self.enabled:
             return None
-        aggregate: Aggregate | None = self.repository.take_forwarded(aggregate_id)
+        aggregate: Aggregate | None
+        if taken is not None and aggregate_id not in self.written_elsewhere:
+            aggregate = self.repository.take(aggregate_id)
+            if aggregate is not None:
+                taken.setdefault(aggregate_id, aggregate)
+            return aggregate
+        aggregate = self.repository.take_forwarded(aggregate_id)
         if aggregate is not None:
             current.setdefault(aggregate_id, aggregate)
         return aggregate
